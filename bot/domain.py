@@ -1,0 +1,208 @@
+"""Domain objects shared by every stage of the flow.
+
+All of them are frozen dataclasses with no behaviour beyond small derived
+properties: they cross module boundaries (sources -> extract -> summarize ->
+digest -> delivery -> adapters) and must never carry SDK or ORM types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Platform = Literal["telegram", "slack", "console"]
+ChatKind = Literal["private", "group", "channel"]
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A direct quote found in an article's extracted text.
+
+    ``start``/``end`` are character offsets of the quoted words (without the
+    quote marks) into the text the summarizer was given. ``speaker`` is None
+    when the speaker could not be attributed: never a guess.
+    """
+
+    text: str
+    speaker: str | None
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What the summarizer makes of one article."""
+
+    key_points: tuple[str, ...]
+    quotes: tuple[Quote, ...]
+    key_quotes: tuple[Quote, ...]
+    engine: str
+    language: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """An article's extracted text and metadata, before summarization.
+
+    ``fingerprint`` identifies the content (not the URL) and is the key under
+    which summaries are stored, so the same text reached by two URLs is
+    summarized once. ``extraction_note`` says why the feed's own content was
+    used instead of the page (``None`` when the page was extracted).
+    """
+
+    url: str
+    title: str
+    text: str
+    fingerprint: str
+    author: str | None = None
+    published: datetime | None = None
+    language: str | None = None
+    site_name: str | None = None
+    extraction_note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRef:
+    """Where a message goes: a platform and that platform's chat id."""
+
+    platform: Platform
+    external_id: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.external_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    platform: Platform
+    external_id: str
+    display_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """One item of a digest: an article (or a cluster of articles from several
+    outlets telling the same story) with its summary."""
+
+    article_id: int
+    title: str
+    url: str
+    source: str
+    published: datetime | None
+    key_points: tuple[str, ...]
+    key_quotes: tuple[Quote, ...]
+    also_reported_by: tuple[tuple[str, str], ...] = ()  # (source name, url) of merged duplicates
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """A platform-neutral digest for one chat. Adapters render it."""
+
+    chat: ChatRef
+    title: str
+    stories: tuple[Story, ...]
+    more_count: int = 0
+    more_links: tuple[tuple[str, str], ...] = ()  # (title, url) of stories left out by the cap
+    digest_id: int | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A button offered with a reply (inline keyboard / Block Kit button)."""
+
+    label: str
+    data: str  # command line to run when pressed, e.g. "unsubscribe https://..."
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """The core's answer to a command, rendered by the adapter.
+
+    ``text`` is plain text (adapters escape it). ``story`` carries a summary
+    for ``/summary``. ``is_error`` lets Slack answer ephemerally;
+    ``private`` asks for an ephemeral / private answer where the platform can.
+    """
+
+    text: str = ""
+    story: Story | None = None
+    choices: tuple[Choice, ...] = ()
+    is_error: bool = False
+    private: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A platform-free command, as adapters translate updates into it.
+
+    ``can_manage`` is decided by the adapter (private chat, or the user is an
+    administrator of the group/channel); the core refuses changes to
+    subscriptions, schedule and settings when it is False.
+    """
+
+    name: str
+    args: tuple[str, ...]
+    chat: ChatRef
+    user: UserRef | None = None
+    chat_kind: ChatKind = "private"
+    can_manage: bool = True
+    chat_title: str | None = None
+    raw: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChatSettings:
+    """Per-chat preferences, stored as JSON on the chat row."""
+
+    key_points: int = 3
+    show_quotes: bool = True
+    one_message_per_story: bool = False
+    max_stories: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """When a chat's digest goes out, in its own time zone.
+
+    ``mode`` "daily"/"weekdays" fire at ``hour:minute`` local time;
+    "realtime" sends each new story within a minute of ingestion; "off"
+    sends nothing unless asked.
+    """
+
+    mode: Literal["off", "daily", "weekdays", "realtime"] = "off"
+    hour: int = 8
+    minute: int = 0
+    timezone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedInfo:
+    """A feed as the store sees it, for listings and polling."""
+
+    id: int
+    url: str
+    title: str | None
+    site_url: str | None
+    active: bool
+    last_fetched_at: datetime | None
+    last_error: str | None
+    consecutive_failures: int
+    item_count: int
+    next_poll_at: datetime | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    poll_interval_s: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChatInfo:
+    id: int
+    ref: ChatRef
+    kind: ChatKind
+    title: str | None
+    active: bool
+    inactive_reason: str | None
+    settings: ChatSettings = field(default_factory=ChatSettings)
+    schedule: Schedule = field(default_factory=Schedule)
+    last_digest_at: datetime | None = None

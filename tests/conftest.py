@@ -1,0 +1,82 @@
+"""Shared fixtures: real databases (SQLite files and the PostgreSQL server)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.store.repository import Store
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+EVAL_DIR = REPO_ROOT.parent / "shared" / "eval"
+POSTGRES_ADMIN_URL = os.environ.get(
+    "NEWSBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+def _postgres_database() -> Iterator[str | None]:
+    """Create a throwaway database on the PostgreSQL server; None when unreachable."""
+    try:
+        import psycopg
+
+        admin = psycopg.connect(POSTGRES_ADMIN_URL.replace("postgresql+psycopg", "postgresql"),
+                                autocommit=True, connect_timeout=3)
+    except Exception as exc:  # the server is down: say so, skip the postgres half
+        if os.environ.get("CI"):
+            raise RuntimeError(f"PostgreSQL is required in CI: {exc}") from exc
+        yield None
+        return
+    name = f"newsbot_test_{uuid.uuid4().hex[:10]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    yield from _postgres_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """A migrated, empty store on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'newsbot.db'}"
+        st = await Store.open(url)
+    else:
+        pg = request.getfixturevalue("postgres_url")
+        if pg is None:
+            pytest.skip("PostgreSQL server not reachable")
+        st = await Store.open(pg)
+        await _truncate(st)
+    try:
+        yield st
+    finally:
+        await st.close()
+
+
+async def _truncate(st: Store) -> None:
+    from sqlalchemy import text
+
+    from bot.store.models import Base
+
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    async with st.engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+async def sqlite_store(tmp_path: Path) -> AsyncIterator[Store]:
+    st = await Store.open(f"sqlite:///{tmp_path / 'newsbot.db'}")
+    try:
+        yield st
+    finally:
+        await st.close()
