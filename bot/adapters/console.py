@@ -1,0 +1,47 @@
+"""The console adapter: prints digests and replies to the terminal.
+
+Used when no chat platform is configured (so ``newsbot run`` works on a fresh
+machine), by ``newsbot demo`` and ``newsbot digest``; chats on this platform
+are ``console:<name>``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any, TextIO
+
+from bot.digest.text import digest_text, reply_text
+from bot.domain import ChatRef, Digest, Reply
+from bot.ports import RateLimits
+
+
+class ConsoleAdapter:
+    platform = "console"
+    limits = RateLimits(global_per_second=1000, per_chat_per_second=1000)
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._stream = stream
+        self.sent: list[tuple[ChatRef, str]] = []
+
+    @property
+    def stream(self) -> TextIO:
+        return self._stream or sys.stdout
+
+    def render(self, message: Digest | Reply) -> list[dict[str, Any]]:
+        text = digest_text(message) if isinstance(message, Digest) else reply_text(message)
+        return [{"text": text}]
+
+    async def send_payload(self, to: ChatRef, payload: dict[str, Any]) -> str | None:
+        text = payload.get("text", "")
+        print(f"--- to {to} ---\n{text}", file=self.stream, flush=True)
+        self.sent.append((to, text))
+        return str(len(self.sent))
+
+    def routes(self) -> list[Any]:
+        return []
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None

@@ -1,0 +1,129 @@
+"""The composition root: Settings -> store, fetcher, summarizer, pipeline,
+command layer, adapters, outbox, scheduler, HTTP server.
+
+Nothing else in newsbot wires objects together or reads configuration; the
+summarization model is built lazily on first use (or by ``preload``), never at
+import time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.adapters.console import ConsoleAdapter
+from bot.commands.handlers import CoreCommands
+from bot.delivery.ratelimit import RateLimiter
+from bot.domain import Platform
+from bot.pipeline import Pipeline
+from bot.ports import Adapter, Sender
+from bot.settings import Settings
+from bot.sources.http import Fetcher
+from bot.store.repository import Store
+from bot.summarize.base import Summarizer
+
+logger = logging.getLogger(__name__)
+
+
+def summarizer_factory(settings: Settings) -> Any:
+    """A zero-argument callable building the configured summarizer on first use."""
+
+    def build() -> Summarizer:
+        from bot.summarize.factory import build_summarizer
+
+        return build_summarizer(settings)
+
+    return build
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    fetcher: Fetcher
+    pipeline: Pipeline
+    senders: dict[Platform, Sender] = field(default_factory=dict)
+    commands: CoreCommands | None = None
+
+
+@asynccontextmanager
+async def services(settings: Settings, *, summarizer: Summarizer | None = None) -> AsyncIterator[Services]:
+    """Store + fetcher + pipeline + command layer, closed on exit (CLI and run)."""
+    async with AsyncExitStack() as stack:
+        store = await Store.open(settings.database_url)
+        stack.push_async_callback(store.close)
+        fetcher = await stack.enter_async_context(Fetcher(settings))
+        pipeline = Pipeline(settings, store, fetcher, summarizer or summarizer_factory(settings))
+        svc = Services(settings, store, fetcher, pipeline)
+        svc.commands = CoreCommands(store, pipeline, svc.senders,
+                                    default_timezone=settings.default_timezone)
+        yield svc
+
+
+def build_adapters(settings: Settings, svc: Services) -> list[Adapter]:
+    """Telegram and/or Slack when their tokens are set; else the console."""
+    assert svc.commands is not None
+    adapters: list[Adapter] = []
+    if settings.telegram_enabled:
+        from bot.adapters.telegram import TelegramAdapter
+
+        adapters.append(TelegramAdapter(settings, svc.commands))
+    if settings.slack_enabled:
+        from bot.adapters.slack import SlackAdapter
+
+        adapters.append(SlackAdapter(settings, svc.commands))
+    if not adapters:
+        logger.info("no chat platform configured: digests are printed to this terminal")
+        adapters.append(ConsoleAdapter())  # type: ignore[arg-type]
+    return adapters
+
+
+async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """``newsbot run``: everything, until SIGINT/SIGTERM or ``stop`` is set."""
+    from bot.delivery.outbox import Outbox
+    from bot.scheduler import Scheduler
+
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):  # not the main thread (tests)
+            pass
+
+    async with services(settings) as svc, AsyncExitStack() as stack:
+        adapters = build_adapters(settings, svc)
+        limiters: dict[Platform, RateLimiter] = {}
+        for adapter in adapters:
+            svc.senders[adapter.platform] = adapter
+            limiters[adapter.platform] = getattr(adapter, "limiter", None) or RateLimiter(adapter.limits)
+        outbox = Outbox(svc.store, svc.senders, limiters=limiters)
+        scheduler = Scheduler(settings, svc.store, svc.pipeline, outbox, svc.senders)
+        assert svc.commands is not None
+        svc.commands.on_chat_changed = scheduler.sync_chat
+        svc.commands.on_digest_queued = outbox.notify
+
+        routes = [r for a in adapters for r in a.routes()]
+        if routes:
+            from bot.web import WebServer
+
+            web = WebServer(routes, settings.http_host, settings.effective_http_port)
+            await web.start()
+            stack.push_async_callback(web.stop)
+        for adapter in adapters:
+            await adapter.start()
+            stack.push_async_callback(adapter.stop)
+        await scheduler.start()
+        stack.push_async_callback(scheduler.stop)
+        outbox_task = asyncio.create_task(outbox.run_forever(stop))
+        logger.info("newsbot is running with %s; press Ctrl+C to stop",
+                    ", ".join(a.platform for a in adapters))
+        await stop.wait()
+        logger.info("stopping")
+        outbox.notify()
+        await outbox_task

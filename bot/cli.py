@@ -1,0 +1,526 @@
+"""The ``newsbot`` command.
+
+Every subcommand fails with one clear line (exit status 2 for bad input or
+configuration, 1 for other errors) and never a traceback for expected
+problems. Run ``newsbot <command> --help`` for details and examples.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot import __version__
+from bot.errors import ConfigError, NewsbotError
+from bot.settings import Settings, load_settings
+
+logger = logging.getLogger(__name__)
+
+CONSOLE_CHAT = "console:local"
+
+EPILOG = """\
+quick start:
+  newsbot demo                          see a digest from bundled sample feeds (no network, no tokens)
+  newsbot feeds add https://example.com  follow a feed (or a site that links to its feed)
+  newsbot digest                        fetch, summarize and print a digest now
+  newsbot summarize https://example.com/article
+  newsbot run                           the long-running bot (Telegram/Slack when tokens are set)
+
+configuration: environment variables NEWSBOT_* and config/newsbot.toml (see README).
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="newsbot",
+        description="Self-hosted news digests: key points and attributed quotes from your feeds, "
+        "in Telegram, Slack or the terminal.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--version", action="version", version=f"newsbot {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = sub.add_parser("run", help="run the bot: scheduler + Telegram/Slack (or the console)",
+                         description="Run newsbot until interrupted: polls feeds, summarizes new "
+                         "articles, sends digests on each chat's schedule and answers commands. "
+                         "Telegram runs when NEWSBOT_TELEGRAM_TOKEN is set, Slack when "
+                         "NEWSBOT_SLACK_BOT_TOKEN is set; with neither, digests are printed here.")
+    run.set_defaults(func=cmd_run)
+
+    summ = sub.add_parser(
+        "summarize", help="summarize articles (URL, .html/.txt file, or - for stdin)",
+        description="Print the key points and the quotes with their speakers of each SOURCE. "
+        "The model is loaded once for all sources.",
+        epilog="examples:\n  newsbot summarize https://example.com/news/story\n"
+        "  newsbot summarize saved.html notes.txt --json\n  cat article.txt | newsbot summarize -",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    summ.add_argument("sources", nargs="+", metavar="SOURCE", help="http(s) URL, .html/.txt file, or -")
+    summ.add_argument("--json", action="store_true", help="one JSON object per line per source")
+    summ.add_argument("--points", type=int, default=None, metavar="N", help="key points per article")
+    summ.set_defaults(func=cmd_summarize)
+
+    feeds = sub.add_parser("feeds", help="add, list, remove, import and export feeds",
+                           description="Manage the feeds newsbot polls. Feeds added here are "
+                           "followed by the terminal's own digest (newsbot digest).")
+    fsub = feeds.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
+    fadd = fsub.add_parser("add", help="add a feed URL, or a site whose feed is discovered")
+    fadd.add_argument("urls", nargs="+", metavar="URL")
+    fadd.set_defaults(func=cmd_feeds_add)
+    flist = fsub.add_parser("list", help="feeds with last fetch, item count and error state")
+    flist.add_argument("--json", action="store_true")
+    flist.set_defaults(func=cmd_feeds_list)
+    frm = fsub.add_parser("remove", help="remove a feed (by URL or id from feeds list)")
+    frm.add_argument("feeds", nargs="+", metavar="URL_OR_ID")
+    frm.set_defaults(func=cmd_feeds_remove)
+    fimp = fsub.add_parser("import", help="import feeds from an OPML file")
+    fimp.add_argument("file", type=Path, metavar="FILE.opml")
+    fimp.set_defaults(func=cmd_feeds_import)
+    fexp = fsub.add_parser("export", help="print all feeds as OPML")
+    fexp.set_defaults(func=cmd_feeds_export)
+    fpoll = fsub.add_parser("poll", help="poll every feed now and summarize what is new")
+    fpoll.set_defaults(func=cmd_feeds_poll)
+
+    dig = sub.add_parser("digest", help="build (and send) a digest now",
+                         description="Build a digest of the stories a chat has not seen yet and "
+                         "send it. Without --chat it is the terminal's own digest of the feeds "
+                         "added with 'newsbot feeds add'.",
+                         epilog="examples:\n  newsbot digest\n  newsbot digest --since 24h --dry-run\n"
+                         "  newsbot digest --chat telegram:123456789\n  newsbot digest --status",
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    dig.add_argument("--chat", default=CONSOLE_CHAT, metavar="PLATFORM:ID",
+                     help=f"the chat, e.g. telegram:12345 or slack:C0123 (default {CONSOLE_CHAT})")
+    dig.add_argument("--since", metavar="WHEN", help="only stories ingested since: 24h, 2d, 90m or an ISO date")
+    dig.add_argument("--dry-run", action="store_true", help="print the digest; send and record nothing")
+    dig.add_argument("--no-refresh", action="store_true", help="don't poll feeds and summarize first")
+    dig.add_argument("--status", action="store_true", help="show the outbox: pending, sent, failed with reasons")
+    dig.set_defaults(func=cmd_digest)
+
+    demo = sub.add_parser("demo", help="see newsbot work on bundled sample news (no network, no tokens)",
+                          description="Serves bundled sample feeds and articles on 127.0.0.1, "
+                          "ingests them through the real pipeline and prints the digest.")
+    demo.add_argument("--database", default=None, metavar="URL",
+                      help="database to use (default: a temporary SQLite file)")
+    demo.set_defaults(func=cmd_demo)
+
+    try:
+        from bot.evaluation.cli import add_eval_parser
+    except ImportError:  # pragma: no cover - evaluation extras missing
+        pass
+    else:
+        add_eval_parser(sub)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging(args.verbose)
+    try:
+        settings = load_settings()
+        configure_logging(args.verbose, settings.log_level)
+        result = args.func(args, settings)
+        if asyncio.iscoroutine(result):
+            result = asyncio.run(result)
+        return int(result or 0)
+    except ConfigError as exc:
+        print(f"newsbot: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except NewsbotError as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def configure_logging(verbose: bool, level: str = "INFO") -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+        force=True,
+    )
+    # httpx logs every URL at INFO; Telegram's contain the bot token.
+    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "trafilatura"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+# --------------------------------------------------------------------- run
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> Any:
+    from bot.app import run
+
+    return run(settings)
+
+
+# --------------------------------------------------------------- summarize
+
+
+def _read_source(source: str) -> tuple[str, str | None]:
+    """Return (content, url-or-None) of a local SOURCE; raise NewsbotError."""
+    if source == "-":
+        return sys.stdin.read(), None
+    path = Path(source)
+    if not path.is_file():
+        raise NewsbotError(f"{source}: no such file (give an http(s) URL, a .html/.txt file, or -)")
+    if path.suffix.lower() not in (".html", ".htm", ".txt", ".text", ".md"):
+        raise NewsbotError(f"{source}: unsupported file type {path.suffix or '(none)'}; use .html or .txt")
+    try:
+        return path.read_text(encoding="utf-8", errors="replace"), path.resolve().as_uri()
+    except OSError as exc:
+        raise NewsbotError(f"{source}: {exc.strerror}") from None
+
+
+def local_article(source: str) -> Any:
+    """Build an Article from a local file or stdin (HTML is extracted, text used as is)."""
+    from bot.domain import Article
+    from bot.extract.html import content_fingerprint, extract_article
+
+    content, url = _read_source(source)
+    is_html = (url or "").endswith((".html", ".htm")) or content.lstrip()[:1] == "<"
+    if is_html:
+        extracted = extract_article(content, url or "stdin:")
+        if extracted is None:
+            raise NewsbotError(f"{source}: no article text found in this HTML")
+        return Article(url=url or "-", title=extracted.title or "", text=extracted.text,
+                       fingerprint=content_fingerprint(extracted.text), author=extracted.author,
+                       published=extracted.date, language=extracted.language,
+                       site_name=extracted.site_name)
+    text = content.strip()
+    title = text.splitlines()[0].strip() if text else ""
+    if len(title) > 200 or title.endswith("."):
+        title = ""
+    return Article(url=url or "-", title=title, text=text, fingerprint=content_fingerprint(text))
+
+
+async def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import summarizer_factory
+    from bot.sources.articles import fetch_article
+    from bot.sources.http import Fetcher
+
+    summarizer = summarizer_factory(settings)()
+    points = args.points or settings.key_points
+    failures = 0
+    async with Fetcher(settings) as fetcher:
+        for source in args.sources:
+            try:
+                if re.match(r"^https?://", source, re.IGNORECASE):
+                    article = await fetch_article(fetcher, source)
+                else:
+                    article = local_article(source)
+                summary = await asyncio.to_thread(summarizer.summarize, article.text, article.title,
+                                                  article.language, points, settings.key_quotes)
+            except NewsbotError as exc:
+                failures += 1
+                if args.json:
+                    print(json.dumps({"source": source, "error": str(exc)}, ensure_ascii=False))
+                else:
+                    print(f"newsbot: {source}: {exc}", file=sys.stderr)
+                continue
+            if args.json:
+                print(json.dumps({
+                    "source": source,
+                    "title": article.title,
+                    "url": article.url,
+                    "language": summary.language or article.language,
+                    "key_points": list(summary.key_points),
+                    "quotes": [asdict(q) for q in summary.quotes],
+                    "key_quotes": [asdict(q) for q in summary.key_quotes],
+                    "engine": summary.engine,
+                    "extraction_note": article.extraction_note,
+                }, ensure_ascii=False), flush=True)
+            else:
+                print(_human_summary(article, summary), flush=True)
+    return 1 if failures and failures == len(args.sources) else 0
+
+
+def _human_summary(article: Any, summary: Any) -> str:
+    lines = [article.title or article.url]
+    if article.url and article.url != "-":
+        lines.append(article.url)
+    lines.append("")
+    if summary.key_points:
+        lines.append("Key points:")
+        lines += [f"  • {p}" for p in summary.key_points]
+    else:
+        lines.append("No key points: the text is empty or too short.")
+    if summary.quotes:
+        lines.append("Quotes:")
+        for q in summary.quotes:
+            lines.append(f"  “{q.text}” — {q.speaker or 'speaker unknown'}")
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------------- feeds
+
+
+def _console_ref() -> Any:
+    from bot.domain import ChatRef
+
+    platform, _, ident = CONSOLE_CHAT.partition(":")
+    return ChatRef(platform, ident)  # type: ignore[arg-type]
+
+
+async def _follow_in_console(svc: Any, feed_id: int) -> None:
+    ref = _console_ref()
+    await svc.store.upsert_chat(ref, "private", "terminal")
+    await svc.store.subscribe(ref, feed_id)
+
+
+async def cmd_feeds_add(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import services
+    from bot.commands.handlers import fetch_error_text, parse_url
+    from bot.errors import CommandError, FeedError, FetchError
+
+    failures = 0
+    async with services(settings) as svc:
+        for raw in args.urls:
+            try:
+                feed, created = await svc.pipeline.add_feed(parse_url(raw))
+            except (FetchError, FeedError) as exc:
+                failures += 1
+                print(f"newsbot: {fetch_error_text(exc)}", file=sys.stderr)
+                continue
+            except CommandError as exc:
+                failures += 1
+                print(f"newsbot: {exc}", file=sys.stderr)
+                continue
+            await _follow_in_console(svc, feed.id)
+            info = await svc.store.get_feed(feed.id)
+            items = info.item_count if info else 0
+            verb = "added" if created else "already added"
+            print(f"{verb}: {feed.title or feed.url} <{feed.url}> ({items} items)")
+    return 1 if failures else 0
+
+
+async def cmd_feeds_list(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import services
+
+    async with services(settings) as svc:
+        feeds = await svc.store.list_feeds()
+    if args.json:
+        for f in feeds:
+            print(json.dumps(asdict(f), default=str, ensure_ascii=False))
+        return 0
+    if not feeds:
+        print("No feeds yet. Add one with: newsbot feeds add <feed or site URL>")
+        return 0
+    for f in feeds:
+        when = f.last_fetched_at.strftime("%Y-%m-%d %H:%M UTC") if f.last_fetched_at else "never"
+        if not f.active:
+            state = f"DEACTIVATED after {f.consecutive_failures} failures: {f.last_error}"
+        elif f.last_error:
+            state = f"ERROR ({f.consecutive_failures} in a row): {f.last_error}"
+        else:
+            state = "ok"
+        print(f"{f.id:>4}  {f.title or '(untitled)'}\n      {f.url}\n"
+              f"      last fetch: {when} · items: {f.item_count} · {state}")
+    return 0
+
+
+async def cmd_feeds_remove(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import services
+
+    failures = 0
+    async with services(settings) as svc:
+        for key in args.feeds:
+            feed = await svc.store.find_feed(key)
+            if feed is None:
+                failures += 1
+                print(f"newsbot: no feed {key!r} (see newsbot feeds list)", file=sys.stderr)
+                continue
+            await svc.store.remove_feed(feed.id)
+            print(f"removed: {feed.title or feed.url} <{feed.url}>")
+    return 1 if failures else 0
+
+
+async def cmd_feeds_import(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import services
+    from bot.commands.handlers import fetch_error_text
+    from bot.errors import FeedError, FetchError
+    from bot.sources.opml import parse_opml
+
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        raise NewsbotError(f"{args.file}: {exc.strerror}") from None
+    result = parse_opml(data)
+    for problem in result.errors:
+        print(f"skipped: {problem}", file=sys.stderr)
+    imported = 0
+    async with services(settings) as svc:
+        from tqdm import tqdm
+
+        for url, _title in tqdm(result.feeds, desc="importing", unit="feed", file=sys.stderr,
+                                disable=not sys.stderr.isatty()):
+            try:
+                feed, _ = await svc.pipeline.add_feed(url)
+            except (FetchError, FeedError) as exc:
+                print(f"skipped: {fetch_error_text(exc)}", file=sys.stderr)
+                continue
+            await _follow_in_console(svc, feed.id)
+            imported += 1
+    print(f"imported {imported} of {len(result.feeds) + len(result.errors)} entries")
+    return 0 if imported or not (result.feeds or result.errors) else 1
+
+
+async def cmd_feeds_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import services
+    from bot.sources.opml import write_opml
+
+    async with services(settings) as svc:
+        feeds = await svc.store.list_feeds()
+    sys.stdout.write(write_opml([(f.url, f.title) for f in feeds], title="newsbot feeds"))
+    return 0
+
+
+async def refresh(svc: Any, *, feeds: list[Any] | None = None, show_progress: bool = True) -> None:
+    """Poll feeds (default: those due) and summarize what is new, with progress
+    bars on a terminal."""
+    from tqdm import tqdm
+
+    if feeds is None:
+        feeds = await svc.store.due_feeds(datetime.now(UTC))
+    if feeds:
+        with tqdm(total=len(feeds), desc="polling feeds", unit="feed", file=sys.stderr,
+                  disable=not (show_progress and sys.stderr.isatty())) as bar:
+            await svc.pipeline.poll_feeds(feeds, progress=lambda _o: bar.update())
+    counts = await svc.store.article_counts()
+    pending = counts.get("pending", 0)
+    if pending:
+        with tqdm(total=pending, desc="summarizing", unit="article", file=sys.stderr,
+                  disable=not (show_progress and sys.stderr.isatty())) as bar:
+            while True:
+                batch = await svc.store.pending_articles(limit=8)
+                if not batch:
+                    break
+                await svc.pipeline.process_pending(limit=8)
+                bar.update(len(batch))
+
+
+async def cmd_feeds_poll(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import services
+
+    async with services(settings) as svc:
+        await refresh(svc, feeds=await svc.store.list_feeds(active_only=True))
+        counts = await svc.store.article_counts()
+    print("articles: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) if counts else "no articles yet")
+    return 0
+
+
+# ------------------------------------------------------------------ digest
+
+
+def parse_since(value: str | None, now: datetime | None = None) -> datetime | None:
+    if not value:
+        return None
+    now = now or datetime.now(UTC)
+    m = re.fullmatch(r"(\d+)\s*([mhdw])", value.strip().lower())
+    if m:
+        unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[m.group(2)]
+        return now - timedelta(**{unit: int(m.group(1))})
+    try:
+        when = datetime.fromisoformat(value)
+    except ValueError:
+        raise NewsbotError(f"--since {value!r}: use 24h, 2d, 90m or an ISO date like 2026-11-24") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def parse_chat(value: str) -> Any:
+    from bot.domain import ChatRef
+
+    platform, sep, ident = value.partition(":")
+    if not sep or platform not in ("telegram", "slack", "console") or not ident:
+        raise NewsbotError(f"--chat {value!r}: use PLATFORM:ID, e.g. telegram:123456789 or slack:C0123")
+    return ChatRef(platform, ident)  # type: ignore[arg-type]
+
+
+async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.adapters.console import ConsoleAdapter
+    from bot.app import build_adapters, services
+    from bot.delivery.outbox import Outbox
+    from bot.digest.builder import build_digest, queue_digest
+    from bot.digest.text import digest_text
+
+    ref = parse_chat(args.chat)
+    since = parse_since(args.since)
+    async with services(settings) as svc:
+        if args.status:
+            status = await svc.store.outbox_status()
+            print(f"outbox: {status.pending} pending, {status.sent} sent, {status.failed} failed")
+            for chat, key, error in status.failures:
+                print(f"  failed {key} ({chat}): {error}")
+            return 0
+        chat = await svc.store.get_chat(ref)
+        if chat is None:
+            if ref.platform == "console":
+                print("No feeds followed yet. Add one with: newsbot feeds add <feed or site URL>")
+                return 0
+            raise NewsbotError(f"unknown chat {ref}: it has never talked to newsbot")
+        if not args.no_refresh:
+            await refresh(svc)
+        if args.dry_run:
+            built = await build_digest(svc.store, ref, since=since)
+            print(digest_text(built[0]) if built else "Nothing new for this chat.")
+            return 0
+        if ref.platform == "console":
+            sender: Any = ConsoleAdapter()
+            svc.senders["console"] = sender
+        else:
+            adapters = [a for a in build_adapters(settings, svc) if a.platform == ref.platform]
+            if not adapters:
+                raise NewsbotError(f"{ref.platform} is not configured: set its token (see README)")
+            sender = adapters[0]
+            svc.senders[ref.platform] = sender
+        digest_id = await queue_digest(svc.store, sender, ref, since=since)
+        if digest_id is None:
+            print("Nothing new for this chat.")
+            return 0
+        outbox = Outbox(svc.store, svc.senders)
+        await outbox.run_once()
+        status = await svc.store.outbox_status()
+        if ref.platform != "console":
+            print(f"digest {digest_id} sent to {ref}; outbox: {status.pending} pending, {status.failed} failed")
+    return 0
+
+
+# -------------------------------------------------------------------- demo
+
+
+async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    import tempfile
+
+    from bot.app import services
+    from bot.demo_server import DemoServer
+    from bot.digest.builder import build_digest
+    from bot.digest.text import digest_text
+
+    with tempfile.TemporaryDirectory(prefix="newsbot-demo-") as tmp, DemoServer() as server:
+        url = args.database or f"sqlite:///{Path(tmp) / 'demo.db'}"
+        demo_settings = settings.model_copy(update={"database_url": url,
+                                                    "fetch_allow_private_networks": True})
+        print(f"Serving sample news sites on {server.base_url} (nothing leaves this machine).\n",
+              file=sys.stderr)
+        async with services(demo_settings) as svc:
+            for site in server.site_urls:
+                feed, _ = await svc.pipeline.add_feed(site)
+                await _follow_in_console(svc, feed.id)
+                print(f"discovered feed {feed.url} from {site}", file=sys.stderr)
+            await refresh(svc)
+            built = await build_digest(svc.store, _console_ref())
+            if built is None:
+                print("The demo found no stories (this is a bug; please report it).")
+                return 1
+            print(digest_text(built[0]))
+    return 0

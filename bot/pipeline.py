@@ -1,0 +1,279 @@
+"""The flow for one machine: poll feeds -> store entries -> fetch pages, extract,
+summarize -> ready stories.
+
+Polling and processing are separate steps on purpose. A poll cycle only
+fetches feeds (conditional GET), parses and deduplicates entries and stores
+them as *pending* articles, so a thousand feeds are polled in seconds.
+Processing then fetches each new article's page once, extracts it, and
+summarizes it once per content fingerprint, however many feeds and chats
+include it. With several workers, each runs ``process_pending``.
+
+Failures stay local: a feed that is down is counted and retried later with
+backoff; an article page that cannot be fetched falls back to the feed's own
+text and records why; nothing raised for one feed or article stops the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain import Article, FeedInfo, Summary
+from bot.errors import FeedError, FetchError, HTTPStatusError, NewsbotError
+from bot.polling import backoff_time, next_poll_time
+from bot.settings import Settings
+from bot.sources.articles import fetch_article
+from bot.sources.discovery import resolve_feed
+from bot.sources.feeds import FeedEntry, ParsedFeed, parse_feed
+from bot.sources.http import Fetcher
+from bot.store.repository import EntryRecord, PendingArticle, Store, utcnow
+from bot.summarize.base import Summarizer
+
+logger = logging.getLogger(__name__)
+
+MAX_ARTICLE_ATTEMPTS = 3
+_MAX_AGE = re.compile(r"max-age=(\d+)")
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    feed_id: int
+    new_articles: tuple[int, ...] = ()
+    not_modified: bool = False
+    error: str | None = None
+    consecutive_failures: int = 0
+    warning: str | None = None
+
+
+def entry_record(entry: FeedEntry) -> EntryRecord:
+    """A parsed feed entry as the store keeps it (the feed's text is the fallback)."""
+    from bot.extract.html import html_to_text
+
+    text = entry.content_html and html_to_text(entry.content_html) or entry.summary or None
+    return EntryRecord(
+        guid=entry.guid[:2048],
+        url=entry.url,
+        canonical_url=entry.canonical_url,
+        title=entry.title,
+        published=entry.published,
+        author=entry.author,
+        feed_text=text,
+    )
+
+
+class Pipeline:
+    """Poll, process and summarize; the same object serves the scheduler, the
+    CLI and the command layer."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        fetcher: Fetcher,
+        summarizer: Summarizer | Callable[[], Summarizer],
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.fetcher = fetcher
+        self._summarizer = summarizer
+        # One summarization at a time: the model already uses every core, and
+        # running two at once only doubles peak memory.
+        self._summarize_lock = asyncio.Lock()
+
+    @property
+    def summarizer(self) -> Summarizer:
+        if not isinstance(self._summarizer, Summarizer):
+            self._summarizer = self._summarizer()
+        return self._summarizer
+
+    # ---------------------------------------------------------------- feeds
+
+    async def add_feed(self, url: str) -> tuple[FeedInfo, bool]:
+        """Add a feed by its URL or by a page that links to one; store its
+        current entries right away. Raises FeedError/FetchError (one line)."""
+        feed_url, parsed = await resolve_feed(self.fetcher, url)
+        existing = await self.store.find_feed(feed_url)
+        feed, created = await self.store.add_feed(feed_url, parsed.title, parsed.site_url)
+        if created or existing is None or not existing.active:
+            await self._store_parsed(feed, parsed, etag=None, last_modified=None, headers={})
+        return feed, created
+
+    async def poll_feed(self, feed: FeedInfo) -> PollOutcome:
+        """Fetch one feed (conditional GET), store new entries, record the outcome."""
+        now = utcnow()
+        interval_s = feed.poll_interval_s or self.settings.poll_interval_minutes * 60
+        try:
+            result = await self.fetcher.fetch(
+                feed.url, etag=feed.etag, last_modified=feed.last_modified
+            )
+            if result.not_modified:
+                await self.store.record_fetch_ok(
+                    feed.id,
+                    fetched_at=now,
+                    not_modified=True,
+                    next_poll_at=self._next_poll(now, interval_s, result.headers, None),
+                )
+                return PollOutcome(feed.id, not_modified=True)
+            parsed = parse_feed(result.content, result.url, result.headers)
+        except (FetchError, FeedError) as exc:
+            return await self._poll_failed(feed, now, exc)
+        except Exception as exc:  # a bug must not stop the other feeds
+            logger.exception("unexpected error polling %s", feed.url)
+            return await self._poll_failed(feed, now, exc)
+        new_ids = await self._store_parsed(
+            feed, parsed, etag=result.etag, last_modified=result.last_modified, headers=result.headers
+        )
+        return PollOutcome(feed.id, new_articles=tuple(new_ids), warning=parsed.warning)
+
+    async def _store_parsed(
+        self,
+        feed: FeedInfo,
+        parsed: ParsedFeed,
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        headers: dict[str, str],
+    ) -> list[int]:
+        now = utcnow()
+        interval_s = feed.poll_interval_s or self.settings.poll_interval_minutes * 60
+        new_ids = await self.store.add_entries(feed.id, [entry_record(e) for e in parsed.entries])
+        await self.store.record_fetch_ok(
+            feed.id,
+            fetched_at=now,
+            etag=etag,
+            last_modified=last_modified,
+            title=parsed.title,
+            site_url=parsed.site_url,
+            next_poll_at=self._next_poll(now, interval_s, headers, parsed.ttl_minutes),
+        )
+        if parsed.warning:
+            logger.info("feed %s parsed with a warning: %s", feed.url, parsed.warning)
+        return new_ids
+
+    def _next_poll(
+        self, now: datetime, interval_s: int, headers: dict[str, str], ttl_minutes: int | None
+    ) -> datetime:
+        max_age = _MAX_AGE.search(headers.get("cache-control", "") or "")
+        return next_poll_time(
+            now=now,
+            interval_s=interval_s,
+            min_interval_s=self.settings.poll_min_interval_minutes * 60,
+            ttl_minutes=ttl_minutes,
+            cache_max_age_s=int(max_age.group(1)) if max_age else None,
+            retry_after_s=_retry_after(headers.get("retry-after")),
+        )
+
+    async def _poll_failed(self, feed: FeedInfo, now: datetime, exc: BaseException) -> PollOutcome:
+        reason = str(exc) if isinstance(exc, NewsbotError) else f"unexpected error: {exc!r}"
+        retry_after = getattr(exc, "retry_after", None)
+        failures = feed.consecutive_failures + 1
+        next_at = backoff_time(
+            now=now,
+            failures=failures,
+            base_s=self.settings.poll_min_interval_minutes * 60,
+            retry_after_s=retry_after,
+        )
+        failures = await self.store.record_fetch_error(
+            feed.id, fetched_at=now, error=reason, next_poll_at=next_at
+        )
+        logger.warning("feed %s failed (%d in a row): %s", feed.url, failures, reason)
+        return PollOutcome(feed.id, error=reason, consecutive_failures=failures)
+
+    async def poll_feeds(
+        self, feeds: Iterable[FeedInfo], concurrency: int | None = None,
+        progress: Callable[[PollOutcome], None] | None = None,
+    ) -> list[PollOutcome]:
+        """Poll many feeds concurrently (the fetcher also limits per host)."""
+        limit = asyncio.Semaphore(concurrency or self.settings.fetch_concurrency)
+
+        async def one(feed: FeedInfo) -> PollOutcome:
+            async with limit:
+                outcome = await self.poll_feed(feed)
+            if progress:
+                progress(outcome)
+            return outcome
+
+        return list(await asyncio.gather(*(one(f) for f in feeds)))
+
+    async def poll_due(self) -> list[PollOutcome]:
+        return await self.poll_feeds(await self.store.due_feeds(utcnow()))
+
+    # ------------------------------------------------------------- articles
+
+    async def process_pending(self, limit: int = 50) -> list[int]:
+        """Fetch, extract and summarize pending articles; return those now ready."""
+        ready: list[int] = []
+        pending = await self.store.pending_articles(limit=limit, max_attempts=MAX_ARTICLE_ATTEMPTS)
+        # Pages are fetched concurrently; summarization is serialised by the lock.
+        results = await asyncio.gather(*(self._process_one(p) for p in pending))
+        for article_id, status in results:
+            if status == "ready":
+                ready.append(article_id)
+        return ready
+
+    async def _process_one(self, pending: PendingArticle) -> tuple[int, str]:
+        try:
+            fallback = FeedEntry(
+                guid=pending.url,
+                url=pending.url,
+                canonical_url=pending.url,
+                title=pending.title or "",
+                summary=pending.feed_text or "",
+                content_html=None,
+                published=pending.published,
+                author=pending.author,
+            )
+            article = await fetch_article(self.fetcher, pending.url, fallback=fallback)
+            summary = await self.store.get_summary(article.fingerprint)
+            if summary is None:
+                summary = await self.summarize(article)
+            status = await self.store.save_article(pending.id, article, summary)
+            return pending.id, status
+        except NewsbotError as exc:
+            final = pending.attempts + 1 >= MAX_ARTICLE_ATTEMPTS or isinstance(exc, HTTPStatusError)
+            await self.store.mark_article_failed(pending.id, str(exc), final=final)
+            logger.warning("article %s: %s", pending.url, exc)
+        except Exception as exc:
+            logger.exception("unexpected error processing %s", pending.url)
+            await self.store.mark_article_failed(pending.id, repr(exc), final=True)
+        return pending.id, "failed"
+
+    async def summarize(self, article: Article) -> Summary:
+        """Summarize off the event loop (the model is CPU-bound)."""
+        async with self._summarize_lock:
+            return await asyncio.to_thread(
+                self.summarizer.summarize,
+                article.text,
+                article.title,
+                article.language,
+                self.settings.key_points,
+                self.settings.key_quotes,
+            )
+
+    async def summarize_url(self, url: str) -> tuple[Article, Summary]:
+        """Fetch and summarize one page for ``/summary`` (no feed fallback)."""
+        article = await fetch_article(self.fetcher, url)
+        summary = await self.store.get_summary(article.fingerprint)
+        if summary is None:
+            summary = await self.summarize(article)
+            await self.store.put_summary(article.fingerprint, summary)
+        return article, summary
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    from email.utils import parsedate_to_datetime
+
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - utcnow()).total_seconds())
