@@ -1,0 +1,778 @@
+"""Rule-based speaker attribution for direct quotes (no model).
+
+For each quote, in this order:
+
+1. a cue right after the quote, in the same sentence: ``"...," X said``,
+   ``"...," said X``, ``"...," X, a spokesman, said``, ``"...," according to X``;
+2. a cue before the quote in the same sentence: ``X said: "..."``,
+   ``In a statement, X said "..."``, ``X called it "a disaster"``,
+   ``X tweeted Sunday, saying "..."``;
+3. the news conventions for cue-less quotes: a quote continuing an unclosed
+   quote from the previous paragraph, or another quote in the same paragraph,
+   keeps that quote's speaker; a paragraph that is nothing but a quote takes the
+   speaker of the quote just before it when that quote closed the previous
+   paragraph.
+
+A subject found by a cue is then resolved to a full name: a full name stays;
+a surname or ``Mr Blinken`` becomes the full name mentioned in the text
+(``Antony Blinken``); a pronoun or a definite description (``the senator``,
+``the 45-year-old``) becomes the nearest preceding gender-compatible person
+(preferring recent speakers); anonymous or collective subjects (``a source``,
+``officials``, ``the White House``) are kept as written. Anything else is
+``None``: never a guess presented as fact.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from dataclasses import dataclass, field
+
+from bot.summarize.quote_marks import QuoteSpan, paragraph_bounds
+from bot.summarize.quote_names import (
+    AUX_ADVERBS,
+    CUE_FORMS,
+    FEMALE_NAMES,
+    GENERIC_SPEAKERS,
+    MALE_NAMES,
+    MONTHS_DAYS,
+    NAME_PREFIX_TITLES,
+    NOT_NAME,
+    ORG_WORDS,
+    PARTICIPLES,
+    PERSON_NOUNS,
+    PERSON_TITLES,
+    PRONOUNS,
+    TITLE_ONLY,
+)
+
+logger = logging.getLogger(__name__)
+
+_TOKEN = re.compile(r"[^\W\d_][\w'’.\-]*|\d[\w'’.,\-]*\w|\d|[^\w\s]", re.UNICODE)
+_ABBREV_OK = re.compile(r"^(?:[A-Za-z]\.)+$|^[A-Z]$")
+_DETERMINERS = {"the", "a", "an", "his", "her", "their", "its", "this", "that", "these", "those",
+                "our", "my", "your"}
+_PARTICLES = {"de", "van", "von", "bin", "al", "da", "del", "la", "le", "der", "di", "du", "st"}
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
+_NP_STOP = {"in", "on", "at", "to", "that", "who", "which", "of", "during", "after", "before",
+            "when", "while", "for", "from", "with", "about", "and", "but", "as", "because",
+            "if", "than", "since", "until", "by", "into", "via", "through", "over", "under"}
+_SENT_END = {".", "!", "?"}
+_CLAUSE_PUNCT = {",", ";", ":", "—", "–", "-", "(", ")"}
+_MAX_CUE_AFTER = 14  # tokens after a quote within which its cue must start
+
+
+@dataclass(slots=True)
+class Token:
+    text: str
+    start: int
+    end: int
+    low: str = ""
+
+    def __post_init__(self) -> None:
+        self.low = self.text.lower().rstrip(".")
+
+    @property
+    def cap(self) -> bool:
+        return self.text[:1].isupper()
+
+
+@dataclass(slots=True)
+class Mention:
+    """A capitalised run outside quotes, analysed as a person or organisation."""
+
+    name: tuple[str, ...]  # name words without titles, possessive stripped
+    start: int
+    end: int
+    gender: str  # "m", "f" or ""
+    is_org: bool
+    titles: tuple[str, ...] = ()
+
+    @property
+    def surname(self) -> str:
+        words = [w for w in self.name if w.lower().rstrip(".") not in _SUFFIXES]
+        return (words or list(self.name))[-1]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.name)
+
+
+@dataclass(slots=True)
+class Subject:
+    """What a cue's subject slot held: a name run, a pronoun or a common-noun phrase."""
+
+    kind: str  # "name", "pronoun", "np"
+    tokens: list[Token]
+    pos: int  # character offset, for resolution
+
+    @property
+    def text(self) -> str:
+        return " ".join(t.text for t in self.tokens)
+
+
+@dataclass(slots=True)
+class _Doc:
+    text: str
+    tokens: list[Token]
+    mentions: list[Mention] = field(default_factory=list)
+    confident: set[str] = field(default_factory=set)  # surnames of confident persons
+    salient: set[int] = field(default_factory=set)  # starts of subject-position mentions
+    persons: list[Mention] | None = None
+    person_starts: list[int] = field(default_factory=list)
+
+
+def _tokenize(text: str, lo: int, hi: int) -> list[Token]:
+    out: list[Token] = []
+    for m in _TOKEN.finditer(text, lo, hi):
+        word = m.group()
+        if len(word) > 1 and word.endswith(".") and word[0].isalpha():
+            base = word[:-1]
+            keep = (_ABBREV_OK.match(word) or "." in base
+                    or base.lower() in NAME_PREFIX_TITLES or base.lower() in _SUFFIXES
+                    or base.lower() in {"st", "mt", "ft", "no", "vs", "inc", "corp", "co",
+                                        "ltd", "jan", "feb", "aug", "sept", "oct", "nov", "dec"})
+            if not keep:
+                out.append(Token(base, m.start(), m.end() - 1))
+                out.append(Token(".", m.end() - 1, m.end()))
+                continue
+        if word[-1:] in "'’" and len(word) > 1:
+            out.append(Token(word[:-1], m.start(), m.end() - 1))
+            continue
+        out.append(Token(word, m.start(), m.end()))
+    return out
+
+
+def _strip_possessive(word: str) -> tuple[str, bool]:
+    for suffix in ("'s", "’s"):
+        if word.endswith(suffix):
+            return word[: -len(suffix)], True
+    return word, False
+
+
+def _is_name_word(tok: Token) -> bool:
+    if not tok.cap or tok.low in NOT_NAME or tok.low in MONTHS_DAYS:
+        return False
+    return tok.low not in PRONOUNS
+
+
+def _analyse_run(words: list[Token]) -> Mention | None:
+    """Split titles from a capitalised run and decide person vs organisation."""
+    if not words:
+        return None
+    titles: list[str] = []
+    i = 0
+    while i < len(words) - 1 and words[i].low.replace(".", "") in NAME_PREFIX_TITLES:
+        titles.append(words[i].low.replace(".", ""))
+        i += 1
+    name_toks = words[i:]
+    # "Republican Indiana Gov. Mike Pence": the name follows the last title word.
+    for k in range(len(name_toks) - 2, -1, -1):
+        low = name_toks[k].low.replace(".", "")
+        if low in TITLE_ONLY and low not in ("general", "state"):
+            titles.extend(t.low.replace(".", "") for t in name_toks[:k + 1])
+            name_toks = name_toks[k + 1:]
+            break
+    if len(name_toks) > 4:
+        return None  # a title-case headline, not a name
+    name = []
+    possessive = False
+    for t in name_toks:
+        w, poss = _strip_possessive(t.text)
+        name.append(w.rstrip(",") if not w.endswith(".") or _ABBREV_OK.match(w) or
+                    w.lower().rstrip(".") in _SUFFIXES else w.rstrip("."))
+        possessive = possessive or poss
+        if poss:
+            break
+    low = [w.lower().rstrip(".") for w in name]
+    is_org = any(w in ORG_WORDS for w in low) or (any(
+        t in ("house", "white", "senate", "state") for t in titles) and len(name) < 2)
+    gender = ""
+    for t in titles:
+        gender = gender or PERSON_TITLES.get(t, "")
+    if not gender and low:
+        first = low[0]
+        if first in FEMALE_NAMES and first not in MALE_NAMES:
+            gender = "f"
+        elif first in MALE_NAMES and first not in FEMALE_NAMES:
+            gender = "m"
+    start = words[0].start
+    return Mention(tuple(name), start, name_toks[-1].end, gender, is_org, tuple(titles))
+
+
+def _runs(tokens: list[Token]) -> list[list[Token]]:
+    """Maximal runs of name-like capitalised tokens (with inner particles)."""
+    runs: list[list[Token]] = []
+    cur: list[Token] = []
+    for i, t in enumerate(tokens):
+        if _is_name_word(t) or (cur and t.low in _PARTICLES and i + 1 < len(tokens)
+                                and tokens[i + 1].cap):
+            cur.append(t)
+            if t.text.endswith(("'s", "’s")):
+                runs.append(cur)
+                cur = []
+            continue
+        if cur:
+            runs.append(cur)
+            cur = []
+    if cur:
+        runs.append(cur)
+    return runs
+
+
+def _build_doc(text: str, spans: list[QuoteSpan]) -> _Doc:
+    outside: list[Token] = []
+    pos = 0
+    for q in spans:
+        outside.extend(_tokenize(text, pos, q.outer_start))
+        outside.append(Token("\u201c", q.outer_start, q.outer_start))  # boundary marker
+        pos = max(pos, q.outer_end)
+    outside.extend(_tokenize(text, pos, len(text)))
+    doc = _Doc(text, outside)
+    # Mentions: split runs at newlines too (headlines vs body).
+    for run in _runs([t for t in outside if t.text != "\u201c"]):
+        pieces: list[list[Token]] = [[]]
+        for a, b in zip(run, [*run[1:], None], strict=False):
+            pieces[-1].append(a)
+            if b is not None and "\n" in text[a.end:b.start]:
+                pieces.append([])
+        for piece in pieces:
+            m = _analyse_run(piece)
+            if m is not None and m.name:
+                doc.mentions.append(m)
+    _propagate_gender(doc)
+    _mark_persons(doc)
+    return doc
+
+
+_VERBISH = {"is", "was", "has", "had", "will", "would", "did", "does", "could", "can", "also",
+            "who", "then", "later", "now", "still"}
+
+
+def _mark_persons(doc: _Doc) -> None:
+    """Decide which surnames name real people and which mentions are subjects."""
+    for m in doc.mentions:
+        if m.is_org:
+            continue
+        low = [w.lower().rstrip(".") for w in m.name]
+        person_title = any(t in PERSON_TITLES and t not in ("house", "senate", "white", "state",
+                                                              "press", "foreign", "defense",
+                                                              "first", "majority", "minority")
+                           for t in m.titles)
+        initial = any(len(w) == 1 for w in low[1:-1])
+        known_first = len(low) >= 2 and (low[0] in MALE_NAMES or low[0] in FEMALE_NAMES)
+        if person_title or initial or known_first:
+            doc.confident.add(m.surname)
+    tokens = doc.tokens
+    starts = {t.start: i for i, t in enumerate(tokens)}
+    for m in doc.mentions:
+        i = starts.get(m.start)
+        if i is None:
+            continue
+        k = i - 1
+        while k >= 0 and ((tokens[k].low in NOT_NAME and tokens[k].cap)
+                          or tokens[k].low.replace(".", "") in NAME_PREFIX_TITLES
+                          or (tokens[k].text in (",",) and k == i - 1 and False)):
+            k -= 1
+        sentence_initial = k < 0 or tokens[k].text in _SENT_END or tokens[k].text == "\u201c" \
+            or "\n" in doc.text[tokens[k].end:tokens[k + 1].start if k + 1 < len(tokens) else k]
+        j = i
+        while j < len(tokens) and tokens[j].start < m.end:
+            j += 1
+        followed = j < len(tokens) and (tokens[j].low in CUE_FORMS or tokens[j].low in _VERBISH
+                                        or (tokens[j].text == "," and not sentence_initial))
+        if sentence_initial or followed:
+            doc.salient.add(m.start)
+
+
+def _propagate_gender(doc: _Doc) -> None:
+    """Share known genders between mentions of the same surname and first name."""
+    by_full: dict[str, str] = {}
+    for m in doc.mentions:
+        if m.gender and not m.is_org:
+            by_full.setdefault(m.text, m.gender)
+    for m in doc.mentions:
+        if not m.gender and m.text in by_full:
+            m.gender = by_full[m.text]
+
+
+# --------------------------------------------------------------------------- resolution
+
+
+def _persons_before(doc: _Doc, pos: int) -> list[Mention]:
+    return [m for m in doc.mentions if m.start < pos and not m.is_org]
+
+
+def _full_name(doc: _Doc, mention: Mention, pos: int) -> str:
+    """The fullest name the text gives for a (possibly short) person mention."""
+    if mention.is_org:
+        return mention.text
+    words = mention.name
+    if len(words) >= 2:
+        return mention.text
+    word = words[0]
+    candidates = [m for m in doc.mentions if not m.is_org and len(m.name) >= 2
+                  and (m.surname == word or m.name[0] == word)]
+    if mention.gender:
+        compatible = [m for m in candidates if m.gender in ("", mention.gender)]
+        candidates = compatible or candidates
+    if not candidates:
+        return word
+    before = [m for m in candidates if m.start < pos]
+    best = max(before, key=lambda m: m.start) if before else min(candidates, key=lambda m: m.start)
+    return best.text
+
+
+def _gender_of(doc: _Doc, name: str) -> str:
+    for m in doc.mentions:
+        if m.text == name and m.gender:
+            return m.gender
+    short = [m for m in doc.mentions if m.gender and m.surname == name.split()[-1]]
+    return short[0].gender if len({m.gender for m in short}) == 1 else ""
+
+
+def _is_person(doc: _Doc, m: Mention) -> bool:
+    return not m.is_org and m.surname in doc.confident
+
+
+def _resolve_pronoun(doc: _Doc, gender: str, pos: int, title_hint: str = "") -> str | None:
+    """Nearest preceding compatible person; subjects in the recent text first."""
+    if doc.persons is None:
+        doc.persons = sorted((m for m in doc.mentions if _is_person(doc, m)),
+                             key=lambda m: m.start)
+        doc.person_starts = [m.start for m in doc.persons]
+    k = bisect.bisect_left(doc.person_starts, pos)
+    persons = doc.persons[max(0, k - 200):k][::-1]  # the nearest 200 are plenty
+    if not persons:
+        return None
+    if title_hint:
+        titled = [m for m in persons if title_hint in m.titles and "vice" not in m.titles]
+        if titled:
+            return _full_name(doc, titled[0], pos)
+    window = [m for m in persons if pos - m.start < 1500]
+    for pool in ([m for m in window if m.start in doc.salient], persons):
+        exact = None
+        unknown = None
+        for m in pool:
+            full = _full_name(doc, m, pos)
+            g = m.gender or _gender_of(doc, full)
+            if not gender or g == gender:
+                exact = full
+                break
+            if not g and unknown is None:
+                unknown = full
+        if exact or unknown:
+            return exact or unknown
+    return None
+
+
+_TITLE_FOR_NOUN = {"senator": "sen", "president": "president", "governor": "gov",
+                   "congressman": "rep", "congresswoman": "rep", "mayor": "mayor",
+                   "general": "gen", "judge": "judge", "secretary": "secretary"}
+
+
+def _resolve(doc: _Doc, subj: Subject) -> str | None:
+    if subj.kind == "pronoun":
+        g = PRONOUNS.get(subj.tokens[0].low, "")
+        if g in ("m", "f"):
+            return _resolve_pronoun(doc, g, subj.pos)
+        return None
+    if subj.kind == "name":
+        m = _analyse_run(subj.tokens)
+        if m is None or not m.name:
+            return None
+        return _full_name(doc, m, subj.pos)
+    # Common-noun phrase.
+    words = [t.low for t in subj.tokens]
+    head = words[-1]
+    det = words[0] if words[0] in _DETERMINERS else ""
+    caps = [t for t in subj.tokens if t.cap and t.low not in NOT_NAME]
+    if caps and any(t.low in ORG_WORDS for t in caps):
+        org = " ".join(t.text for t in subj.tokens if t.low not in _DETERMINERS)
+        return org
+    if det == "the" and (head in PERSON_NOUNS or head.endswith("-old")) and head not in (
+            "spokesman", "spokeswoman", "spokesperson", "official", "aide"):
+        return _resolve_pronoun(doc, "", subj.pos, _TITLE_FOR_NOUN.get(head, ""))
+    if head in GENERIC_SPEAKERS or head in PERSON_NOUNS:
+        return " ".join(t.text for t in subj.tokens)
+    return None
+
+
+# --------------------------------------------------------------------------- subjects
+
+
+def _np_left(tokens: list[Token], j: int, lo: int) -> Subject | None:
+    """The subject phrase ending at token j (inclusive), scanning no further left than lo."""
+    if j < lo:
+        return None
+    t = tokens[j]
+    if t.low in PRONOUNS and t.low not in ("him", "her"):
+        return Subject("pronoun", [t], t.start)
+    if _is_name_word(t) or (t.cap and t.text.endswith(("'s", "’s"))):
+        k = j
+        while k - 1 >= lo and ((tokens[k - 1].cap and tokens[k - 1].low not in NOT_NAME
+                               and tokens[k - 1].low not in MONTHS_DAYS)
+                               or tokens[k - 1].low in _PARTICLES):
+            k -= 1
+        run = tokens[k:j + 1]
+        if k - 1 >= lo and tokens[k - 1].low in _DETERMINERS:
+            return Subject("np", tokens[k - 1:j + 1], tokens[k - 1].start)
+        if any(x.low in ORG_WORDS for x in run):
+            return Subject("np", run, run[0].start)
+        return Subject("name", run, run[0].start)
+    if not t.text[:1].isalnum() or t.low in _NP_STOP or t.low in CUE_FORMS:
+        return None
+    k = j
+    while k - 1 >= lo and j - k < 5:
+        prev = tokens[k - 1]
+        if prev.low in _DETERMINERS:
+            k -= 1
+            break
+        if not prev.text[:1].isalnum() or prev.low in _NP_STOP or prev.low in CUE_FORMS:
+            break
+        if prev.text.endswith(("'s", "’s")):  # "Trump's campaign"
+            k -= 1
+            continue
+        k -= 1
+    phrase = tokens[k:j + 1]
+    if phrase[0].low not in _DETERMINERS and t.low not in GENERIC_SPEAKERS:
+        return None
+    return Subject("np", phrase, phrase[0].start)
+
+
+def _skip_appositive(tokens: list[Token], j: int, lo: int) -> int:
+    """Index of the last token of the NP before ``, appositive ,`` ending at j."""
+    if tokens[j].text == ")":
+        k = j
+        while k > lo and tokens[k].text != "(":
+            k -= 1
+        return k - 1 if k > lo else j
+    if tokens[j].text != ",":
+        return j
+    k = j - 1
+    while k >= lo and j - k < 30:
+        if tokens[k].text == ",":
+            return k - 1
+        if tokens[k].text in _SENT_END or tokens[k].text == "\u201c":
+            return -1
+        k -= 1
+    return -1
+
+
+def _subject_left(tokens: list[Token], cue: int, lo: int) -> Subject | None:
+    j = cue - 1
+    while j >= lo and ((tokens[j].low in AUX_ADVERBS and not tokens[j].cap)
+                       or tokens[j].low in MONTHS_DAYS):
+        j -= 1
+    if j >= lo and tokens[j].text in (",", ")"):
+        j = _skip_appositive(tokens, j, lo)
+        while j >= lo and tokens[j].low in AUX_ADVERBS and not tokens[j].cap:
+            j -= 1
+    if j < lo:
+        return None
+    return _np_left(tokens, j, lo)
+
+
+def _np_right(tokens: list[Token], j: int, hi: int) -> Subject | None:
+    if j >= hi:
+        return None
+    t = tokens[j]
+    if t.low in PRONOUNS:
+        return Subject("pronoun", [t], t.start)
+    k = j
+    if t.low in _DETERMINERS:
+        k += 1
+    phrase: list[Token] = []
+    while k < hi and len(phrase) < 8:
+        x = tokens[k]
+        if x.low in _NP_STOP or (not x.text[:1].isalnum() and x.text not in ("-",)):
+            break
+        if x.low in CUE_FORMS and phrase:
+            break
+        phrase.append(x)
+        if x.text.endswith(("'s", "’s")) and not x.cap:
+            break
+        k += 1
+    if not phrase:
+        return None
+    if t.low not in _DETERMINERS:
+        # A name run: keep the leading capitalised part ("Hope Hicks" of "Hope Hicks told").
+        run = []
+        for x in phrase:
+            if not (x.cap or x.low in _PARTICLES):
+                break
+            run.append(x)
+        if run and _is_name_word(run[-1]) and not any(x.low in ORG_WORDS for x in run):
+            # Title then name: "said Trump spokeswoman Hope Hicks" -> take the last run.
+            return Subject("name", run, run[0].start)
+        if run:
+            return Subject("np", run, run[0].start)
+        if phrase[-1].low in GENERIC_SPEAKERS:
+            return Subject("np", phrase, phrase[0].start)
+        return None
+    # "said the senator", "said a spokesman": keep the trailing capitalised name if any.
+    caps_tail: list[Token] = []
+    for x in reversed(phrase):
+        if _is_name_word(x):
+            caps_tail.insert(0, x)
+        else:
+            break
+    if caps_tail and not any(x.low in ORG_WORDS for x in caps_tail) and (
+            len(caps_tail) < len(phrase) or len(caps_tail) >= 2 or tokens[j].low != "the"):
+        return Subject("name", caps_tail, caps_tail[0].start)
+    return Subject("np", [tokens[j], *phrase], tokens[j].start)
+
+
+# --------------------------------------------------------------------------- cues
+
+
+def _is_cue(tokens: list[Token], i: int) -> bool:
+    t = tokens[i]
+    if t.cap or t.low not in CUE_FORMS:
+        return False
+    if i > 0 and tokens[i - 1].low in _DETERMINERS | {"of", "to", "in", "on", "for", "with"}:
+        return False  # a noun: "the charges", "news reports"
+    lemma = CUE_FORMS[t.low]
+    if lemma == "point":
+        return i + 1 < len(tokens) and tokens[i + 1].low == "out"
+    return not (lemma in ("begin", "start", "continue") and i + 1 < len(tokens)
+                and tokens[i + 1].low in ("to", "a", "the"))
+
+
+def _according_to(tokens: list[Token], i: int, hi: int) -> Subject | None:
+    if tokens[i].low == "according" and i + 2 <= hi and i + 1 < len(tokens) \
+            and tokens[i + 1].low == "to":
+        return _np_right(tokens, i + 2, hi)
+    return None
+
+
+def _sentence_start(tokens: list[Token], i: int, lo: int) -> int:
+    k = i
+    while k > lo and tokens[k - 1].text not in _SENT_END and tokens[k - 1].text != "\u201c":
+        k -= 1
+    return k
+
+
+def _first_subject(tokens: list[Token], s: int, e: int) -> Subject | None:
+    """The clause subject at a sentence start, for participle cues ("..., saying")."""
+    k = s
+    while k < e and (tokens[k].text in _CLAUSE_PUNCT or (tokens[k].low in NOT_NAME
+                     and tokens[k].low not in PRONOUNS)):
+        k += 1
+    if k >= e:
+        return None
+    if tokens[k].low in PRONOUNS:
+        return Subject("pronoun", [tokens[k]], tokens[k].start)
+    if _is_name_word(tokens[k]):
+        end = k
+        while end + 1 < e and (_is_name_word(tokens[end + 1]) or tokens[end + 1].cap):
+            end += 1
+        return _np_left(tokens, end, k)
+    return None
+
+
+def _cue_after(tokens: list[Token], a: int, b: int) -> Subject | None:
+    """Cue in the clause right after a quote: tokens[a:b]."""
+    start = a
+    while start < b and tokens[start].text in _CLAUSE_PUNCT | {"."}:
+        start += 1
+    # Initial subject then a (possibly long) appositive: "X, director of ..., said".
+    initial = None
+    if start < b:
+        end = start
+        while end + 1 < b and (tokens[end + 1].cap or tokens[end + 1].low in _PARTICLES):
+            end += 1
+        if tokens[start].cap or tokens[start].low in PRONOUNS:
+            initial = _np_left(tokens, end, start)
+            if initial is not None and end + 1 < b and tokens[end + 1].text == ",":
+                for i in range(end + 2, min(b, end + 45)):
+                    if tokens[i].text in _SENT_END or tokens[i].text == "\u201c":
+                        break
+                    if tokens[i - 1].text == "," and _is_cue(tokens, i) \
+                            and tokens[i].low not in PARTICIPLES:
+                        return initial
+    limit = min(b, start + _MAX_CUE_AFTER)
+    for i in range(start, limit):
+        tok = tokens[i]
+        if tok.text in _SENT_END or tok.text == "\u201c":
+            break
+        subj = _according_to(tokens, i, b)
+        if subj is not None:
+            return subj
+        if not _is_cue(tokens, i):
+            continue
+        if tok.low in PARTICIPLES:
+            return None
+        if i == start or all(tokens[x].low in AUX_ADVERBS for x in range(start, i)):
+            right = _np_right(tokens, i + 1, b)
+            if right is not None:
+                return right
+        left = _subject_left(tokens, i, start)
+        # The cue's clause must begin at the quote: not "..." when he said.
+        if left is not None and left.tokens[0].start == tokens[start].start:
+            return left
+        return None
+    return None
+
+
+def _cue_before(tokens: list[Token], a: int, b: int) -> Subject | None:
+    """Last cue with a subject in the sentence part before a quote: tokens[a:b]."""
+    s = _sentence_start(tokens, b, a)
+    for i in range(b - 1, s - 1, -1):
+        subj = _according_to(tokens, i, b)
+        if subj is not None:
+            return subj
+        if not _is_cue(tokens, i):
+            continue
+        if tokens[i].low in PARTICIPLES:
+            subj = None
+            if i - 1 >= s and tokens[i - 1].cap:
+                subj = _np_left(tokens, i - 1, s)
+            if subj is None:
+                for k in range(i - 1, s - 1, -1):
+                    if _is_cue(tokens, k) and tokens[k].low not in PARTICIPLES:
+                        subj = _subject_left(tokens, k, s)
+                        break
+            if subj is None:
+                subj = _first_subject(tokens, s, i)
+        else:
+            subj = _subject_left(tokens, i, s)
+            if subj is None and i + 1 < b:
+                subj = _np_right(tokens, i + 1, b)
+        if subj is not None:
+            return subj
+    return None
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def attribute(text: str, spans: list[QuoteSpan]) -> list[str | None]:
+    """The speaker of each quote span (same order), or None when not attributable."""
+    if not spans:
+        return []
+    doc = _build_doc(text, spans)
+    paras = paragraph_bounds(text)
+    tokens = doc.tokens
+    markers = [i for i, t in enumerate(tokens) if t.text == "\u201c"]
+    para_of = [q.paragraph for q in spans]
+    speakers: list[str | None] = [None] * len(spans)
+    found_by_cue = [False] * len(spans)
+    for qi, q in enumerate(spans):
+        m_idx = markers[qi]
+        nxt = markers[qi + 1] if qi + 1 < len(markers) else len(tokens)
+        prv = markers[qi - 1] + 1 if qi > 0 else 0
+        # Limit frames to the quote's paragraph.
+        para_start, para_end = paras[q.paragraph]
+        b = nxt
+        while b > m_idx + 1 and tokens[b - 1].start >= para_end:
+            b -= 1
+        a = prv
+        while a < m_idx and tokens[a].start < para_start:
+            a += 1
+        subj = _label_speaker(text, q, tokens, para_start)
+        if subj is None:
+            subj = _cue_after(tokens, m_idx + 1, b)
+        if subj is None:
+            subj = _cue_before(tokens, a, m_idx)
+        if subj is None and a == m_idx and para_start > 0:
+            subj = _intro_paragraph(text, tokens, para_start)
+        if subj is None and a < m_idx:
+            subj = _embedding_subject(tokens, a, m_idx)
+        if subj is not None:
+            speakers[qi] = _resolve(doc, subj)
+            found_by_cue[qi] = speakers[qi] is not None
+    _inherit(spans, speakers, found_by_cue, para_of, text)
+    return speakers
+
+
+_LABEL = re.compile(r"\s*([A-Z][A-Za-z.'’\- ]{1,40}?)\s*:\s")
+
+
+def _label_speaker(text: str, q: QuoteSpan, tokens: list[Token], para_start: int) -> Subject | None:
+    """Transcript and headline labels: ``"PENCE: Well, ..."``, ``Pence: Trump Was 'Mocking'``."""
+    for lo, hi in ((q.start, q.end), (para_start, q.outer_start)):
+        m = _LABEL.match(text, lo, hi)
+        if m is None:
+            continue
+        label = m.group(1).strip()
+        words = label.split()
+        if not 1 <= len(words) <= 4 or words[0].lower() in NOT_NAME \
+                or not all(w[:1].isupper() for w in words):
+            continue
+        if lo == q.start and not label.isupper():
+            continue  # inside a quote only an upper-case transcript label counts
+        toks = [Token(w.title() if w.isupper() else w, m.start(1), m.end(1)) for w in words]
+        return Subject("name", toks, m.start(1))
+    return None
+
+
+def _embedding_subject(tokens: list[Token], a: int, b: int) -> Subject | None:
+    """A partial quote inside a sentence with no speech verb ("X called it "a mess"",
+    "X took to Twitter to accuse ... of being "duped""): the sentence's subject, when it
+    is a name or a pronoun."""
+    s = _sentence_start(tokens, b, a)
+    if s >= b:
+        return None
+    subj = _first_subject(tokens, s, b)
+    if subj is None or subj.kind == "np":
+        return None
+    last = subj.tokens[-1]
+    if last.text.endswith(("'s", "’s")):
+        return None
+    nxt = [t for t in tokens[s:b] if t.start >= last.end][:1]
+    if nxt and ((nxt[0].text in _CLAUSE_PUNCT and nxt[0].text != ",") or nxt[0].low in _NP_STOP):
+        return None
+    return subj
+
+
+def _intro_paragraph(text: str, tokens: list[Token], para_start: int) -> Subject | None:
+    """``He said:`` ending the previous paragraph introduces a paragraph-long quote."""
+    prev_end = para_start
+    while prev_end > 0 and text[prev_end - 1].isspace():
+        prev_end -= 1
+    if prev_end == 0 or text[prev_end - 1] != ":":
+        return None
+    idx = [i for i, t in enumerate(tokens) if t.end <= prev_end]
+    if not idx:
+        return None
+    b = idx[-1]  # the colon token
+    s = _sentence_start(tokens, b, 0)
+    for i in range(b - 1, s - 1, -1):
+        if _is_cue(tokens, i) and tokens[i].low not in PARTICIPLES:
+            return _subject_left(tokens, i, s)
+    return None
+
+
+def _inherit(spans: list[QuoteSpan], speakers: list[str | None], by_cue: list[bool],
+             para_of: list[int], text: str) -> None:
+    """Apply the paragraph-continuation conventions to quotes without a cue."""
+    n = len(spans)
+    cued_in_para: dict[int, list[int]] = {}
+    for j in range(n):
+        if by_cue[j]:
+            cued_in_para.setdefault(para_of[j], []).append(j)
+    for qi in range(n):
+        if speakers[qi] is not None:
+            continue
+        q = spans[qi]
+        if q.continues_previous and qi > 0 and speakers[qi - 1] is not None:
+            speakers[qi] = speakers[qi - 1]
+            continue
+        same = cued_in_para.get(para_of[qi], [])
+        if same and not q.single:
+            k = bisect.bisect_left(same, qi)
+            speakers[qi] = speakers[same[k - 1] if k > 0 else same[0]]
+            continue
+        # A paragraph that is only a quote, right after a quoted paragraph.
+        if qi > 0 and para_of[qi - 1] == para_of[qi] - 1 and speakers[qi - 1] is not None \
+                and _is_whole_paragraph(text, q):
+            speakers[qi] = speakers[qi - 1]
+
+
+def _is_whole_paragraph(text: str, q: QuoteSpan) -> bool:
+    lo = text.rfind("\n", 0, q.outer_start) + 1
+    hi = text.find("\n", q.outer_end)
+    hi = len(text) if hi == -1 else hi
+    return not text[lo:q.outer_start].strip() and len(text[q.outer_end:hi].strip()) <= 2

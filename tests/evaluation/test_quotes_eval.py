@@ -1,0 +1,108 @@
+"""The `eval quotes` scorer on a tiny hand-made PolNeAR-format file."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.errors import NewsbotError
+from bot.evaluation import quotes as ev
+
+
+def _span(text: str, part: str, after: int = 0) -> list[int]:
+    i = text.index(part, after)
+    return [i, i + len(part)]
+
+
+def _attr(text: str, source: str | None, content: str, src_after: int = 0) -> dict:
+    return {
+        "source": None if source is None else {"text": source,
+                                               "spans": [_span(text, source, src_after)]},
+        "cue": {"text": "said", "spans": []},
+        "content": {"text": content, "spans": [_span(text, content)]},
+        "direct_quote": content.startswith('"'),
+    }
+
+
+TEXT = ('Sen. Jane Doe arrived.\n\n'
+        '"We will win this race," Doe said.\n\n'
+        '"Taxes will fall next year," she said.\n\n'
+        'Doe said the plan was "a disaster" for farmers.\n\n'
+        'Critics said the bill would fail.\n\n'
+        'The report was titled "Women in Power" and sold well.')
+
+
+@pytest.fixture()
+def data(tmp_path: Path) -> Path:
+    row = {"id": "t1", "text": TEXT, "attributions": [
+        _attr(TEXT, "Doe", '"We will win this race,"', TEXT.index("Doe said")),
+        _attr(TEXT, "she", '"Taxes will fall next year,"'),
+        _attr(TEXT, "Doe", 'the plan was "a disaster" for farmers', TEXT.index("Doe said the")),
+        _attr(TEXT, "Critics", "the bill would fail"),  # indirect speech: not a direct quote
+    ]}
+    path = tmp_path / "tiny.jsonl"
+    path.write_text(json.dumps(row) + "\n\n", encoding="utf-8")
+    return path
+
+
+def test_gold_quotes_are_quote_mark_segments_inside_contents(data: Path) -> None:
+    (row,) = ev.read_rows(data)
+    gold = ev.gold_quotes(row)
+    assert [TEXT[g.start:g.end] for g in gold] == [
+        "We will win this race", "Taxes will fall next year", "a disaster"]
+    assert gold[1].heads == frozenset({"she", "doe"})  # pronoun resolved to the named source
+    assert not gold[1].named and gold[0].named
+
+
+def test_scores(data: Path) -> None:
+    scores = ev.score_rows(ev.read_rows(data)).as_dict()
+    # Predicted: the three gold quotes plus the unannotated title "Women in Power".
+    assert scores["gold_quotes"] == 3
+    assert scores["predicted_quotes"] == 4
+    assert scores["matched"] == 3
+    assert scores["precision"] == 0.75
+    assert scores["recall"] == 1.0
+    assert scores["f1"] == round(2 * 0.75 / 1.75, 4)
+    assert scores["speaker_accuracy"] == 1.0
+
+
+def test_matching_is_one_to_one_with_half_overlap() -> None:
+    assert ev.match([(0, 10), (0, 10)], [(0, 10)]) == [(0, 0)]
+    assert ev.match([(0, 10)], [(4, 30)]) == [(0, 0)]  # overlap 6 >= half of 10
+    assert ev.match([(0, 10)], [(6, 30)]) == []  # overlap 4 < 5
+
+
+def test_source_heads() -> None:
+    assert ev.source_head("White House press secretary Josh Earnest") == "earnest"
+    assert ev.source_head("Flynn, a top Trump surrogate,") == "flynn"
+    assert ev.source_head("the Rev. Peter Wherry, of Mayfield Memorial Church") == "wherry"
+    assert ev.source_head("Vann R. Newkirk II") == "newkirk"
+    assert ev.source_head("Donald Trump’s") == "trump"
+    assert ev.speaker_head(None) == ""
+
+
+def test_run_prints_json_and_table(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert ev.run(argparse.Namespace(data=data, json=True, limit=None)) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["matched"] == 3
+    assert ev.run(argparse.Namespace(data=data, json=False, limit=1)) == 0
+    assert "speaker accuracy" in capsys.readouterr().out
+
+
+def test_add_arguments() -> None:
+    parser = argparse.ArgumentParser()
+    ev.add_arguments(parser)
+    args = parser.parse_args(["--data", "x.jsonl", "--limit", "3", "--json"])
+    assert args.limit == 3 and args.json and args.data == Path("x.jsonl")
+
+
+def test_bad_input_is_one_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(NewsbotError, match=r"bad\.jsonl:1"):
+        list(ev.read_rows(bad))
+    with pytest.raises(NewsbotError, match="cannot read"):
+        list(ev.read_rows(tmp_path / "missing.jsonl"))
