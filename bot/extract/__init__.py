@@ -1,1 +1,4 @@
-"""bot/extract."""
+"""bot/extract: HTML -> clean text and metadata (``bot.extract.html``).
+
+Sentence splitting lives in ``bot.extract.sentences``.
+"""
