@@ -1,0 +1,439 @@
+"""The Slack adapter: slack-bolt ``AsyncApp`` in, Block Kit out.
+
+Inbound, every Slack interaction is translated into a platform-free
+:class:`~bot.domain.Command` for the core's :class:`CommandHandler`:
+
+* slash commands: ``/newsbot <subcommand> ...`` (any command name other than
+  one ending in ``summary``) and ``/summary <url> [--private]``;
+* ``app_mention`` events (``@newsbot summary <url>``);
+* ``message`` events in the bot's DMs (a bare link means ``summary``);
+* button presses on a reply's choices (``block_actions``).
+
+Slack wants an answer within 3 seconds, and the core may fetch and summarize
+for longer. Each listener is registered bolt's way for that, ``ack=`` plus
+``lazy=[...]``: the ack function answers the HTTP request (or Socket Mode
+envelope) at once, and bolt starts the lazy function as a separate asyncio task
+that runs the command and answers through ``response_url`` or
+``chat.postMessage``. The adapter keeps a reference to those tasks so ``stop()``
+can let them finish.
+
+Outbound, :meth:`SlackAdapter.send_payload` posts one rendered payload and maps
+failures onto newsbot's delivery errors (see :mod:`.failures`). slack_sdk's
+retry handlers are switched off on this client so a 429 reaches the outbox;
+direct command replies wait out one 429 and send again exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.app.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bot.adapters.slack.failures import BAD_CREDENTIALS, api_error_code, map_exception, retry_after
+from bot.adapters.slack.parse import (
+    CommandLine,
+    chat_kind,
+    find_url,
+    parse_command_line,
+    split_words,
+    strip_mentions,
+    unwrap_links,
+)
+from bot.adapters.slack.redact import install_log_redaction
+from bot.adapters.slack.render import CHOICE_ACTION_PREFIX, render
+from bot.commands.base import CommandHandler
+from bot.commands.registry import BY_NAME
+from bot.delivery.ratelimit import RateLimiter
+from bot.domain import ChatRef, Command, Digest, Platform, Reply, UserRef
+from bot.errors import ConfigError, DeliveryError, RateLimited
+from bot.ports import RateLimits
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+WORKING = "Working on it…"
+SLOW_COMMANDS = frozenset({"summary", "digest", "subscribe"})
+FAILED = Reply(
+    text="Sorry, something went wrong on our side. Please try again later.", is_error=True
+)
+DRAIN_TIMEOUT_S = 10.0
+
+
+class SlackAdapter:
+    """newsbot on Slack: Socket Mode when an app token is set, HTTP (``/slack/events``) otherwise."""
+
+    platform: Platform = "slack"
+    # chat.postMessage: 1 message/s per channel (short bursts tolerated) and
+    # "several hundred per minute" per workspace.
+    limits = RateLimits(global_per_second=5.0, per_chat_per_second=1.0)
+
+    def __init__(
+        self,
+        settings: Settings,
+        handler: CommandHandler,
+        limiter: RateLimiter | None = None,
+    ) -> None:
+        token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
+        if not token:
+            raise ConfigError("Slack needs NEWSBOT_SLACK_BOT_TOKEN (the xoxb-... bot token)")
+        secret = (
+            settings.slack_signing_secret.get_secret_value()
+            if settings.slack_signing_secret
+            else ""
+        )
+        app_token = settings.slack_app_token.get_secret_value() if settings.slack_app_token else ""
+        if not app_token and not secret:
+            raise ConfigError(
+                "Slack HTTP mode needs NEWSBOT_SLACK_SIGNING_SECRET "
+                "(or set NEWSBOT_SLACK_APP_TOKEN for Socket Mode)"
+            )
+        install_log_redaction([token, secret, app_token])
+
+        self.handler = handler
+        self.limiter = limiter
+        self.socket_mode = bool(app_token)
+        self._app_token = app_token
+        base_url = (
+            settings.slack_api_url
+            if settings.slack_api_url.endswith("/")
+            else settings.slack_api_url + "/"
+        )
+        # Bolt's own client (auth.test, Socket Mode's apps.connections.open) has no
+        # shared session: bolt deep-copies it into every lazy listener's request,
+        # and an aiohttp session cannot be copied.
+        bolt_client = AsyncWebClient(token=token, base_url=base_url)
+        # Ours: one session for every send, and retry_handlers=[] so no hidden
+        # retries: 429s and network errors reach the outbox.
+        self.client = AsyncWebClient(token=token, base_url=base_url, retry_handlers=[])
+        self.app = AsyncApp(
+            client=bolt_client,
+            signing_secret=secret,
+            name="newsbot",
+            logger=logging.getLogger("bot.adapters.slack.bolt"),
+        )
+        self._http = AsyncSlackRequestHandler(self.app)
+        self._socket: Any = None
+        self._session: aiohttp.ClientSession | None = None
+        self._inflight: set[asyncio.Task[Any]] = set()
+        self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+        self.bot_user_id: str | None = None
+        self._register()
+
+    # ------------------------------------------------------------ Sender
+
+    def render(self, message: Digest | Reply) -> list[dict[str, Any]]:
+        return render(message)
+
+    async def send_payload(self, to: ChatRef, payload: dict[str, Any]) -> str | None:
+        """``chat.postMessage`` one payload; return its ``ts``. Raises newsbot delivery errors."""
+        self._ensure_session()
+        try:
+            response = await self.client.chat_postMessage(channel=to.external_id, **payload)
+        except Exception as exc:
+            raise map_exception(exc, to.external_id) from exc
+        ts = response.get("ts")
+        return str(ts) if ts is not None else None
+
+    # ------------------------------------------------------------ lifecycle
+
+    def routes(self) -> list[Route]:
+        if self.socket_mode:
+            return []
+        return [Route(EVENTS_PATH, self._endpoint, methods=["POST"], name="slack_events")]
+
+    async def _endpoint(self, request: Request) -> Response:
+        return await self._http.handle(request)
+
+    async def start(self) -> None:
+        """Check the token (fail fast on a wrong one), then connect Socket Mode if configured."""
+        self._ensure_session()
+        try:
+            auth = await self.client.auth_test()
+            self.bot_user_id = auth.get("user_id")
+            logger.info("Slack: signed in as %s in %s", auth.get("user"), auth.get("team"))
+        except SlackApiError as exc:
+            code = api_error_code(exc)
+            if code in BAD_CREDENTIALS or code == "account_inactive":
+                raise ConfigError(f"Slack rejected NEWSBOT_SLACK_BOT_TOKEN: {code}") from None
+            logger.warning("Slack auth.test failed (%s); continuing", code)
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            logger.warning("Slack is unreachable at start-up (%s); continuing", type(exc).__name__)
+        if self.socket_mode:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            self._socket = AsyncSocketModeHandler(self.app, self._app_token)
+            await self._socket.connect_async()
+            logger.info("Slack: connected in Socket Mode")
+        else:
+            logger.info("Slack: HTTP mode, Slack posts to %s", EVENTS_PATH)
+
+    async def stop(self) -> None:
+        """Close Socket Mode, let in-flight commands finish (bounded), close the HTTP session."""
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        await self.drain(DRAIN_TIMEOUT_S)
+        for task in list(self._inflight):
+            task.cancel()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+            self.client.session = None
+
+    async def drain(self, timeout: float | None = None) -> None:
+        """Wait until every command started so far has been answered (tests, shutdown)."""
+        # Bolt schedules lazy listeners with ensure_future; one turn of the loop
+        # lets those that are scheduled but not yet running register themselves.
+        await asyncio.sleep(0)
+        while self._inflight:
+            done, _ = await asyncio.wait(set(self._inflight), timeout=timeout)
+            if not done:
+                logger.warning("Slack: %d commands still running at shutdown", len(self._inflight))
+                return
+
+    def _ensure_session(self) -> None:
+        """One aiohttp session for every Web API call and response_url post."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession()
+            self.client.session = self._session
+
+    # ------------------------------------------------------------ inbound
+
+    def _register(self) -> None:
+        self.app.command(re.compile(r"^/"))(ack=self._ack_command, lazy=[self._on_command])
+        self.app.event("app_mention")(ack=self._ack, lazy=[self._on_mention])
+        self.app.event("message")(ack=self._ack, lazy=[self._on_message])
+        self.app.action(re.compile("^" + re.escape(CHOICE_ACTION_PREFIX)))(
+            ack=self._ack, lazy=[self._on_choice]
+        )
+
+    @staticmethod
+    async def _ack(ack: Any) -> None:
+        await ack()
+
+    async def _ack_command(self, ack: Any, command: dict[str, Any]) -> None:
+        line = self._slash_line(command)
+        if line.name in SLOW_COMMANDS:
+            await ack(text=WORKING, response_type="ephemeral")
+        else:
+            await ack()
+
+    @staticmethod
+    def _slash_line(command: dict[str, Any]) -> CommandLine:
+        text = command.get("text") or ""
+        if str(command.get("command", "")).lower().endswith("summary"):
+            words, private = split_words(text)
+            return CommandLine("summary", tuple(words), private)
+        return parse_command_line(text)
+
+    async def _on_command(self, command: dict[str, Any]) -> None:
+        with self._tracked():
+            line = self._slash_line(command)
+            channel = command.get("channel_id", "")
+            cmd = self._command(
+                line,
+                channel=channel,
+                channel_name=command.get("channel_name"),
+                user_id=command.get("user_id"),
+                user_name=command.get("user_name"),
+                raw=f"{command.get('command', '')} {command.get('text', '')}".strip(),
+            )
+            reply = await self._handle(cmd)
+            ephemeral = reply.is_error or reply.private or line.private
+            for payload in render(reply):
+                message = {**payload, "response_type": "ephemeral" if ephemeral else "in_channel"}
+                await self._respond(command.get("response_url"), channel, message)
+
+    async def _on_mention(self, event: dict[str, Any], context: Any, request: Any) -> None:
+        with self._tracked():
+            if _is_retry(request):
+                return
+            text = strip_mentions(event.get("text", ""), context.get("bot_user_id"))
+            await self._reply_to_event(event, text)
+
+    async def _on_message(self, event: dict[str, Any], request: Any) -> None:
+        with self._tracked():
+            if _is_retry(request) or event.get("channel_type") != "im":
+                return
+            if event.get("subtype") or event.get("bot_id") or not event.get("user"):
+                return  # edits, joins, other bots, our own messages
+            await self._reply_to_event(event, event.get("text", ""))
+
+    async def _reply_to_event(self, event: dict[str, Any], text: str) -> None:
+        line = _event_line(text)
+        channel = event.get("channel", "")
+        user = event.get("user")
+        cmd = self._command(line, channel=channel, user_id=user, raw=text)
+        reply = await self._handle(cmd)
+        thread_ts = event.get("thread_ts")
+        private = reply.is_error or reply.private or line.private
+        for payload in render(reply):
+            if thread_ts:
+                payload = {**payload, "thread_ts": thread_ts}
+            await self._post(channel, payload, ephemeral_user=user if private else None)
+
+    async def _on_choice(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        with self._tracked():
+            line = parse_command_line(action.get("value", ""))
+            channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+                "channel_id", ""
+            )
+            user = body.get("user") or {}
+            cmd = self._command(
+                line,
+                channel=channel,
+                channel_name=(body.get("channel") or {}).get("name"),
+                user_id=user.get("id"),
+                user_name=user.get("username") or user.get("name"),
+                raw=action.get("value", ""),
+            )
+            reply = await self._handle(cmd)
+            for i, payload in enumerate(render(reply)):
+                if reply.is_error:
+                    extra = {"response_type": "ephemeral", "replace_original": False}
+                elif i == 0:
+                    extra = {"replace_original": True}
+                else:
+                    extra = {"response_type": "ephemeral" if reply.private else "in_channel"}
+                await self._respond(body.get("response_url"), channel, {**payload, **extra})
+
+    def _command(
+        self,
+        line: CommandLine,
+        *,
+        channel: str,
+        channel_name: str | None = None,
+        user_id: str | None = None,
+        user_name: str | None = None,
+        raw: str = "",
+    ) -> Command:
+        kind = chat_kind(channel, channel_name)
+        title = f"#{channel_name}" if channel_name and kind != "private" else None
+        return Command(
+            name=line.name,
+            args=line.args,
+            chat=ChatRef("slack", channel),
+            user=UserRef("slack", user_id, user_name) if user_id else None,
+            chat_kind=kind,
+            can_manage=True,
+            chat_title=title,
+            raw=raw,
+        )
+
+    async def _handle(self, command: Command) -> Reply:
+        try:
+            return await self.handler.handle(command)
+        except Exception:
+            logger.exception("command %r failed in %s", command.name, command.chat)
+            return FAILED
+
+    @contextlib.contextmanager
+    def _tracked(self) -> Any:
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+        try:
+            self._ensure_session()
+            yield
+        finally:
+            if task is not None:
+                self._inflight.discard(task)
+
+    # ------------------------------------------------------------ direct replies
+
+    async def _post(
+        self, channel: str, payload: dict[str, Any], ephemeral_user: str | None = None
+    ) -> None:
+        """Reply with chat.postMessage / chat.postEphemeral; a 429 is waited out, once."""
+        for attempt in (1, 2):
+            if self.limiter is not None:
+                await self.limiter.acquire(channel, is_group=not channel.startswith("D"))
+            try:
+                if ephemeral_user:
+                    await self.client.chat_postEphemeral(
+                        channel=channel, user=ephemeral_user, **payload
+                    )
+                else:
+                    await self.client.chat_postMessage(channel=channel, **payload)
+                return
+            except Exception as exc:
+                error = map_exception(exc, channel)
+            if not await self._wait_if_limited(error, channel, attempt):
+                logger.warning("Slack: could not reply in %s: %s", channel, error)
+                return
+
+    async def _respond(
+        self, response_url: str | None, channel: str, message: dict[str, Any]
+    ) -> None:
+        """Answer through a command's response_url; a 429 is waited out, once."""
+        if not response_url:
+            logger.warning("Slack: no response_url to answer in %s", channel)
+            return
+        webhook = AsyncWebhookClient(url=response_url, session=self._session, retry_handlers=[])
+        for attempt in (1, 2):
+            if self.limiter is not None:
+                await self.limiter.acquire(channel, is_group=not channel.startswith("D"))
+            error: DeliveryError
+            try:
+                response = await webhook.send_dict(message)
+                if response.status_code == 200:
+                    return
+                if response.status_code == 429:
+                    error = RateLimited(retry_after(response.headers))
+                else:
+                    error = DeliveryError(
+                        f"response_url answered {response.status_code}: {response.body[:100]}"
+                    )
+            except Exception as exc:
+                error = map_exception(exc, channel)
+            if not await self._wait_if_limited(error, channel, attempt):
+                logger.warning("Slack: could not answer in %s: %s", channel, error)
+                return
+
+    async def _wait_if_limited(self, error: DeliveryError, channel: str, attempt: int) -> bool:
+        """True (after waiting ``retry_after``) when the send should be tried again."""
+        if not isinstance(error, RateLimited) or attempt > 1:
+            return False
+        if self.limiter is not None:
+            self.limiter.penalize(error.retry_after, channel)
+        logger.info("Slack: rate limited in %s, retrying in %.1fs", channel, error.retry_after)
+        await self._sleep(error.retry_after)
+        return True
+
+
+def _event_line(text: str) -> CommandLine:
+    """Mention / DM text -> command: a known command word, else a link means summary, else help."""
+    line = parse_command_line(text)
+    if line.name in BY_NAME:
+        return line
+    url = find_url(unwrap_links(text))
+    if url is not None:
+        return CommandLine("summary", (url,), line.private)
+    return CommandLine("help", (), line.private)
+
+
+def _is_retry(request: Any) -> bool:
+    """Slack re-sends an event it thinks we missed; we acked at once, so a retry is a duplicate."""
+    headers = getattr(request, "headers", None) or {}
+    value = headers.get("x-slack-retry-num")
+    if isinstance(value, list | tuple):
+        value = value[0] if value else None
+    try:
+        # Socket Mode mirrors the header with "0" for a first delivery.
+        return value is not None and int(value) > 0
+    except (TypeError, ValueError):
+        return False
