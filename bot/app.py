@@ -12,13 +12,12 @@ import asyncio
 import logging
 import signal
 from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.adapters.console import ConsoleAdapter
 from bot.commands.handlers import CoreCommands
-from bot.delivery.ratelimit import RateLimiter
 from bot.domain import Platform
 from bot.pipeline import Pipeline
 from bot.ports import Adapter, Sender
@@ -91,18 +90,18 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
+        with suppress(NotImplementedError, RuntimeError):  # not the main thread (tests)
             loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # not the main thread (tests)
-            pass
 
     async with services(settings) as svc, AsyncExitStack() as stack:
         adapters = build_adapters(settings, svc)
-        limiters: dict[Platform, RateLimiter] = {}
         for adapter in adapters:
             svc.senders[adapter.platform] = adapter
-            limiters[adapter.platform] = getattr(adapter, "limiter", None) or RateLimiter(adapter.limits)
-        outbox = Outbox(svc.store, svc.senders, limiters=limiters)
+        outbox = Outbox(svc.store, svc.senders)
+        for adapter in adapters:
+            # Direct command replies and digests share one limiter per platform.
+            if getattr(adapter, "limiter", "absent") is None:
+                adapter.limiter = outbox.limiter(adapter.platform)  # type: ignore[attr-defined]
         scheduler = Scheduler(settings, svc.store, svc.pipeline, outbox, svc.senders)
         assert svc.commands is not None
         svc.commands.on_chat_changed = scheduler.sync_chat

@@ -30,12 +30,13 @@ from bot.sources.articles import fetch_article
 from bot.sources.discovery import resolve_feed
 from bot.sources.feeds import FeedEntry, ParsedFeed, parse_feed
 from bot.sources.http import Fetcher
-from bot.store.repository import EntryRecord, PendingArticle, Store, utcnow
+from bot.store.repository import EntryRecord, PendingArticle, PollWrite, Store, utcnow
 from bot.summarize.base import Summarizer
 
 logger = logging.getLogger(__name__)
 
 MAX_ARTICLE_ATTEMPTS = 3
+WRITE_BATCH = 200  # polled feeds stored per transaction
 _MAX_AGE = re.compile(r"max-age=(\d+)")
 
 
@@ -53,7 +54,7 @@ def entry_record(entry: FeedEntry) -> EntryRecord:
     """A parsed feed entry as the store keeps it (the feed's text is the fallback)."""
     from bot.extract.html import html_to_text
 
-    text = entry.content_html and html_to_text(entry.content_html) or entry.summary or None
+    text = (entry.content_html and html_to_text(entry.content_html)) or entry.summary or None
     return EntryRecord(
         guid=entry.guid[:2048],
         url=entry.url,
@@ -104,6 +105,16 @@ class Pipeline:
 
     async def poll_feed(self, feed: FeedInfo) -> PollOutcome:
         """Fetch one feed (conditional GET), store new entries, record the outcome."""
+        fetched = await self._fetch_feed(feed)
+        if isinstance(fetched, PollOutcome):
+            return fetched
+        write, warning = fetched
+        new_ids = (await self.store.save_polls([write]))[feed.id]
+        return PollOutcome(feed.id, new_articles=tuple(new_ids), warning=warning,
+                           not_modified=write.fetch_ok.get("not_modified", False))
+
+    async def _fetch_feed(self, feed: FeedInfo) -> tuple[PollWrite, str | None] | PollOutcome:
+        """Fetch and parse; a failure is recorded and returned as an outcome."""
         now = utcnow()
         interval_s = feed.poll_interval_s or self.settings.poll_interval_minutes * 60
         try:
@@ -111,23 +122,30 @@ class Pipeline:
                 feed.url, etag=feed.etag, last_modified=feed.last_modified
             )
             if result.not_modified:
-                await self.store.record_fetch_ok(
-                    feed.id,
-                    fetched_at=now,
-                    not_modified=True,
-                    next_poll_at=self._next_poll(now, interval_s, result.headers, None),
-                )
-                return PollOutcome(feed.id, not_modified=True)
+                next_at = self._next_poll(now, interval_s, result.headers, None)
+                return PollWrite(feed.id, (), {"fetched_at": now, "not_modified": True,
+                                               "next_poll_at": next_at}), None
             parsed = parse_feed(result.content, result.url, result.headers)
         except (FetchError, FeedError) as exc:
             return await self._poll_failed(feed, now, exc)
         except Exception as exc:  # a bug must not stop the other feeds
             logger.exception("unexpected error polling %s", feed.url)
             return await self._poll_failed(feed, now, exc)
-        new_ids = await self._store_parsed(
-            feed, parsed, etag=result.etag, last_modified=result.last_modified, headers=result.headers
+        if parsed.warning:
+            logger.info("feed %s parsed with a warning: %s", feed.url, parsed.warning)
+        write = PollWrite(
+            feed.id,
+            tuple(entry_record(e) for e in parsed.entries),
+            {
+                "fetched_at": now,
+                "etag": result.etag,
+                "last_modified": result.last_modified,
+                "title": parsed.title,
+                "site_url": parsed.site_url,
+                "next_poll_at": self._next_poll(now, interval_s, result.headers, parsed.ttl_minutes),
+            },
         )
-        return PollOutcome(feed.id, new_articles=tuple(new_ids), warning=parsed.warning)
+        return write, parsed.warning
 
     async def _store_parsed(
         self,
@@ -140,9 +158,9 @@ class Pipeline:
     ) -> list[int]:
         now = utcnow()
         interval_s = feed.poll_interval_s or self.settings.poll_interval_minutes * 60
-        new_ids = await self.store.add_entries(feed.id, [entry_record(e) for e in parsed.entries])
-        await self.store.record_fetch_ok(
+        return await self.store.save_poll(
             feed.id,
+            [entry_record(e) for e in parsed.entries],
             fetched_at=now,
             etag=etag,
             last_modified=last_modified,
@@ -150,9 +168,6 @@ class Pipeline:
             site_url=parsed.site_url,
             next_poll_at=self._next_poll(now, interval_s, headers, parsed.ttl_minutes),
         )
-        if parsed.warning:
-            logger.info("feed %s parsed with a warning: %s", feed.url, parsed.warning)
-        return new_ids
 
     def _next_poll(
         self, now: datetime, interval_s: int, headers: dict[str, str], ttl_minutes: int | None
@@ -187,17 +202,56 @@ class Pipeline:
         self, feeds: Iterable[FeedInfo], concurrency: int | None = None,
         progress: Callable[[PollOutcome], None] | None = None,
     ) -> list[PollOutcome]:
-        """Poll many feeds concurrently (the fetcher also limits per host)."""
+        """Poll many feeds: fetch and parse concurrently (the fetcher also
+        limits per host) while one writer stores results in batches, so the
+        database sees a few statements per batch rather than per feed."""
         limit = asyncio.Semaphore(concurrency or self.settings.fetch_concurrency)
+        queue: asyncio.Queue[tuple[PollWrite, str | None] | PollOutcome | None] = asyncio.Queue()
+        outcomes: list[PollOutcome] = []
 
-        async def one(feed: FeedInfo) -> PollOutcome:
-            async with limit:
-                outcome = await self.poll_feed(feed)
+        def done(outcome: PollOutcome) -> None:
+            outcomes.append(outcome)
             if progress:
                 progress(outcome)
-            return outcome
 
-        return list(await asyncio.gather(*(one(f) for f in feeds)))
+        async def fetch(feed: FeedInfo) -> None:
+            async with limit:
+                await queue.put(await self._fetch_feed(feed))
+
+        async def writer() -> None:
+            finished = False
+            while not finished:
+                batch = [await queue.get()]
+                while not queue.empty() and len(batch) < WRITE_BATCH:
+                    batch.append(queue.get_nowait())
+                writes: list[tuple[PollWrite, str | None]] = []
+                for item in batch:
+                    if item is None:
+                        finished = True
+                    elif isinstance(item, PollOutcome):
+                        done(item)
+                    else:
+                        writes.append(item)
+                if not writes:
+                    continue
+                try:
+                    new = await self.store.save_polls([w for w, _ in writes])
+                except Exception as exc:  # keep polling the rest; these retry next cycle
+                    logger.exception("storing %d polled feeds failed", len(writes))
+                    for w, _ in writes:
+                        done(PollOutcome(w.feed_id, error=f"could not store the feed: {exc!r}"))
+                    continue
+                for w, warning in writes:
+                    done(PollOutcome(w.feed_id, new_articles=tuple(new[w.feed_id]), warning=warning,
+                                     not_modified=w.fetch_ok.get("not_modified", False)))
+
+        writer_task = asyncio.create_task(writer())
+        try:
+            await asyncio.gather(*(fetch(f) for f in feeds))
+        finally:
+            await queue.put(None)
+            await writer_task
+        return outcomes
 
     async def poll_due(self) -> list[PollOutcome]:
         return await self.poll_feeds(await self.store.due_feeds(utcnow()))

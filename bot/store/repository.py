@@ -14,6 +14,7 @@ Deduplication lives here because it is a property of what is stored:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -21,10 +22,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, event, exists, func, or_, select, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    delete,
+    event,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from bot.domain import (
     Article,
@@ -86,6 +104,16 @@ class EntryRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class PollWrite:
+    """One successful poll to store: the feed's entries and its fetch state
+    (keyword arguments of ``record_fetch_ok``)."""
+
+    feed_id: int
+    entries: tuple[EntryRecord, ...]
+    fetch_ok: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
 class PendingArticle:
     """An article waiting for its page to be fetched, extracted and summarized."""
 
@@ -123,6 +151,7 @@ class OutboxItem:
     idempotency_key: str
     payload: dict[str, Any]
     attempts: int
+    chat_id: int = 0  # the chat's row id (stable across a chat migration)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,6 +239,9 @@ class Store:
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite has one writer at a time; queueing here is far cheaper than
+        # letting concurrent transactions spin on busy_timeout.
+        self._serialize = asyncio.Lock() if self.dialect == "sqlite" else None
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True) -> Store:
@@ -236,7 +268,11 @@ class Store:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        async with self._sessions() as session, session.begin():
+        if self._serialize is None:
+            async with self._sessions() as session, session.begin():
+                yield session
+            return
+        async with self._serialize, self._sessions() as session, session.begin():
             yield session
 
     # ------------------------------------------------------------------ feeds
@@ -313,36 +349,12 @@ class Store:
                 q = q.limit(limit)
             return [_feed_info(r) for r in await s.scalars(q)]
 
-    async def record_fetch_ok(
-        self,
-        feed_id: int,
-        *,
-        fetched_at: datetime,
-        next_poll_at: datetime,
-        etag: str | None = None,
-        last_modified: str | None = None,
-        not_modified: bool = False,
-        title: str | None = None,
-        site_url: str | None = None,
-        poll_interval_s: int | None = None,
-    ) -> None:
-        values: dict[str, Any] = {
-            "last_fetched_at": fetched_at,
-            "last_success_at": fetched_at,
-            "next_poll_at": next_poll_at,
-            "consecutive_failures": 0,
-            "last_error": None,
-        }
-        if not not_modified:
-            values.update(etag=etag, last_modified=last_modified)
-            if title:
-                values["title"] = title[:512]
-            if site_url:
-                values["site_url"] = site_url[:2048]
-        if poll_interval_s is not None:
-            values["poll_interval_s"] = poll_interval_s
+    async def record_fetch_ok(self, feed_id: int, **fetch_ok: Any) -> None:
+        """Record a successful poll (see ``_fetch_ok_values`` for the arguments)."""
         async with self.session() as s:
-            await s.execute(update(FeedRow).where(FeedRow.id == feed_id).values(**values))
+            await s.execute(
+                update(FeedRow).where(FeedRow.id == feed_id).values(**_fetch_ok_values(**fetch_ok))
+            )
 
     async def record_fetch_error(
         self, feed_id: int, *, fetched_at: datetime, error: str, next_poll_at: datetime
@@ -375,68 +387,153 @@ class Store:
         canonical URL another feed already brought links to that article
         instead of creating a second one.
         """
+        async with self.session() as s:
+            return await self._add_entries(s, feed_id, entries)
+
+    async def save_poll(
+        self, feed_id: int, entries: Sequence[EntryRecord], **fetch_ok: Any
+    ) -> list[int]:
+        """``add_entries`` and ``record_fetch_ok`` in one transaction (one poll)."""
+        return (await self.save_polls([PollWrite(feed_id, tuple(entries), fetch_ok)]))[feed_id]
+
+    async def save_polls(self, polls: Sequence[PollWrite]) -> dict[int, list[int]]:
+        """Store many successful polls in one transaction with a handful of
+        statements, whatever the number of feeds: a poll cycle over thousands
+        of feeds is bounded by fetching, not by database round trips.
+        Returns, per feed, the ids of articles that are new."""
+        if not polls:
+            return {}
+        now = utcnow()
+        new_by_feed: dict[int, list[int]] = {p.feed_id: [] for p in polls}
+        async with self.session() as s:
+            fresh: list[tuple[int, EntryRecord]] = []
+            wanted = {
+                (p.feed_id, e.guid): e for p in polls for e in p.entries
+            }  # also dedupes GUIDs within one feed
+            if wanted:
+                keys = list(wanted)
+                known: set[tuple[int, str]] = set()
+                for chunk in _chunks(keys, 500):
+                    known.update(
+                        (fid, guid)
+                        for fid, guid in (
+                            await s.execute(
+                                select(FeedEntryRow.feed_id, FeedEntryRow.guid).where(
+                                    tuple_(FeedEntryRow.feed_id, FeedEntryRow.guid).in_(chunk)
+                                )
+                            )
+                        ).all()
+                    )
+                fresh = [(fid, e) for (fid, guid), e in wanted.items() if (fid, guid) not in known]
+            if fresh:
+                urls = list({e.canonical_url for _, e in fresh})
+                existing: dict[str, int] = {}
+                for chunk in _chunks(urls, 500):
+                    existing.update(
+                        (url, aid)
+                        for url, aid in (
+                            await s.execute(
+                                select(ArticleRow.canonical_url, ArticleRow.id).where(
+                                    ArticleRow.canonical_url.in_(chunk)
+                                )
+                            )
+                        ).all()
+                    )
+                to_create: dict[str, tuple[int, EntryRecord]] = {}
+                for fid, e in fresh:
+                    if e.canonical_url not in existing:
+                        to_create.setdefault(e.canonical_url, (fid, e))
+                if to_create:
+                    created = await s.execute(
+                        insert(ArticleRow).returning(ArticleRow.id, ArticleRow.canonical_url),
+                        [_article_values(e, now) for _, e in to_create.values()],
+                    )
+                    for aid, url in created.all():
+                        existing[url] = aid
+                        new_by_feed[to_create[url][0]].append(aid)
+                await s.execute(
+                    insert(FeedEntryRow),
+                    [
+                        {"feed_id": fid, "article_id": existing[e.canonical_url], "guid": e.guid,
+                         "published": e.published, "seen_at": now}
+                        for fid, e in fresh
+                    ],
+                )
+            added: dict[int, int] = {}
+            for fid, _ in fresh:
+                added[fid] = added.get(fid, 0) + 1
+            for p in polls:
+                values = _fetch_ok_values(**p.fetch_ok)
+                if added.get(p.feed_id):
+                    values["item_count"] = FeedRow.item_count + added[p.feed_id]
+                await s.execute(update(FeedRow).where(FeedRow.id == p.feed_id).values(**values))
+        for ids in new_by_feed.values():
+            ids.sort()
+        return new_by_feed
+
+    async def _add_entries(
+        self, s: AsyncSession, feed_id: int, entries: Sequence[EntryRecord]
+    ) -> list[int]:
         if not entries:
             return []
         now = utcnow()
-        # one entry per guid and per URL within the batch
         unique: dict[str, EntryRecord] = {}
-        for e in entries:
+        for e in entries:  # one entry per GUID within the batch
             unique.setdefault(e.guid, e)
         batch = list(unique.values())
-        async with self.session() as s:
-            known_guids = set(
-                await s.scalars(
-                    select(FeedEntryRow.guid).where(
-                        FeedEntryRow.feed_id == feed_id,
-                        FeedEntryRow.guid.in_([e.guid for e in batch]),
-                    )
+        known_guids = set(
+            await s.scalars(
+                select(FeedEntryRow.guid).where(
+                    FeedEntryRow.feed_id == feed_id,
+                    FeedEntryRow.guid.in_([e.guid for e in batch]),
                 )
             )
-            fresh = [e for e in batch if e.guid not in known_guids]
-            if not fresh:
-                return []
-            urls = list({e.canonical_url for e in fresh})
-            existing = dict(
-                (await s.execute(
+        )
+        fresh = [e for e in batch if e.guid not in known_guids]
+        if not fresh:
+            return []
+        existing: dict[str, int] = {
+            url: aid
+            for url, aid in (
+                await s.execute(
                     select(ArticleRow.canonical_url, ArticleRow.id).where(
-                        ArticleRow.canonical_url.in_(urls)
-                    )
-                )).all()
-            )
-            new_ids: list[int] = []
-            for e in fresh:
-                article_id = existing.get(e.canonical_url)
-                if article_id is None:
-                    row = ArticleRow(
-                        canonical_url=e.canonical_url,
-                        url=e.url,
-                        title=e.title,
-                        author=e.author,
-                        published=e.published,
-                        feed_text=e.feed_text,
-                        status="pending",
-                        attempts=0,
-                        ingested_at=now,
-                    )
-                    s.add(row)
-                    await s.flush()
-                    article_id = existing[e.canonical_url] = row.id
-                    new_ids.append(row.id)
-                s.add(
-                    FeedEntryRow(
-                        feed_id=feed_id,
-                        article_id=article_id,
-                        guid=e.guid,
-                        published=e.published,
-                        seen_at=now,
+                        ArticleRow.canonical_url.in_({e.canonical_url for e in fresh})
                     )
                 )
-            await s.execute(
-                update(FeedRow)
-                .where(FeedRow.id == feed_id)
-                .values(item_count=FeedRow.item_count + len(fresh))
+            ).all()
+        }
+        to_create: dict[str, EntryRecord] = {}
+        for e in fresh:
+            if e.canonical_url not in existing:
+                to_create.setdefault(e.canonical_url, e)
+        new_ids: list[int] = []
+        if to_create:
+            created = await s.execute(
+                insert(ArticleRow).returning(ArticleRow.id, ArticleRow.canonical_url),
+                [_article_values(e, now) for e in to_create.values()],
             )
-            return new_ids
+            for aid, url in created.all():
+                existing[url] = aid
+                new_ids.append(aid)
+        await s.execute(
+            insert(FeedEntryRow),
+            [
+                {
+                    "feed_id": feed_id,
+                    "article_id": existing[e.canonical_url],
+                    "guid": e.guid,
+                    "published": e.published,
+                    "seen_at": now,
+                }
+                for e in fresh
+            ],
+        )
+        await s.execute(
+            update(FeedRow)
+            .where(FeedRow.id == feed_id)
+            .values(item_count=FeedRow.item_count + len(fresh))
+        )
+        return sorted(new_ids)
 
     async def pending_articles(self, limit: int = 50, max_attempts: int = 3) -> list[PendingArticle]:
         async with self.session() as s:
@@ -835,20 +932,86 @@ class Store:
             chat.last_digest_at = now
             return digest.id
 
-    async def due_deliveries(self, now: datetime, limit: int = 500) -> list[OutboxItem]:
-        """Unsent outbox rows whose time has come, oldest first, for active chats."""
+    async def queue_message(
+        self, ref: ChatRef, payloads: Sequence[dict[str, Any]], *, key: str
+    ) -> bool:
+        """Queue a plain (non-digest) message in the outbox: one row per payload,
+        ``digest_id`` NULL, idempotency keys ``platform:chat:msg:<key>:<part>``.
+
+        Returns False (and queues nothing) when a message with this key was
+        already queued, so a caller that may run twice tells a chat once.
+        """
+        now = utcnow()
         async with self.session() as s:
-            rows = await s.execute(
+            chat = await self._require_chat(s, ref)
+            prefix = f"{ref.platform}:{ref.external_id}:msg:{key}"
+            try:
+                async with s.begin_nested():
+                    for part, payload in enumerate(payloads):
+                        s.add(
+                            DeliveryRow(
+                                digest_id=None,
+                                chat_id=chat.id,
+                                part=part,
+                                idempotency_key=f"{prefix}:{part}",
+                                payload=payload,
+                                status="pending",
+                                attempts=0,
+                                next_attempt_at=now,
+                                created_at=now,
+                            )
+                        )
+                    await s.flush()
+            except IntegrityError:
+                return False
+            return True
+
+    @staticmethod
+    def _no_earlier_pending(waiting_after: datetime | None = None) -> Any:
+        """A chat's messages go out in the order they were queued.
+
+        Without ``waiting_after``: the row is the head of its chat's queue (no
+        earlier pending row). With it: no earlier pending row of the chat is
+        still waiting (due after ``waiting_after``), so every row returned can
+        be sent now, in id order, without overtaking one held back for a retry.
+        """
+        earlier = DeliveryRow.__table__.alias("earlier")
+        conds = [
+            earlier.c.chat_id == DeliveryRow.chat_id,
+            earlier.c.status == "pending",
+            earlier.c.id < DeliveryRow.id,
+        ]
+        if waiting_after is not None:
+            conds.append(earlier.c.next_attempt_at > waiting_after)
+        return ~exists().where(*conds)
+
+    async def due_deliveries(
+        self, now: datetime, limit: int = 500, *, exclude_chats: Iterable[int] = ()
+    ) -> list[OutboxItem]:
+        """Unsent outbox rows whose time has come, oldest first, for active chats.
+
+        A row is returned only when no earlier row of its chat is still waiting
+        (for a retry or a rate limit), so part 1 never overtakes part 0; the
+        rows of one chat come in the order they must be sent. ``exclude_chats``
+        (chat row ids) skips chats the caller is already sending to.
+        """
+        excluded = list(exclude_chats)
+        async with self.session() as s:
+            q = (
                 select(DeliveryRow, ChatRow)
                 .join(ChatRow, ChatRow.id == DeliveryRow.chat_id)
                 .where(
                     DeliveryRow.status == "pending",
                     ChatRow.active.is_(True),
                     or_(DeliveryRow.next_attempt_at.is_(None), DeliveryRow.next_attempt_at <= now),
+                    self._no_earlier_pending(now),
                 )
                 .order_by(DeliveryRow.id)
                 .limit(limit)
             )
+            if excluded:
+                q = q.where(DeliveryRow.chat_id.not_in(excluded))
+            rows = await s.execute(q)
             return [
                 OutboxItem(
                     id=d.id,
@@ -859,16 +1022,22 @@ class Store:
                     idempotency_key=d.idempotency_key,
                     payload=d.payload,
                     attempts=d.attempts,
+                    chat_id=c.id,
                 )
                 for d, c in rows
             ]
 
     async def next_delivery_time(self) -> datetime | None:
+        """When the earliest chat-queue head becomes due (None: nothing pending)."""
         async with self.session() as s:
             return await s.scalar(
                 select(func.min(DeliveryRow.next_attempt_at))
                 .join(ChatRow, ChatRow.id == DeliveryRow.chat_id)
-                .where(DeliveryRow.status == "pending", ChatRow.active.is_(True))
+                .where(
+                    DeliveryRow.status == "pending",
+                    ChatRow.active.is_(True),
+                    self._no_earlier_pending(),
+                )
             )
 
     async def mark_sent(self, delivery_id: int, message_id: str | None) -> None:
@@ -879,6 +1048,22 @@ class Store:
                 .values(status="sent", sent_at=utcnow(), platform_message_id=message_id,
                         attempts=DeliveryRow.attempts + 1, last_error=None)
             )
+
+    async def mark_sent_many(self, marks: Sequence[tuple[int, str | None]]) -> None:
+        """Mark several deliveries sent in one transaction (the outbox's group
+        commit: under load one commit covers every send that finished while
+        the previous commit ran, instead of each waiting for the write lock)."""
+        if not marks:
+            return
+        table = DeliveryRow.__table__
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(status="sent", sent_at=utcnow(), platform_message_id=bindparam("b_msg"),
+                    attempts=table.c.attempts + 1, last_error=None)
+        )
+        async with self.session() as s:
+            await s.execute(stmt, [{"b_id": i, "b_msg": m} for i, m in marks])
 
     async def mark_retry(
         self, delivery_id: int, *, next_attempt_at: datetime, error: str, count_attempt: bool = True
@@ -917,6 +1102,55 @@ class Store:
             )
 
 
+def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _article_values(e: EntryRecord, now: datetime) -> dict[str, Any]:
+    return {
+        "canonical_url": e.canonical_url,
+        "url": e.url,
+        "title": e.title,
+        "author": e.author,
+        "published": e.published,
+        "feed_text": e.feed_text,
+        "status": "pending",
+        "attempts": 0,
+        "ingested_at": now,
+    }
+
+
+def _fetch_ok_values(
+    *,
+    fetched_at: datetime,
+    next_poll_at: datetime,
+    etag: str | None = None,
+    last_modified: str | None = None,
+    not_modified: bool = False,
+    title: str | None = None,
+    site_url: str | None = None,
+    poll_interval_s: int | None = None,
+) -> dict[str, Any]:
+    """Column values for a successful poll; a 304 keeps the stored validators."""
+    values: dict[str, Any] = {
+        "last_fetched_at": fetched_at,
+        "last_success_at": fetched_at,
+        "next_poll_at": next_poll_at,
+        "consecutive_failures": 0,
+        "last_error": None,
+    }
+    if not not_modified:
+        values.update(etag=etag, last_modified=last_modified)
+        if title:
+            values["title"] = title[:512]
+        if site_url:
+            values["site_url"] = site_url[:2048]
+    if poll_interval_s is not None:
+        values["poll_interval_s"] = poll_interval_s
+    return values
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -931,6 +1165,7 @@ __all__ = [
     "OutboxItem",
     "OutboxStatus",
     "PendingArticle",
+    "PollWrite",
     "Store",
     "StoryRecord",
     "database_urls",
