@@ -73,6 +73,15 @@ async def _truncate(st: Store) -> None:
         await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
+@pytest.fixture(scope="session")
+def real_summarizer() -> object:
+    """The default engine with the real embedded model, loaded once per session."""
+    from bot.settings import Settings
+    from bot.summarize.factory import build_summarizer
+
+    return build_summarizer(Settings())
+
+
 @pytest.fixture
 async def sqlite_store(tmp_path: Path) -> AsyncIterator[Store]:
     st = await Store.open(f"sqlite:///{tmp_path / 'newsbot.db'}")
