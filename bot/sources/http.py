@@ -28,10 +28,8 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import importlib.util
 import logging
 import ssl
-import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -147,19 +145,6 @@ def _human_bytes(size: int) -> str:
     return f"{size / 1024:g} kB"
 
 
-def _fast_fail_missing_sniffio() -> None:
-    """Make httpcore's per-lock ``import sniffio`` fail fast when it is not installed.
-
-    httpcore tries ``import sniffio`` every time it creates a lock (several
-    times per request); newer anyio no longer depends on sniffio, and each
-    failed import walks ``sys.path`` on disk, about 0.5 ms a time. Marking the
-    module as absent in ``sys.modules`` makes the import fail immediately;
-    httpcore then assumes asyncio, which is what we run.
-    """
-    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
-        sys.modules["sniffio"] = None  # type: ignore[assignment]
-
-
 class _GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport with our network backend under its connection pool.
 
@@ -252,7 +237,6 @@ class Fetcher:
         )
 
     async def __aenter__(self) -> Fetcher:
-        _fast_fail_missing_sniffio()
         self._client = self._build_client()
         await self._client.__aenter__()
         return self

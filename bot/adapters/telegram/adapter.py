@@ -1,0 +1,621 @@
+"""The Telegram adapter: python-telegram-bot ``Application`` <-> newsbot core.
+
+A translator only. Inbound, updates become :class:`bot.domain.Command` objects
+handed to the core's :class:`~bot.commands.base.CommandHandler`; outbound,
+``Reply``/``Digest`` become HTML payloads (:mod:`.render`) sent with one
+shared HTTP connection pool. Every send first awaits the platform's
+:class:`~bot.delivery.ratelimit.RateLimiter` (one place for rate limits:
+PTB's own ``AIORateLimiter`` is not used), and SDK errors leave this package
+only as :mod:`bot.errors` exceptions.
+
+Lifecycle (newsbot owns the event loop, so no ``run_polling``):
+``start()`` initialises the Application (getMe), registers the commands,
+then either registers the webhook (``routes()`` serves it) or starts long
+polling; ``stop()`` undoes it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    Chat,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+    Update,
+    User,
+)
+from telegram import error as tg
+from telegram.constants import ChatAction, ChatMemberStatus, ChatType
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.ext import CommandHandler as PTBCommandHandler
+from telegram.request import HTTPXRequest
+
+from bot.adapters.telegram import render as tgrender
+from bot.adapters.telegram.callbacks import CallbackTokens
+from bot.adapters.telegram.error_map import (
+    is_entity_error,
+    is_not_modified,
+    retry_after_seconds,
+    translate,
+)
+from bot.adapters.telegram.parsing import (
+    find_urls,
+    is_address,
+    just_a_link,
+    parse_command,
+    parse_command_line,
+)
+from bot.adapters.telegram.redact import redact, register_secret
+from bot.adapters.telegram.webhook import (
+    derive_secret,
+    make_webhook_route,
+    public_webhook_url,
+    webhook_path,
+)
+from bot.commands.base import CommandHandler
+from bot.commands.registry import COMMANDS, MANAGING
+from bot.delivery.ratelimit import RateLimiter
+from bot.domain import ChatKind, ChatRef, Command, Digest, Platform, Reply, UserRef
+from bot.errors import ConfigError, DeliveryError, RateLimited
+from bot.ports import RateLimits
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+TELEGRAM_LIMITS = RateLimits(global_per_second=30, per_chat_per_second=1, per_group_per_minute=20)
+ALLOWED_UPDATES = ["message", "channel_post", "callback_query"]
+TYPING_INTERVAL_S = 4.0  # Telegram shows "typing…" for ~5 s per sendChatAction
+ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
+# Commands that act on the chat they are sent from even when their first argument is an @name.
+_NOT_CHANNEL_TARGETED = frozenset({"start", "help", "summary"})
+
+UNKNOWN_COMMAND_TEXT = "I don't know /{name}. Send /help to see what I can do."
+PRIVATE_HINT_TEXT = "Send me a link to summarize it, or /help to see what I can do."
+INTERNAL_ERROR_TEXT = "Something went wrong on my side. Please try again in a minute."
+EXPIRED_BUTTON_TEXT = "This button has expired. Please run the command again."
+
+TGApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+def _file_url(api_url: str) -> str:
+    """``.../bot`` -> ``.../file/bot`` (the Bot API's file endpoint next to the method endpoint)."""
+    return api_url[: -len("/bot")] + "/file/bot" if api_url.endswith("/bot") else api_url
+
+
+def _chat_kind(chat: Chat) -> ChatKind:
+    if chat.type == ChatType.PRIVATE:
+        return "private"
+    if chat.type == ChatType.CHANNEL:
+        return "channel"
+    return "group"
+
+
+def _user_ref(user: User | None) -> UserRef | None:
+    if user is None:
+        return None
+    return UserRef("telegram", str(user.id), user.full_name or user.username)
+
+
+def _chat_id(external_id: str) -> int | str:
+    """Numeric chat ids as int; ``@channelname`` stays a string."""
+    try:
+        return int(external_id)
+    except ValueError:
+        return external_id
+
+
+def _chat_ref(chat_id: int | str) -> ChatRef:
+    return ChatRef("telegram", str(chat_id))
+
+
+class TelegramAdapter:
+    """newsbot on Telegram (implements :class:`bot.ports.Adapter`)."""
+
+    platform: Platform = "telegram"
+
+    def __init__(
+        self,
+        settings: Settings,
+        handler: CommandHandler,
+        limiter: RateLimiter | None = None,
+        *,
+        limits: RateLimits | None = None,
+        poll_timeout: float = 10.0,
+        request_timeout: float = 15.0,
+        connection_pool_size: int = 64,
+        concurrent_updates: int = 32,
+    ) -> None:
+        if settings.telegram_token is None or not settings.telegram_token.get_secret_value():
+            raise ConfigError("NEWSBOT_TELEGRAM_TOKEN is not set")
+        token = settings.telegram_token.get_secret_value()
+        register_secret(token)  # before PTB logs its base URL (which contains the token)
+        self.settings = settings
+        self.handler = handler
+        self.limits = limits or TELEGRAM_LIMITS
+        self.limiter = limiter or RateLimiter(self.limits)
+        self.poll_timeout = poll_timeout
+        self._tokens = CallbackTokens()
+        self._webhook_url = settings.telegram_webhook_url
+        secret = settings.telegram_webhook_secret
+        self._webhook_secret = (
+            secret.get_secret_value()
+            if secret and secret.get_secret_value()
+            else derive_secret(token)
+        )
+        register_secret(self._webhook_secret)
+        self._request = HTTPXRequest(
+            connection_pool_size=connection_pool_size,
+            connect_timeout=min(5.0, request_timeout),
+            read_timeout=request_timeout,
+            write_timeout=request_timeout,
+            pool_timeout=request_timeout,
+        )
+        # getUpdates holds its connection for up to poll_timeout: its own small pool, so a long
+        # poll never waits for (or blocks) a send.
+        self._updates_request = HTTPXRequest(
+            connection_pool_size=2,
+            connect_timeout=min(5.0, request_timeout),
+            read_timeout=request_timeout,
+            write_timeout=request_timeout,
+            pool_timeout=request_timeout,
+        )
+        builder = (
+            ApplicationBuilder()
+            .token(token)
+            .base_url(settings.telegram_api_url)
+            .base_file_url(_file_url(settings.telegram_api_url))
+            .request(self._request)
+            .get_updates_request(self._updates_request)
+            .job_queue(None)
+            .concurrent_updates(concurrent_updates)
+        )
+        if self._webhook_url:
+            builder = builder.updater(None)
+        self._app: TGApp = builder.build()
+        self._install_handlers(self._app)
+        self._started = False
+
+    # ------------------------------------------------------------ lifecycle
+
+    @property
+    def application(self) -> TGApp:
+        """The PTB Application (for tests and diagnostics; never hand it to the core)."""
+        return self._app
+
+    @property
+    def webhook_secret(self) -> str:
+        return self._webhook_secret
+
+    def routes(self) -> list[Any]:
+        if not self._webhook_url:
+            return []
+        return [
+            make_webhook_route(
+                webhook_path(self._webhook_url), self._webhook_secret, lambda: self._app
+            )
+        ]
+
+    async def connect(self) -> None:
+        """Initialise for sending only (getMe), without receiving updates.
+
+        For an outbound-only process (a delivery worker beside a webhook web
+        process); ``start()`` calls it too, ``stop()`` closes it. Idempotent.
+        """
+        app = self._app
+        try:
+            await app.initialize()  # a no-op when already initialised
+        except tg.InvalidToken:
+            await self._close_requests()
+            raise ConfigError("Telegram rejected NEWSBOT_TELEGRAM_TOKEN (getMe failed)") from None
+        except tg.TelegramError as exc:
+            await self._close_requests()
+            raise DeliveryError(f"cannot reach the Telegram Bot API: {redact(str(exc))}") from None
+
+    async def start(self) -> None:
+        app = self._app
+        await self.connect()
+        try:
+            await app.bot.set_my_commands(
+                [BotCommand(spec.name, spec.description[:256]) for spec in COMMANDS]
+            )
+            if self._webhook_url:
+                await app.bot.set_webhook(
+                    public_webhook_url(self._webhook_url),
+                    secret_token=self._webhook_secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+                logger.info("telegram: webhook registered for @%s", app.bot.username)
+            else:
+                assert app.updater is not None
+                await app.updater.start_polling(
+                    timeout=int(self.poll_timeout),
+                    allowed_updates=ALLOWED_UPDATES,
+                    error_callback=self._polling_error,
+                )
+                logger.info("telegram: long polling as @%s", app.bot.username)
+            await app.start()
+        except tg.TelegramError as exc:
+            await self.stop()
+            raise DeliveryError(f"telegram start-up failed: {redact(str(exc))}") from None
+        self._started = True
+
+    async def stop(self) -> None:
+        app = self._app
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        with contextlib.suppress(tg.TelegramError):
+            await app.shutdown()
+        self._started = False
+
+    async def _close_requests(self) -> None:
+        for request in (self._request, self._updates_request):
+            with contextlib.suppress(Exception):
+                await request.shutdown()
+
+    @staticmethod
+    def _polling_error(exc: tg.TelegramError) -> None:
+        logger.warning("telegram polling error: %s", redact(str(exc)))
+
+    # ------------------------------------------------------------ outbound
+
+    def render(
+        self, message: Digest | Reply, *, per_story: bool | None = None
+    ) -> list[dict[str, Any]]:
+        """Payloads for one digest or reply (``per_story``: one message per story)."""
+        if isinstance(message, Digest):
+            if per_story is None:
+                per_story = bool(getattr(message, "one_message_per_story", False))
+            return tgrender.render_digest(message, per_story=per_story)
+        return tgrender.render_reply(message, self._tokens.encode)
+
+    async def send_payload(self, to: ChatRef, payload: dict[str, Any]) -> str | None:
+        """Send one payload; raise RateLimited / RecipientGone / ChatMigrated / DeliveryError.
+
+        Awaits the rate limiter first. A payload whose HTML Telegram cannot
+        parse is resent once as plain text, so one story's markup never blocks
+        a digest.
+        """
+        key = str(to)
+        await self.limiter.acquire(key, is_group=to.external_id.startswith("-"))
+        try:
+            message = await self._send_message(_chat_id(to.external_id), payload)
+        except tg.RetryAfter as exc:
+            seconds = retry_after_seconds(exc)
+            self.limiter.penalize(seconds, key)
+            raise RateLimited(seconds, scope="chat") from None
+        except tg.TelegramError as exc:
+            if is_entity_error(exc) and payload.get("parse_mode"):
+                logger.warning(
+                    "telegram could not parse a message's HTML (%s); resending as plain text",
+                    redact(exc.message),
+                )
+                return await self.send_payload(to, tgrender.plain_payload(payload))
+            raise translate(exc) from None
+        return str(message.message_id)
+
+    async def _send_message(self, chat_id: int | str, payload: dict[str, Any]) -> Message:
+        return await self._app.bot.send_message(chat_id=chat_id, **self._message_kwargs(payload))
+
+    def _message_kwargs(self, payload: dict[str, Any]) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "text": payload["text"],
+            "parse_mode": payload.get("parse_mode"),
+        }
+        if options := payload.get("link_preview_options"):
+            kwargs["link_preview_options"] = LinkPreviewOptions(**options)
+        if markup := payload.get("reply_markup"):
+            kwargs["reply_markup"] = InlineKeyboardMarkup.de_json(markup, self._app.bot)
+        if reply_to := payload.get("reply_parameters"):
+            kwargs["reply_parameters"] = ReplyParameters(**reply_to)
+        return kwargs
+
+    async def _deliver(self, to: ChatRef, payload: dict[str, Any]) -> str | None:
+        """Send a direct command reply: a 429 is waited out (the limiter holds the chat) and the
+        message resent exactly once; other failures are logged (the user is not reachable)."""
+        try:
+            return await self.send_payload(to, payload)
+        except RateLimited as exc:
+            logger.info("telegram asked to wait %.1fs before replying in %s", exc.retry_after, to)
+            try:
+                return await self.send_payload(to, payload)
+            except DeliveryError as again:
+                logger.warning("reply to %s dropped: %s", to, again)
+        except DeliveryError as exc:
+            logger.warning("reply to %s not delivered: %s", to, exc)
+        return None
+
+    async def _send_reply(self, chat: ChatRef, reply: Reply, reply_to: int | None = None) -> None:
+        payloads = self.render(reply)
+        if payloads and reply_to is not None:
+            payloads[0]["reply_parameters"] = {
+                "message_id": reply_to,
+                "allow_sending_without_reply": True,
+            }
+        for payload in payloads:
+            await self._deliver(chat, payload)
+
+    async def _edit(self, chat: ChatRef, message_id: int, payload: dict[str, Any]) -> None:
+        """Replace a message's text (after a button press); falls back to sending on failure."""
+        kwargs = self._message_kwargs(payload)
+        for attempt in range(2):
+            await self.limiter.acquire(str(chat), is_group=chat.external_id.startswith("-"))
+            try:
+                await self._app.bot.edit_message_text(
+                    chat_id=_chat_id(chat.external_id), message_id=message_id, **kwargs
+                )
+                return
+            except tg.RetryAfter as exc:
+                self.limiter.penalize(retry_after_seconds(exc), str(chat))
+            except tg.TelegramError as exc:
+                if is_not_modified(exc):
+                    return
+                if is_entity_error(exc) and attempt == 0:
+                    plain = tgrender.plain_payload(payload)
+                    kwargs = self._message_kwargs(plain)
+                    continue
+                logger.warning("could not edit a message in %s: %s", chat, redact(exc.message))
+                break
+        await self._deliver(chat, payload)
+
+    @contextlib.asynccontextmanager
+    async def _typing(self, chat_id: int) -> AsyncIterator[None]:
+        """Show "typing…" in the chat while the block runs (refreshed every 4 s)."""
+
+        async def keep_typing() -> None:
+            while True:
+                try:
+                    await self._app.bot.send_chat_action(chat_id=chat_id, action=ChatAction.TYPING)
+                except tg.TelegramError as exc:
+                    logger.debug("typing indicator failed: %s", redact(str(exc)))
+                await asyncio.sleep(TYPING_INTERVAL_S)
+
+        task = asyncio.create_task(keep_typing())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    # ------------------------------------------------------------ inbound
+
+    def _install_handlers(self, app: TGApp) -> None:
+        new_posts = filters.UpdateType.MESSAGE | filters.UpdateType.CHANNEL_POST
+        app.add_handler(
+            PTBCommandHandler([spec.name for spec in COMMANDS], self._on_command, filters=new_posts)
+        )
+        app.add_handler(MessageHandler(new_posts & filters.COMMAND, self._on_unknown_command))
+        app.add_handler(
+            MessageHandler(
+                filters.UpdateType.MESSAGE
+                & filters.ChatType.PRIVATE
+                & filters.TEXT
+                & ~filters.COMMAND,
+                self._on_private_text,
+            )
+        )
+        app.add_handler(CallbackQueryHandler(self._on_callback))
+        app.add_error_handler(self._on_error)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        error = context.error
+        logger.error(
+            "telegram update handling failed: %s",
+            redact(repr(error)),
+            exc_info=(type(error), error, error.__traceback__) if error else None,
+        )
+
+    async def _run(self, command: Command, chat_id: int) -> Reply:
+        """Hand the command to the core (typing indicator for /summary); never raises."""
+        typing = self._typing(chat_id) if command.name == "summary" else contextlib.nullcontext()
+        try:
+            async with typing:
+                return await self.handler.handle(command)
+        except Exception:
+            logger.exception("command /%s failed in %s", command.name, command.chat)
+            return Reply(text=INTERNAL_ERROR_TEXT, is_error=True)
+
+    async def _is_admin(self, chat_id: int | str, user_id: int) -> bool:
+        try:
+            member = await self._app.bot.get_chat_member(chat_id=chat_id, user_id=user_id)
+        except tg.TelegramError as exc:
+            logger.warning("could not check admin rights in %s: %s", chat_id, redact(str(exc)))
+            return False
+        return member.status in ADMIN_STATUSES
+
+    async def _can_manage(
+        self,
+        name: str,
+        chat: Chat,
+        user: User | None,
+        sender_chat: Chat | None,
+        *,
+        button: bool = False,
+    ) -> bool:
+        """Private chats: yes. Channel posts: yes (only admins post). Groups (and buttons in
+        channels): getChatMember, asked only for commands that change the chat's state."""
+        if chat.type == ChatType.PRIVATE or (chat.type == ChatType.CHANNEL and not button):
+            return True
+        if name not in MANAGING:
+            return False  # not checked: the core does not need it for read-only commands
+        if sender_chat is not None and sender_chat.id == chat.id:
+            return True  # an anonymous administrator posting as the group
+        if user is None:
+            return False
+        return await self._is_admin(chat.id, user.id)
+
+    def _command(
+        self,
+        name: str,
+        args: tuple[str, ...],
+        chat: Chat,
+        user: User | None,
+        can_manage: bool,
+        raw: str,
+    ) -> Command:
+        return Command(
+            name=name,
+            args=args,
+            chat=_chat_ref(chat.id),
+            user=_user_ref(user),
+            chat_kind=_chat_kind(chat),
+            can_manage=can_manage,
+            chat_title=chat.title or chat.effective_name,
+            raw=raw,
+        )
+
+    @staticmethod
+    def _links(message: Message) -> list[str]:
+        """Links in a message: url / text_link entities first, then a scan of the text."""
+        urls: list[str] = []
+        entities = message.parse_entities(["url", "text_link"]) or message.parse_caption_entities(
+            ["url", "text_link"]
+        )
+        for entity, text in entities.items():
+            url = entity.url or text
+            if url and not url.lower().startswith(("http://", "https://")):
+                url = "https://" + url  # Telegram marks bare "example.com/x" as a url entity
+            if url:
+                urls.append(url)
+        urls.extend(find_urls(message.text or message.caption or ""))
+        return list(dict.fromkeys(urls))
+
+    async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, chat = update.effective_message, update.effective_chat
+        if message is None or chat is None:
+            return
+        parsed = parse_command(message.text or "")
+        if parsed is None:
+            return
+        user = message.from_user
+        args = parsed.args
+        if parsed.name == "summary" and not args and message.reply_to_message is not None:
+            links = self._links(message.reply_to_message)
+            if links:
+                args = (links[0],)
+        if (
+            chat.type == ChatType.PRIVATE
+            and args
+            and is_address(args[0])
+            and parsed.name not in _NOT_CHANNEL_TARGETED
+        ):
+            await self._on_channel_command(parsed.name, args, chat, user, message)
+            return
+        can_manage = await self._can_manage(parsed.name, chat, user, message.sender_chat)
+        command = self._command(parsed.name, args, chat, user, can_manage, message.text or "")
+        reply = await self._run(command, chat.id)
+        reply_to = (
+            message.message_id if chat.type in (ChatType.GROUP, ChatType.SUPERGROUP) else None
+        )
+        await self._send_reply(_chat_ref(chat.id), reply, reply_to)
+
+    async def _on_channel_command(
+        self, name: str, args: tuple[str, ...], chat: Chat, user: User | None, message: Message
+    ) -> None:
+        """``/subscribe @channel <url>`` from a private chat: act on the channel, answer here."""
+        here = _chat_ref(chat.id)
+        target = args[0]
+        bot = self._app.bot
+        refusal: str | None = None
+        try:
+            channel = await bot.get_chat(chat_id=target)
+        except tg.TelegramError:
+            channel = None
+            refusal = (
+                f"I can't find {target}. Add me to the channel as an administrator, then try again."
+            )
+        if channel is not None and channel.type != ChatType.CHANNEL:
+            refusal = f"{target} is not a channel. Send the command in that group instead."
+        elif channel is not None and not await self._is_admin(channel.id, bot.id):
+            refusal = f"Make me an administrator of {target} (allowed to post messages) first."
+        elif channel is not None and (
+            user is None or not await self._is_admin(channel.id, user.id)
+        ):
+            refusal = f"Only administrators of {target} can change what it receives."
+        if refusal is not None or channel is None:
+            await self._send_reply(here, Reply(text=refusal or "", is_error=True))
+            return
+        command = Command(
+            name=name,
+            args=args[1:],
+            chat=_chat_ref(channel.id),
+            user=_user_ref(user),
+            chat_kind="channel",
+            can_manage=True,
+            chat_title=channel.title,
+            raw=message.text or "",
+        )
+        reply = await self._run(command, chat.id)
+        await self._send_reply(here, reply)
+
+    async def _on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, chat = update.effective_message, update.effective_chat
+        if message is None or chat is None or not message.text:
+            return
+        parsed = parse_command(message.text)
+        if parsed is None:
+            return
+        own = (self._app.bot.username or "").lower()
+        addressed_to_us = parsed.addressee is not None and parsed.addressee.lower() == own
+        if parsed.addressee is not None and not addressed_to_us:
+            return  # /command@otherbot
+        if chat.type != ChatType.PRIVATE and not addressed_to_us:
+            return  # in groups an unaddressed unknown command may be another bot's
+        text = UNKNOWN_COMMAND_TEXT.format(name=parsed.name)
+        reply_to = message.message_id if chat.type != ChatType.PRIVATE else None
+        await self._send_reply(_chat_ref(chat.id), Reply(text=text, is_error=True), reply_to)
+
+    async def _on_private_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message, chat = update.effective_message, update.effective_chat
+        if message is None or chat is None or not message.text:
+            return
+        url = just_a_link(message.text)
+        if url is None:
+            await self._send_reply(_chat_ref(chat.id), Reply(text=PRIVATE_HINT_TEXT))
+            return
+        command = self._command("summary", (url,), chat, message.from_user, True, message.text)
+        reply = await self._run(command, chat.id)
+        await self._send_reply(_chat_ref(chat.id), reply)
+
+    async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None:
+            return
+        line = self._tokens.decode(query.data or "")
+        parsed = parse_command_line(line) if line else None
+        chat = query.message.chat if query.message is not None else None
+        if parsed is None or chat is None:
+            with contextlib.suppress(tg.TelegramError):
+                await query.answer(EXPIRED_BUTTON_TEXT, show_alert=True)
+            return
+        with contextlib.suppress(tg.TelegramError):
+            await query.answer()  # stop the button's spinner now; the result replaces the message
+        can_manage = await self._can_manage(parsed.name, chat, query.from_user, None, button=True)
+        command = self._command(
+            parsed.name, parsed.args, chat, query.from_user, can_manage, line or ""
+        )
+        reply = await self._run(command, chat.id)
+        payloads = self.render(reply)
+        here = _chat_ref(chat.id)
+        if payloads and isinstance(query.message, Message):
+            await self._edit(here, query.message.message_id, payloads[0])
+            payloads = payloads[1:]
+        for payload in payloads:
+            await self._deliver(here, payload)

@@ -1,0 +1,66 @@
+"""Text-level parsing of incoming messages. Pure functions, no SDK imports."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+_TRAILING = ".,;:!?)]}>»”’\"'"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedCommand:
+    """``/name@addressee arg1 arg2`` split up; ``addressee`` is None when not addressed."""
+
+    name: str
+    addressee: str | None
+    args: tuple[str, ...]
+
+
+def parse_command(text: str) -> ParsedCommand | None:
+    """Parse a ``/command`` message; None when the text is not a command."""
+    stripped = text.strip()
+    if not stripped.startswith("/") or len(stripped) < 2:
+        return None
+    head, *args = stripped.split()
+    name, _, addressee = head[1:].partition("@")
+    if not name:
+        return None
+    return ParsedCommand(name=name.lower(), addressee=addressee or None, args=tuple(args))
+
+
+def parse_command_line(line: str) -> ParsedCommand | None:
+    """A command line from callback data (``unsubscribe https://...``, slash optional)."""
+    line = line.strip()
+    return parse_command(line if line.startswith("/") else "/" + line)
+
+
+def _clean(url: str) -> str:
+    # Trailing punctuation belongs to the sentence, except a ")" closing a "(" in the URL.
+    while url and url[-1] in _TRAILING:
+        if url[-1] == ")" and url.count("(") >= url.count(")"):
+            break
+        url = url[:-1]
+    return url
+
+
+def find_urls(text: str) -> list[str]:
+    """http(s) URLs in free text, in order, trailing punctuation removed."""
+    return [
+        u for u in (_clean(m.group(0)) for m in _URL.finditer(text)) if len(u) > len("https://")
+    ]
+
+
+def just_a_link(text: str) -> str | None:
+    """The URL when the whole message is one link (and nothing else), else None."""
+    stripped = text.strip().strip("<>")
+    if not stripped or any(ch.isspace() for ch in stripped):
+        return None
+    urls = find_urls(stripped)
+    return urls[0] if len(urls) == 1 and stripped.startswith(urls[0]) else None
+
+
+def is_address(text: str) -> bool:
+    """``@channelname`` (what ``/subscribe @channel <url>`` names a channel by)."""
+    return bool(re.fullmatch(r"@[A-Za-z][A-Za-z0-9_]{3,}", text))
