@@ -121,6 +121,9 @@ class _Doc:
     salient: set[int] = field(default_factory=set)  # starts of subject-position mentions
     persons: list[Mention] | None = None
     person_starts: list[int] = field(default_factory=list)
+    person_names: set[str] = field(default_factory=set)
+    head_end: int = 0  # end of a title-case headline line, 0 when there is none
+    mention_starts: list[int] = field(default_factory=list)
 
 
 def _tokenize(text: str, lo: int, hi: int) -> list[Token]:
@@ -129,7 +132,9 @@ def _tokenize(text: str, lo: int, hi: int) -> list[Token]:
         word = m.group()
         if len(word) > 1 and word.endswith(".") and word[0].isalpha():
             base = word[:-1]
+            nxt = text[m.end():m.end() + 1]
             keep = (_ABBREV_OK.match(word) or "." in base
+                    or (nxt in (",", ")") and ("-" in base or len(base) <= 3))
                     or base.lower() in NAME_PREFIX_TITLES or base.lower() in _SUFFIXES
                     or base.lower() in {"st", "mt", "ft", "no", "vs", "inc", "corp", "co",
                                         "ltd", "jan", "feb", "aug", "sept", "oct", "nov", "dec"})
@@ -230,8 +235,11 @@ def _build_doc(text: str, spans: list[QuoteSpan]) -> _Doc:
         pos = max(pos, q.outer_end)
     outside.extend(_tokenize(text, pos, len(text)))
     doc = _Doc(text, outside)
+    paras = paragraph_bounds(text)
+    head_end = paras[0][1] if len(paras) > 1 and _is_headline(text, *paras[0]) else 0
+    doc.head_end = head_end
     # Mentions: split runs at newlines too (headlines vs body).
-    for run in _runs([t for t in outside if t.text != "\u201c"]):
+    for run in _runs([t for t in outside if t.text != "\u201c" and t.start >= head_end]):
         pieces: list[list[Token]] = [[]]
         for a, b in zip(run, [*run[1:], None], strict=False):
             pieces[-1].append(a)
@@ -352,18 +360,11 @@ def _resolve_pronoun(doc: _Doc, gender: str, pos: int, title_hint: str = "") -> 
             return _full_name(doc, titled[0], pos)
     window = [m for m in persons if pos - m.start < 1500]
     for pool in ([m for m in window if m.start in doc.salient], persons):
-        exact = None
-        unknown = None
         for m in pool:
             full = _full_name(doc, m, pos)
             g = m.gender or _gender_of(doc, full)
-            if not gender or g == gender:
-                exact = full
-                break
-            if not g and unknown is None:
-                unknown = full
-        if exact or unknown:
-            return exact or unknown
+            if not gender or g in (gender, ""):
+                return full
     return None
 
 
@@ -474,6 +475,31 @@ def _subject_left(tokens: list[Token], cue: int, lo: int) -> Subject | None:
     return _np_left(tokens, j, lo)
 
 
+def _title_then_name(phrase: list[Token]) -> list[Token]:
+    """``MSNBC host Chris Matthews``, ``9/11 widow Terry Strada``: the capitalised name
+    after a lower-case role noun, else []."""
+    lower = [i for i, x in enumerate(phrase) if not x.cap and x.low not in _PARTICLES]
+    if not lower:
+        return []
+    last = lower[-1]
+    tail = phrase[last + 1:]
+    if not tail or not all(_is_name_word(x) or x.low in _PARTICLES for x in tail):
+        return []
+    if phrase[last].low not in PERSON_NOUNS and phrase[last].low not in PERSON_TITLES \
+            and phrase[last].low not in _ROLE_NOUNS:
+        return []
+    if any(x.low in ORG_WORDS for x in tail):
+        return []
+    return tail
+
+
+_ROLE_NOUNS = {"widow", "widower", "host", "economist", "chief", "columnist", "editor",
+               "organizer", "organiser", "spokesman", "spokeswoman", "spokesperson",
+               "correspondent", "commentator", "pundit", "lawyer", "attorney", "adviser",
+               "advisor", "aide", "manager", "chair", "president", "member", "niece",
+               "nephew", "mother", "father", "son", "daughter", "wife", "husband"}
+
+
 def _np_right(tokens: list[Token], j: int, hi: int) -> Subject | None:
     if j >= hi:
         return None
@@ -503,6 +529,9 @@ def _np_right(tokens: list[Token], j: int, hi: int) -> Subject | None:
             if not (x.cap or x.low in _PARTICLES):
                 break
             run.append(x)
+        tail = _title_then_name(phrase)
+        if tail:
+            return Subject("name", tail, tail[0].start)
         if run and _is_name_word(run[-1]) and not any(x.low in ORG_WORDS for x in run):
             # Title then name: "said Trump spokeswoman Hope Hicks" -> take the last run.
             return Subject("name", run, run[0].start)
@@ -554,9 +583,18 @@ def _sentence_start(tokens: list[Token], i: int, lo: int) -> int:
     return k
 
 
+_INTRO_PREPS = {"in", "at", "on", "during", "after", "before", "following", "since", "over",
+                "with", "for", "from", "last", "earlier", "later", "meanwhile", "like", "unlike"}
+
+
 def _first_subject(tokens: list[Token], s: int, e: int) -> Subject | None:
     """The clause subject at a sentence start, for participle cues ("..., saying")."""
     k = s
+    if k < e and tokens[k].low in _INTRO_PREPS:
+        # An introductory phrase: "At Monday's debate, Clinton cited ...".
+        comma = next((c for c in range(k + 1, min(e, k + 12)) if tokens[c].text == ","), None)
+        if comma is not None:
+            k = comma + 1
     while k < e and (tokens[k].text in _CLAUSE_PUNCT or (tokens[k].low in NOT_NAME
                      and tokens[k].low not in PRONOUNS)):
         k += 1
@@ -572,11 +610,32 @@ def _first_subject(tokens: list[Token], s: int, e: int) -> Subject | None:
     return None
 
 
+_DASHES = {"―", "—", "–", "-", "--"}
+
+
+def _dash_credit(tokens: list[Token], a: int, b: int, start: int) -> Subject | None:
+    """A credit line after a quote: ``"..." ― Jane Doe`` (a name and nothing else)."""
+    if a >= b or tokens[a].text not in _DASHES:
+        return None
+    start = a + 1
+    end = start
+    while end < b and (_is_name_word(tokens[end]) or (tokens[end].low in _PARTICLES and end > start)):
+        end += 1
+    if end == start or end - start > 5:
+        return None
+    if end < b and tokens[end].text not in _SENT_END and tokens[end].text != "\u201c":
+        return None
+    return Subject("name", tokens[start:end], tokens[start].start)
+
+
 def _cue_after(tokens: list[Token], a: int, b: int) -> Subject | None:
     """Cue in the clause right after a quote: tokens[a:b]."""
     start = a
     while start < b and tokens[start].text in _CLAUSE_PUNCT | {"."}:
         start += 1
+    dashed = _dash_credit(tokens, a, b, start)
+    if dashed is not None:
+        return dashed
     # Initial subject then a (possibly long) appositive: "X, director of ..., said".
     initial = None
     if start < b:
@@ -610,10 +669,34 @@ def _cue_after(tokens: list[Token], a: int, b: int) -> Subject | None:
                 return right
         left = _subject_left(tokens, i, start)
         # The cue's clause must begin at the quote: not "..." when he said.
-        if left is not None and left.tokens[0].start == tokens[start].start:
+        if left is not None and (left.tokens[0].start == tokens[start].start
+                                 or _plain_prefix(tokens, start, left.tokens[0].start)):
             return left
         return None
     return None
+
+
+_SUBORDINATORS = _NP_STOP | {"as", "because", "so", "whether", "what", "how", "where", "why"}
+
+
+def _plain_prefix(tokens: list[Token], start: int, subj_start: int) -> bool:
+    """Whether the tokens between a quote and a cue's subject leave that subject
+    the clause's own: title nouns (``IMF chief economist Maury Obstfeld said``,
+    ``Trump lawyer Marc Kasowitz said``) or the rest of a partial quote's sentence
+    ending in a comma (``"..." of the plans, Mr. Holtz-Eakin said``). Never a
+    subordinate clause: ``"..." when he said``."""
+    between = [t for t in tokens[start:] if t.start < subj_start]
+    if not between or len(between) > 12:
+        return False
+    if any(t.text in _SENT_END or t.text == "\u201c" or t.low in CUE_FORMS for t in between):
+        return False
+    if between[-1].text == ",":
+        return between[0].low not in _SUBORDINATORS and not any(
+            t.low in ("when", "while", "after", "before", "as", "because", "if", "since",
+                      "who", "which", "that", "until") for t in between)
+    return len(between) <= 4 and all(
+        t.text[:1].isalnum() and t.low not in _SUBORDINATORS and t.low not in PRONOUNS
+        and t.low not in _DETERMINERS for t in between)
 
 
 def _cue_before(tokens: list[Token], a: int, b: int) -> Subject | None:
@@ -671,6 +754,11 @@ def attribute(text: str, spans: list[QuoteSpan]) -> list[str | None]:
         a = prv
         while a < m_idx and tokens[a].start < para_start:
             a += 1
+        if q.paragraph == 0 and doc.head_end:
+            speakers[qi] = _headline_speaker(doc, tokens, a, b, para_end)
+            if speakers[qi] is not None:
+                found_by_cue[qi] = True
+                continue
         subj = _label_speaker(text, q, tokens, para_start)
         if subj is None:
             subj = _cue_after(tokens, m_idx + 1, b)
@@ -682,9 +770,86 @@ def attribute(text: str, spans: list[QuoteSpan]) -> list[str | None]:
             subj = _embedding_subject(tokens, a, m_idx)
         if subj is not None:
             speakers[qi] = _resolve(doc, subj)
+            if subj.kind == "pronoun" and qi > 0:
+                prev = _previous_speaker(doc, spans, speakers, found_by_cue, qi, subj)
+                speakers[qi] = prev or speakers[qi]
             found_by_cue[qi] = speakers[qi] is not None
     _inherit(spans, speakers, found_by_cue, para_of, text)
     return speakers
+
+
+def _previous_speaker(doc: _Doc, spans: list[QuoteSpan], speakers: list[str | None],
+                      by_cue: list[bool], qi: int, subj: Subject) -> str | None:
+    """News convention: ``"...," he said`` continues with the speaker of the quote just
+    before (same or previous paragraph) when no other person became the subject in
+    between and the gender fits."""
+    gender = PRONOUNS.get(subj.tokens[0].low, "")
+    if gender not in ("m", "f"):
+        return None
+    j = qi - 1
+    if not by_cue[j] or speakers[j] is None or spans[qi].paragraph - spans[j].paragraph > 1:
+        return None
+    name = speakers[j]
+    assert name is not None
+    if not doc.person_names:
+        doc.person_names = {m.text for m in doc.mentions if not m.is_org}
+        doc.mention_starts = [m.start for m in doc.mentions]
+    if name not in doc.person_names:
+        return None  # not a named person (a source, an organisation)
+    lo = spans[j].outer_end
+    if subj.pos - lo > 1500:
+        return None
+    g = _gender_of(doc, name)
+    if g and g != gender:
+        return None
+    k = bisect.bisect_left(doc.mention_starts, lo)
+    while k < len(doc.mentions) and doc.mentions[k].start < subj.pos:
+        m = doc.mentions[k]
+        if not m.is_org and m.start in doc.salient and _full_name(doc, m, m.start) != name:
+            return None
+        k += 1
+    return name
+
+
+_HEADLINE_VERBS = {"says", "calls", "sees", "speaks", "slams", "rips", "blasts", "hammers",
+                   "warns", "accuses", "compares", "mocks", "urges", "vows", "tells", "asks",
+                   "predicts", "admits", "claims", "insists", "denies", "defends", "attacks",
+                   "praises", "questions", "dismisses", "rejects", "responds", "tweets"}
+_SMALL_WORDS = {"a", "an", "the", "of", "to", "in", "on", "at", "for", "and", "or", "but", "by",
+                "as", "is", "with", "from", "if", "into", "vs", "over"}
+
+
+def _is_headline(text: str, lo: int, hi: int) -> bool:
+    """A title-case first line (most words capitalised, short, no sentence run-on)."""
+    words = [w.strip("\"“”‘’'(),.:;!?") for w in text[lo:hi].split()]
+    words = [w for w in words if w and w[0].isalpha() and w.lower() not in _SMALL_WORDS]
+    if not 2 <= len(words) <= 30:
+        return False
+    return len(words) >= 3 and all(w[0].isupper() for w in words)
+
+
+def _headline_speaker(doc: _Doc, tokens: list[Token], a: int, b: int, para_end: int) -> str | None:
+    """Headline convention: ``Obama Sees 'Insult' if ...``, ``..., Lindsey Graham Says``.
+    The speaker is the person named next to a headline verb, matched against the people
+    the article body names (headline capitals make raw runs unreliable)."""
+    line = [t for t in tokens if t.end <= para_end and t.text != "\u201c"]
+    verb = next((i for i, t in enumerate(line)
+                 if t.low in _HEADLINE_VERBS or (t.low in CUE_FORMS and t.low.endswith("s")
+                                                and t.low not in PARTICIPLES)), None)
+    if verb is None:
+        return None
+    body = [m for m in doc.mentions if m.start >= para_end and not m.is_org]
+    if not body:
+        return None
+    k = verb - 1
+    run: list[str] = []
+    while k >= 0 and line[k].cap and line[k].low not in NOT_NAME:
+        run.insert(0, _strip_possessive(line[k].text)[0])
+        k -= 1
+    for m in body:
+        if m.surname in run and (len(m.name) < 2 or m.name[0] in run or run[-1] == m.surname):
+            return _full_name(doc, m, m.start + 1)
+    return None
 
 
 _LABEL = re.compile(r"\s*([A-Z][A-Za-z.'’\- ]{1,40}?)\s*:\s")

@@ -94,3 +94,69 @@ def test_transcript_label() -> None:
 def test_headline_label() -> None:
     text = "Pence: Trump Was 'Mocking' Clinton Camp.\n\nMike Pence spoke on Sunday."
     assert _speakers(text) == ["Mike Pence"]
+
+
+# --- rules added for PolNeAR speaker accuracy -------------------------------------------
+
+
+def test_party_state_parenthetical_before_cue() -> None:
+    text = '"We will not back down," Rep. Gwen Moore (D-Wis.) said Friday. "Never."'
+    assert _speakers(text) == ["Gwen Moore", "Gwen Moore"]
+
+
+def test_party_state_appositive_with_commas() -> None:
+    assert _speakers('"Vote no," Sen. Mitch McConnell, R-Ky., said.') == ["Mitch McConnell"]
+
+
+def test_role_nouns_before_name_after_quote() -> None:
+    assert _speakers('"Growth is weak," IMF chief economist Maury Obstfeld said.') \
+        == ["Maury Obstfeld"]
+
+
+def test_partial_quote_sentence_then_comma_subject() -> None:
+    text = '"Tax cuts" alone will not pay for it, Mr. Holtz-Eakin said.'
+    assert _speakers(text) == ["Holtz-Eakin"]
+
+
+def test_subordinate_clause_after_quote_is_not_the_cue() -> None:
+    text = INTRO + 'Blinken called it "a mess" when he said it was over.'
+    assert _speakers(text)[0] == "Antony Blinken"
+    assert _speakers('"It is over" when he said so.') == [None]
+
+
+def test_said_role_then_name() -> None:
+    assert _speakers('"He won," said MSNBC host Chris Matthews.') == ["Chris Matthews"]
+
+
+def test_introductory_phrase_before_embedding_subject() -> None:
+    text = INTRO + "At Monday's debate, Blinken cited the deal as \"a historic step\" for all."
+    assert _speakers(text) == ["Antony Blinken"]
+
+
+def test_dash_credit_line() -> None:
+    text = 'Readers wrote in.\n\n"He scares me." ― Karen Bobadilla\n"Fear." ― Oscar P. Quintero'
+    assert _speakers(text) == ["Karen Bobadilla", "Oscar P. Quintero"]
+
+
+def test_headline_verb_names_the_speaker_from_the_body() -> None:
+    text = ("Obama Sees 'Insult' if Voters Stay Home.\n\n"
+            "President Barack Obama spoke on Saturday night in Washington.")
+    assert _speakers(text) == ["Barack Obama"]
+
+
+def test_headline_without_verb_is_not_a_name_source() -> None:
+    text = ("Obama Sees 'Insult' if Voters Stay Home.\n\n"
+            'Barack Obama spoke. "It matters," he said.')
+    assert _speakers(text)[-1] == "Barack Obama"
+
+
+def test_pronoun_prefers_nearest_subject_of_unknown_gender() -> None:
+    text = ("Retired Gen. Norman Ham served under President Barack Obama.\n\n"
+            'Ham made it clear he had misgivings. "It was demoralizing," he said.')
+    assert _speakers(text) == ["Norman Ham"]
+
+
+def test_pronoun_continues_previous_speaker() -> None:
+    text = ('"We lost," said Rep. Jim Jordan. He named Barack Obama as the cause.\n\n'
+            '"It was a mistake," he said.')
+    assert _speakers(text) == ["Jim Jordan", "Jim Jordan"]
