@@ -459,14 +459,26 @@ class Store:
                         for fid, e in fresh
                     ],
                 )
-            added: dict[int, int] = {}
-            for fid, _ in fresh:
-                added[fid] = added.get(fid, 0) + 1
+            # Fetch state: one executemany per shape of row (a 304 keeps its
+            # validators, so it sets fewer columns than a full fetch).
+            shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
             for p in polls:
                 values = _fetch_ok_values(**p.fetch_ok)
-                if added.get(p.feed_id):
-                    values["item_count"] = FeedRow.item_count + added[p.feed_id]
-                await s.execute(update(FeedRow).where(FeedRow.id == p.feed_id).values(**values))
+                shapes.setdefault(tuple(sorted(values)), []).append({"id": p.feed_id, **values})
+            for rows in shapes.values():
+                await s.execute(update(FeedRow), rows)
+            grown = sorted({fid for fid, _ in fresh})
+            for chunk in _chunks(grown, 500):
+                await s.execute(
+                    update(FeedRow)
+                    .where(FeedRow.id.in_(chunk))
+                    .values(
+                        item_count=select(func.count())
+                        .where(FeedEntryRow.feed_id == FeedRow.id)
+                        .scalar_subquery()
+                    )
+                    .execution_options(synchronize_session=False)
+                )
         for ids in new_by_feed.values():
             ids.sort()
         return new_by_feed
@@ -869,12 +881,16 @@ class Store:
         if not ids:
             return []
         async with self.session() as s:
+            # DISTINCT over ids, not rows: PostgreSQL cannot compare the JSON settings column
+            chat_ids = (
+                select(SubscriptionRow.chat_id)
+                .join(FeedEntryRow, FeedEntryRow.feed_id == SubscriptionRow.feed_id)
+                .where(FeedEntryRow.article_id.in_(ids))
+            )
             rows = await s.scalars(
                 select(ChatRow)
-                .join(SubscriptionRow, SubscriptionRow.chat_id == ChatRow.id)
-                .join(FeedEntryRow, FeedEntryRow.feed_id == SubscriptionRow.feed_id)
-                .where(FeedEntryRow.article_id.in_(ids), ChatRow.active.is_(True))
-                .distinct()
+                .where(ChatRow.id.in_(chat_ids), ChatRow.active.is_(True))
+                .order_by(ChatRow.id)
             )
             return [_chat_info(r) for r in rows]
 

@@ -1,0 +1,363 @@
+"""The outbox worker: sends what the store says is due, and loses nothing.
+
+Every outgoing message is an outbox row written (with its digest) before any
+send. The worker sends due rows concurrently across chats, in order within a
+chat, paced by one :class:`~bot.delivery.ratelimit.RateLimiter` per platform,
+and records each result at once:
+
+=====================  =====================================================
+the platform answers   the row
+=====================  =====================================================
+accepted               ``mark_sent`` immediately (nothing awaited in between)
+``RateLimited(s)``     due again in ``s`` seconds, attempt *not* counted; the
+                       chat (or, scope "platform", the platform) is blocked
+                       in the limiter for ``s`` seconds
+``RecipientGone``      stays pending; the chat is paused (inactive + reason)
+``ChatMigrated(id)``   the chat moves to its new id and the row is resent
+anything else          retried with exponential backoff and jitter; after
+                       ``max_attempts`` sends it is marked failed
+=====================  =====================================================
+
+A row is sent only when no earlier row of its chat is still waiting, so
+part 1 never overtakes part 0 (the store enforces this in
+:meth:`~bot.store.repository.Store.due_deliveries`).
+
+Exactly-once is impossible without an idempotent platform API; the one
+window that can still produce a duplicate is described in docs/delivery.md:
+the platform accepted a message and the process died (or the database was
+unreachable, or the answer was lost to a timeout) before ``mark_sent``
+committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+
+from bot.delivery.ratelimit import RateLimiter
+from bot.domain import ChatRef, Platform
+from bot.errors import ChatMigrated, NotFoundError, RateLimited, RecipientGone
+from bot.polling import backoff_time
+from bot.ports import Sender
+from bot.store.repository import OutboxItem, Store, utcnow
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+NO_SENDER_RETRY_S = 900.0
+"""Rows for a platform with no configured sender are looked at again this often."""
+
+_MARK_RETRIES = (0.05, 0.2, 0.5, 1.0, 2.0)
+
+
+class Outbox:
+    """Sends due outbox rows; see the module docstring for the rules."""
+
+    def __init__(
+        self,
+        store: Store,
+        senders: Mapping[Platform, Sender],
+        *,
+        max_attempts: int = 6,
+        base_backoff_s: float = 2.0,
+        max_backoff_s: float = 3600.0,
+        send_timeout_s: float = 30.0,
+        max_in_flight: int | None = None,
+        max_unconfirmed: int = 32,
+        idle_wakeup_s: float = 60.0,
+        refill_interval_s: float = 0.5,
+        clock: Clock = utcnow,
+        rng: random.Random | None = None,
+    ) -> None:
+        if max_attempts < 1:
+            raise ValueError("max_attempts must be >= 1")
+        self.store = store
+        self.senders = dict(senders)
+        self.max_attempts = max_attempts
+        self.base_backoff_s = base_backoff_s
+        self.max_backoff_s = max_backoff_s
+        self.send_timeout_s = send_timeout_s
+        self.idle_wakeup_s = idle_wakeup_s
+        self.refill_interval_s = refill_interval_s
+        self._clock = clock
+        self._rng = rng or random.Random()
+        # One limiter per platform. A sender that paces itself (it exposes the
+        # RateLimiter it acquires before every send, as the Telegram adapter
+        # does) shares it: the outbox then only penalizes, never acquires a
+        # second slot per message (which would halve the rate).
+        self._limiters: dict[Platform, RateLimiter] = {}
+        for platform, sender in self.senders.items():
+            own = getattr(sender, "limiter", None)
+            self._limiters[platform] = own if isinstance(own, RateLimiter) else RateLimiter(sender.limits)
+        if max_in_flight is None:
+            # about two seconds of sends at the platforms' global rates
+            total = sum(s.limits.global_per_second for s in self.senders.values()) or 30.0
+            max_in_flight = int(min(2000, max(32, 2 * total)))
+        self.max_in_flight = max_in_flight
+        self._wake = asyncio.Event()
+        self._stopping = False
+        # Sends started but not yet marked sent: a crash can duplicate at most
+        # this many messages (docs/delivery.md); it also caps concurrency.
+        self.max_unconfirmed = max_unconfirmed
+        self._unconfirmed = asyncio.Semaphore(max_unconfirmed)
+        self._marks: list[tuple[OutboxItem, str | None, asyncio.Future[None]]] = []
+        self._marker: asyncio.Task[None] | None = None
+
+    # ------------------------------------------------------------ public API
+
+    def limiter(self, platform: Platform) -> RateLimiter:
+        """The platform's limiter, to share with direct command replies."""
+        return self._limiters[platform]
+
+    def notify(self) -> None:
+        """Something was queued: wake :meth:`run_forever` now."""
+        self._wake.set()
+
+    async def run_forever(self, stop_event: asyncio.Event) -> None:
+        """Send due rows until ``stop_event`` is set; sleep until the next due
+        row, a :meth:`notify`, or ``idle_wakeup_s`` (for chats re-activated
+        elsewhere), whichever comes first. On stop, sends in progress finish
+        (and are marked) and no new ones start."""
+        self._stopping = False
+
+        async def watch_stop() -> None:
+            await stop_event.wait()
+            self.stop()
+
+        stopper = asyncio.create_task(watch_stop())
+        try:
+            while not self._stopping:
+                self._wake.clear()  # before the run: a notify during it is not lost
+                delay = self.idle_wakeup_s
+                try:
+                    await self.run_once()
+                    nxt = await self.store.next_delivery_time()
+                    if nxt is not None:
+                        delay = (nxt - self._clock()).total_seconds()
+                except Exception:
+                    logger.exception("outbox run failed; trying again shortly")
+                    delay = 5.0
+                if self._stopping:
+                    break
+                delay = min(max(delay, 0.05), self.idle_wakeup_s)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=delay)
+        finally:
+            stopper.cancel()
+
+    def stop(self) -> None:
+        """Finish the sends in progress and start no new ones."""
+        self._stopping = True
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        """Send every row that is due now (and rows that fall due while this
+        runs); return how many messages were sent."""
+        tasks: dict[int, asyncio.Task[int]] = {}
+        loads: dict[int, int] = {}
+        sent = 0
+        low_water = max(1, self.max_in_flight // 2)
+
+        def reap(done: set[asyncio.Task[int]]) -> None:
+            nonlocal sent
+            for chat_id, task in list(tasks.items()):
+                if task in done:
+                    del tasks[chat_id]
+                    loads.pop(chat_id, None)
+                    if not task.cancelled() and task.exception() is None:
+                        sent += task.result()
+
+        try:
+            while not self._stopping:
+                in_flight = sum(loads.values())
+                room = self.max_in_flight - in_flight
+                items: list[OutboxItem] = []
+                if room > 0:
+                    items = await self.store.due_deliveries(
+                        self._clock(), limit=room, exclude_chats=tuple(tasks)
+                    )
+                by_chat: dict[int, list[OutboxItem]] = {}
+                for item in items:
+                    by_chat.setdefault(item.chat_id, []).append(item)
+                for chat_id, chat_items in by_chat.items():
+                    tasks[chat_id] = asyncio.create_task(self._deliver_chat(chat_items))
+                    loads[chat_id] = len(chat_items)
+                if not tasks:
+                    break
+                if items and len(items) >= room:
+                    # more is waiting: top up as soon as half the window is free
+                    while tasks and sum(loads.values()) > low_water:
+                        done, _ = await asyncio.wait(
+                            set(tasks.values()), return_when=asyncio.FIRST_COMPLETED
+                        )
+                        reap(done)
+                else:
+                    # everything due is in flight: look again now and then for
+                    # rows that fall due (retries) or were queued meanwhile
+                    done, _ = await asyncio.wait(set(tasks.values()),
+                                                 timeout=self.refill_interval_s)
+                    reap(done)
+        finally:
+            if tasks:
+                done, _ = await asyncio.wait(set(tasks.values()))
+                reap(done)
+        return sent
+
+    # ------------------------------------------------------------- internals
+
+    async def _deliver_chat(self, items: list[OutboxItem]) -> int:
+        """Send one chat's due rows in order; stop at the first that must wait."""
+        sent = 0
+        ref = items[0].chat
+        for item in items:
+            if self._stopping:
+                break
+            try:
+                ok, ref = await self._deliver(item, ref)
+            except Exception:
+                # a store error while recording a result: the row stays pending
+                logger.exception("outbox: recording the result for %s failed", item.idempotency_key)
+                break
+            if ok is None:
+                break
+            sent += ok
+        return sent
+
+    async def _deliver(self, item: OutboxItem, ref: ChatRef) -> tuple[int | None, ChatRef]:
+        """Deliver one row. Returns (1 sent | 0 given up | None must wait, chat ref)."""
+        sender = self.senders.get(ref.platform)
+        if sender is None:
+            await self.store.mark_retry(
+                item.id,
+                next_attempt_at=self._clock() + timedelta(seconds=NO_SENDER_RETRY_S),
+                error=f"no sender configured for platform {ref.platform!r}",
+                count_attempt=False,
+            )
+            return None, ref
+        # A sender that paces itself acquires its own limiter inside send_payload
+        # (decided per send: the composition root may hand it ours after start).
+        own = getattr(sender, "limiter", None)
+        paced = isinstance(own, RateLimiter)
+        limiter = own if isinstance(own, RateLimiter) else self._limiters[ref.platform]
+        is_group = item.chat_kind != "private"
+        migrated = False
+        while True:
+            if not paced:
+                await limiter.acquire(str(ref), is_group=is_group)
+            async with self._unconfirmed:
+                exc = await self._send_and_mark(sender, item, ref)
+            if exc is None:
+                return 1, ref
+            if isinstance(exc, RateLimited):
+                wait = max(0.0, float(exc.retry_after))
+                platform_wide = exc.scope == "platform"
+                limiter.penalize(wait, None if platform_wide else str(ref))
+                await self.store.mark_retry(
+                    item.id,
+                    next_attempt_at=self._clock() + timedelta(seconds=wait),
+                    error=str(exc),
+                    count_attempt=False,
+                )
+                logger.info("outbox: %s rate limited for %.1fs (%s)", ref, wait, exc.scope)
+                return None, ref
+            if isinstance(exc, RecipientGone):
+                await self.store.set_chat_active(ref, False, exc.reason)
+                limiter.forget(str(ref))
+                logger.warning("outbox: %s is gone (%s); chat paused, its messages kept", ref, exc.reason)
+                return None, ref
+            if isinstance(exc, ChatMigrated) and not migrated and exc.new_external_id:
+                new_ref = ChatRef(ref.platform, exc.new_external_id)
+                with contextlib.suppress(NotFoundError):  # moved already by an inbound update
+                    await self.store.migrate_chat(ref, exc.new_external_id)
+                logger.info("outbox: %s migrated to %s; resending", ref, new_ref)
+                limiter.forget(str(ref))
+                ref, migrated = new_ref, True
+                continue
+            # DeliveryError, timeouts, SDK surprises, bugs: retry later, never stop others
+            return await self._failed_attempt(item, ref, exc, timed_out=isinstance(exc, TimeoutError))
+
+    async def _send_and_mark(
+        self, sender: Sender, item: OutboxItem, ref: ChatRef
+    ) -> Exception | None:
+        """One send; on success the sent mark is committed before returning.
+        Returns the send's exception instead of raising it."""
+        try:
+            async with asyncio.timeout(self.send_timeout_s):
+                message_id = await sender.send_payload(ref, item.payload)
+        except Exception as exc:  # TimeoutError included; CancelledError is not an Exception
+            return exc
+        # Accepted by the platform. Record it now: the duplicate window is
+        # exactly from here until this commit (docs/delivery.md).
+        await self._mark_sent(item, message_id)
+        return None
+
+    async def _mark_sent(self, item: OutboxItem, message_id: str | None) -> None:
+        """Queue the sent mark for the group commit and wait for it.
+
+        Called with no await between the platform's answer and the queueing.
+        The commit runs in its own task, so a shutdown cancelling this chat's
+        task cannot cancel it halfway; the chat's next message waits for it,
+        so a crash can never leave a later part marked and an earlier one not.
+        """
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._marks.append((item, message_id, future))
+        if self._marker is None or self._marker.done():
+            self._marker = asyncio.create_task(self._commit_marks())
+        await asyncio.shield(future)
+
+    async def _commit_marks(self) -> None:
+        """Commit every queued sent mark, one transaction per batch: the marks
+        that arrive while a commit runs go together in the next one."""
+        while self._marks:
+            batch, self._marks = self._marks, []
+            marks = [(item.id, message_id) for item, message_id, _ in batch]
+            error: Exception | None = None
+            for pause in (*_MARK_RETRIES, None):
+                try:
+                    await self.store.mark_sent_many(marks)
+                    error = None
+                    break
+                except Exception as exc:
+                    error = exc
+                    if pause is None:
+                        break
+                    logger.warning("outbox: recording %d sent messages failed; retrying", len(marks))
+                    await asyncio.sleep(pause)
+            for item, _, future in batch:
+                if future.done():
+                    continue
+                if error is None:
+                    future.set_result(None)
+                else:
+                    logger.error("outbox: %s was delivered but could not be marked sent; "
+                                 "it will be sent again", item.idempotency_key)
+                    future.set_exception(error)
+
+    async def _failed_attempt(
+        self, item: OutboxItem, ref: ChatRef, exc: BaseException, *, timed_out: bool = False
+    ) -> tuple[int | None, ChatRef]:
+        attempts = item.attempts + 1
+        if timed_out:
+            reason = f"send timed out after {self.send_timeout_s:g}s (the platform may have received it)"
+        else:
+            reason = f"{type(exc).__name__}: {exc}".strip()
+        if attempts >= self.max_attempts:
+            await self.store.mark_failed(item.id, reason)
+            logger.error("outbox: giving up on %s after %d attempts: %s",
+                         item.idempotency_key, attempts, reason)
+            return 0, ref
+        now = self._clock()
+        when = backoff_time(now=now, failures=attempts, base_s=self.base_backoff_s,
+                            cap_s=self.max_backoff_s, rng=self._rng)
+        await self.store.mark_retry(item.id, next_attempt_at=when, error=reason)
+        logger.warning("outbox: %s attempt %d failed (%s); retrying in %.1fs",
+                       ref, attempts, reason, (when - now).total_seconds())
+        return None, ref
+
+
+__all__ = ["Outbox"]
