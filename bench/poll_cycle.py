@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.pipeline import Pipeline  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.sources.http import Fetcher  # noqa: E402
-from bot.store.repository import Store  # noqa: E402
+from bot.pipeline import Pipeline
+from bot.settings import Settings
+from bot.sources.http import Fetcher
+from bot.store.repository import Store
 
 
 def feed_body(n: int, entries: int) -> str:
@@ -41,13 +41,15 @@ def feed_body(n: int, entries: int) -> str:
             f"</channel></rss>")
 
 
-def serve(feeds: int, entries: int, port_q: mp.Queue) -> None:  # type: ignore[type-arg]
+def serve(feeds: int, entries: int, hosts: int, port_q: mp.Queue) -> None:  # type: ignore[type-arg]
+    """Serve the feeds from ``hosts`` loopback addresses (127.0.0.1, .2, ...): real
+    feeds live on many hosts, and the fetcher's per-host limit applies per host."""
     from tests.support.http_server import LoopbackServer, Response
 
     routes = {f"/feed/{n}.xml": Response(feed_body(n, entries), content_type="application/rss+xml",
                                         etag=f'"f{n}"') for n in range(feeds)}
-    server = LoopbackServer(routes).start()
-    port_q.put(server.port)
+    servers = [LoopbackServer(routes, host=f"127.0.0.{h + 1}").start() for h in range(hosts)]
+    port_q.put([(s.host, s.port) for s in servers])
     while True:
         time.sleep(3600)
 
@@ -64,18 +66,17 @@ async def cycle(pipe: Pipeline, store: Store) -> tuple[float, int, int]:
 
 async def main_async(args: argparse.Namespace) -> None:
     q: mp.Queue = mp.Queue()  # type: ignore[type-arg]
-    proc = mp.Process(target=serve, args=(args.feeds, args.entries, q), daemon=True)
+    proc = mp.Process(target=serve, args=(args.feeds, args.entries, args.hosts, q), daemon=True)
     proc.start()
-    port = q.get(timeout=60)
-    base = f"http://127.0.0.1:{port}"
+    addresses = q.get(timeout=60)
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database or f"sqlite:///{Path(tmp) / 'bench.db'}"
-        settings = Settings(database_url=url, fetch_allow_private_networks=True,
-                            fetch_per_host_concurrency=args.concurrency,
-                            fetch_concurrency=args.concurrency)
+        overrides = {"fetch_concurrency": args.concurrency} if args.concurrency else {}
+        settings = Settings(database_url=url, fetch_allow_private_networks=True, **overrides)
         store = await Store.open(url)
         for n in range(args.feeds):
-            await store.add_feed(f"{base}/feed/{n}.xml")
+            host, port = addresses[n % len(addresses)]
+            await store.add_feed(f"http://{host}:{port}/feed/{n}.xml")
         async with Fetcher(settings) as fetcher:
             pipe = Pipeline(settings, store, fetcher, lambda: None)  # type: ignore[arg-type,return-value]
             first, new, err1 = await cycle(pipe, store)
@@ -84,8 +85,9 @@ async def main_async(args: argparse.Namespace) -> None:
         await store.close()
     proc.terminate()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"feeds: {args.feeds} x {args.entries} entries, database: {url.split(':')[0]}, "
-          f"concurrency {args.concurrency}")
+    print(f"feeds: {args.feeds} x {args.entries} entries on {args.hosts} hosts, database: "
+          f"{url.split(':')[0]}, concurrency {settings.fetch_concurrency} (per host "
+          f"{settings.fetch_per_host_concurrency})")
     print(f"first cycle (fetch+parse+dedupe+store): {first:.2f} s, new articles {new}, errors {err1}"
           f"  [goal <= 10 s]")
     print(f"second cycle (all 304):                 {second:.2f} s, new articles {new2}, errors {err2}"
@@ -97,8 +99,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--feeds", type=int, default=1000)
     ap.add_argument("--entries", type=int, default=20)
-    ap.add_argument("--concurrency", type=int, default=64)
-    ap.add_argument("--database", default=None, help="default: a temporary SQLite file")
+    ap.add_argument("--concurrency", type=int, default=None,
+                    help="feeds fetched at once (default: the fetch_concurrency setting)")
+    ap.add_argument("--hosts", type=int, default=16, help="loopback addresses serving the feeds")
+    ap.add_argument("--database", default=None,
+                    help="default: a temporary SQLite file; give an empty PostgreSQL database "
+                    "(its tables are created and left behind)")
     asyncio.run(main_async(ap.parse_args()))
 
 

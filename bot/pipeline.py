@@ -36,7 +36,7 @@ from bot.summarize.base import Summarizer
 logger = logging.getLogger(__name__)
 
 MAX_ARTICLE_ATTEMPTS = 3
-WRITE_BATCH = 200  # polled feeds stored per transaction
+WRITE_BATCH = 250  # feeds fetched, then stored in one transaction
 _MAX_AGE = re.compile(r"max-age=(\d+)")
 
 
@@ -202,11 +202,13 @@ class Pipeline:
         self, feeds: Iterable[FeedInfo], concurrency: int | None = None,
         progress: Callable[[PollOutcome], None] | None = None,
     ) -> list[PollOutcome]:
-        """Poll many feeds: fetch and parse concurrently (the fetcher also
-        limits per host) while one writer stores results in batches, so the
-        database sees a few statements per batch rather than per feed."""
+        """Poll many feeds, a chunk at a time: fetch and parse the chunk
+        concurrently (the fetcher also limits per host), then store it in one
+        transaction. Fetching and writing take turns rather than overlap: the
+        database driver's round trips otherwise queue behind hundreds of
+        network callbacks on the event loop, which made storing ten times
+        slower than the statements themselves."""
         limit = asyncio.Semaphore(concurrency or self.settings.fetch_concurrency)
-        queue: asyncio.Queue[tuple[PollWrite, str | None] | PollOutcome | None] = asyncio.Queue()
         outcomes: list[PollOutcome] = []
 
         def done(outcome: PollOutcome) -> None:
@@ -214,43 +216,29 @@ class Pipeline:
             if progress:
                 progress(outcome)
 
-        async def fetch(feed: FeedInfo) -> None:
+        async def fetch(feed: FeedInfo) -> tuple[PollWrite, str | None] | PollOutcome:
             async with limit:
-                await queue.put(await self._fetch_feed(feed))
+                return await self._fetch_feed(feed)
 
-        async def writer() -> None:
-            finished = False
-            while not finished:
-                batch = [await queue.get()]
-                while not queue.empty() and len(batch) < WRITE_BATCH:
-                    batch.append(queue.get_nowait())
-                writes: list[tuple[PollWrite, str | None]] = []
-                for item in batch:
-                    if item is None:
-                        finished = True
-                    elif isinstance(item, PollOutcome):
-                        done(item)
-                    else:
-                        writes.append(item)
-                if not writes:
-                    continue
-                try:
-                    new = await self.store.save_polls([w for w, _ in writes])
-                except Exception as exc:  # keep polling the rest; these retry next cycle
-                    logger.exception("storing %d polled feeds failed", len(writes))
-                    for w, _ in writes:
-                        done(PollOutcome(w.feed_id, error=f"could not store the feed: {exc!r}"))
-                    continue
-                for w, warning in writes:
-                    done(PollOutcome(w.feed_id, new_articles=tuple(new[w.feed_id]), warning=warning,
-                                     not_modified=w.fetch_ok.get("not_modified", False)))
-
-        writer_task = asyncio.create_task(writer())
-        try:
-            await asyncio.gather(*(fetch(f) for f in feeds))
-        finally:
-            await queue.put(None)
-            await writer_task
+        pending = list(feeds)
+        for start in range(0, len(pending), WRITE_BATCH):
+            results = await asyncio.gather(*(fetch(f) for f in pending[start : start + WRITE_BATCH]))
+            writes = [r for r in results if not isinstance(r, PollOutcome)]
+            for r in results:
+                if isinstance(r, PollOutcome):
+                    done(r)
+            if not writes:
+                continue
+            try:
+                new = await self.store.save_polls([w for w, _ in writes])
+            except Exception as exc:  # keep polling the rest; these retry next cycle
+                logger.exception("storing %d polled feeds failed", len(writes))
+                for w, _ in writes:
+                    done(PollOutcome(w.feed_id, error=f"could not store the feed: {exc!r}"))
+                continue
+            for w, warning in writes:
+                done(PollOutcome(w.feed_id, new_articles=tuple(new[w.feed_id]), warning=warning,
+                                 not_modified=w.fetch_ok.get("not_modified", False)))
         return outcomes
 
     async def poll_due(self) -> list[PollOutcome]:

@@ -91,7 +91,7 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(10 * 1024 * 1024, gt=1024)
     fetch_max_redirects: int = Field(5, ge=0, le=20)
     fetch_per_host_concurrency: int = Field(4, ge=1, le=64)
-    fetch_concurrency: int = Field(64, ge=1, le=1024)
+    fetch_concurrency: int = Field(32, ge=1, le=1024)
     user_agent: str = Field(
         "newsbot/0.1 (+https://github.com/newsbot/newsbot; self-hosted news digest bot)"
     )
