@@ -71,7 +71,7 @@ def build_adapters(settings: Settings, svc: Services) -> list[Adapter]:
     if settings.telegram_enabled:
         from bot.adapters.telegram import TelegramAdapter
 
-        adapters.append(TelegramAdapter(settings, svc.commands))
+        adapters.append(TelegramAdapter(settings, svc.commands, connection_pool_size=16))
     if settings.slack_enabled:
         from bot.adapters.slack import SlackAdapter
 
@@ -117,6 +117,9 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
         for adapter in adapters:
             await adapter.start()
             stack.push_async_callback(adapter.stop)
+        if not await svc.store.list_feeds():
+            logger.info("no feeds yet: add some with 'newsbot feeds add <feed or site URL>' or "
+                        "'newsbot feeds import config/feeds.opml', or subscribe from a chat")
         await scheduler.start()
         stack.push_async_callback(scheduler.stop)
         outbox_task = asyncio.create_task(outbox.run_forever(stop))

@@ -151,7 +151,7 @@ def configure_logging(verbose: bool, level: str = "INFO") -> None:
         force=True,
     )
     # httpx logs every URL at INFO; Telegram's contain the bot token.
-    for noisy in ("httpx", "httpcore", "apscheduler.executors.default", "trafilatura", "alembic"):
+    for noisy in ("httpx", "httpcore", "apscheduler", "trafilatura", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -273,8 +273,14 @@ def _console_ref() -> Any:
 
 
 async def _follow_in_console(svc: Any, feed_id: int) -> None:
+    """Feeds added from the terminal are followed by the terminal's own chat,
+    which `newsbot run` (without chat platforms) prints as stories arrive."""
+    from bot.domain import Schedule
+
     ref = _console_ref()
-    await svc.store.upsert_chat(ref, "private", "terminal")
+    chat = await svc.store.upsert_chat(ref, "private", "terminal")
+    if chat.schedule.mode == "off":
+        await svc.store.set_schedule(ref, Schedule(mode="realtime"))
     await svc.store.subscribe(ref, feed_id)
 
 
