@@ -151,7 +151,7 @@ def configure_logging(verbose: bool, level: str = "INFO") -> None:
         force=True,
     )
     # httpx logs every URL at INFO; Telegram's contain the bot token.
-    for noisy in ("httpx", "httpcore", "apscheduler", "trafilatura", "alembic"):
+    for noisy in ("httpx", "httpcore", "apscheduler", "trafilatura", "alembic", "absl"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -10,19 +10,23 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.errors import NewsbotError
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
 
-def _run_summaries(args: argparse.Namespace) -> int:
+def _run_summaries(args: argparse.Namespace, settings: Settings | None = None) -> int:
     from bot.evaluation.summaries import run
 
-    return run(args)
+    return run(args, settings)
 
 
-def _run_quotes(args: argparse.Namespace) -> int:
+def _run_quotes(args: argparse.Namespace, settings: Settings | None = None) -> int:
     from bot.evaluation.quotes import run
 
     return int(run(args) or 0)
@@ -37,7 +41,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 def add_eval_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``eval`` with its ``summaries`` and ``quotes`` subcommands.
 
-    Each leaf sets ``func`` (``Namespace -> exit code``) as the other commands do.
+    Each leaf sets ``func`` (``(Namespace, Settings) -> exit code``) as the other commands do.
     """
     parser = subparsers.add_parser("eval", help="measure summaries and quotes on labelled data")
     inner = parser.add_subparsers(dest="eval_command", required=True)

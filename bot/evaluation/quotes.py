@@ -372,7 +372,7 @@ def run(args: argparse.Namespace) -> int:
     if limit is not None and limit < 0:
         raise NewsbotError("--limit must be >= 0")
     rows = list(read_rows(Path(args.data), limit))
-    scores = score_rows(rows, progress=True)
+    scores = score_rows(rows, progress=sys.stderr.isatty())
     result = scores.as_dict()
     if getattr(args, "json", False):
         print(json.dumps(result, sort_keys=True))

@@ -17,9 +17,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.errors import ConfigError
 from bot.extract.sentences import plain_sentences
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -152,8 +156,9 @@ def format_table(report: Report) -> str:
     return "\n".join(lines)
 
 
-def run(args: object) -> int:
-    """Entry point for ``newsbot eval summaries`` (argparse namespace in, exit code out)."""
+def run(args: object, settings: Settings | None = None) -> int:
+    """Entry point for ``newsbot eval summaries`` (argparse namespace in, exit code out).
+    The engine is the one the settings choose (``NEWSBOT_SUMMARIZER``...)."""
     from bot.settings import load_settings
     from bot.summarize.factory import build_summarizer
 
@@ -162,7 +167,7 @@ def run(args: object) -> int:
     as_json = bool(args.json)  # type: ignore[attr-defined]
     points = int(getattr(args, "points", 3))
     rows = read_rows(data, limit)
-    summarizer = build_summarizer(load_settings())
+    summarizer = build_summarizer(settings or load_settings())
     loader = getattr(summarizer, "load", None)
     if callable(loader):
         loader()  # keep model loading out of the articles/s figure
@@ -172,6 +177,6 @@ def run(args: object) -> int:
                                          max_quotes=0).key_points)
 
     report = evaluate(rows, summarize, summarizer.name,
-                      _progress(rows, enabled=sys.stderr.isatty() or not as_json))
+                      _progress(rows, enabled=sys.stderr.isatty()))
     print(json.dumps(report.as_dict()) if as_json else format_table(report))
     return 0
