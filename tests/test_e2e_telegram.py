@@ -11,7 +11,11 @@ from bot.delivery.outbox import Outbox
 from bot.domain import ChatRef
 from bot.store.repository import Store
 from tests.e2e_support import core, news_site
-from tests.support.fake_telegram import parse_telegram_html, running_fake_telegram, telegram_settings
+from tests.support.fake_telegram import (
+    parse_telegram_html,
+    running_fake_telegram,
+    telegram_settings,
+)
 from tests.support.http_server import http_server as http_server
 
 USER = 4242

@@ -42,7 +42,7 @@ def test_secret_in_config_file_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_p
     cfg = tmp_path / "n.toml"
     cfg.write_text('[newsbot]\ntelegram_token = "123:abc"\n')
     monkeypatch.setenv("NEWSBOT_CONFIG", str(cfg))
-    with pytest.raises(ConfigError, match="telegram_token.*environment"):
+    with pytest.raises(ConfigError, match=r"telegram_token.*environment"):
         load_settings()
 
 

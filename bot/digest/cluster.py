@@ -15,9 +15,7 @@ from bot.store.repository import StoryRecord
 
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 _STOP = frozenset(
-    """the and for with that this from have has had was were are but not you your they their
-    his her its our who what when where which will would could should into over after about
-    than then them there these those been being said says also more most just like out new""".split()
+    ["the", "and", "for", "with", "that", "this", "from", "have", "has", "had", "was", "were", "are", "but", "not", "you", "your", "they", "their", "his", "her", "its", "our", "who", "what", "when", "where", "which", "will", "would", "could", "should", "into", "over", "after", "about", "than", "then", "them", "there", "these", "those", "been", "being", "said", "says", "also", "more", "most", "just", "like", "out", "new"]
 )
 SAME_STORY = 0.5
 
