@@ -29,7 +29,7 @@ from bot.settings import Settings
 from bot.sources.articles import fetch_article
 from bot.sources.discovery import resolve_feed
 from bot.sources.feeds import FeedEntry, ParsedFeed, parse_feed
-from bot.sources.http import Fetcher
+from bot.sources.http import Fetcher, parse_retry_after
 from bot.store.repository import EntryRecord, PendingArticle, PollWrite, Store, utcnow
 from bot.summarize.base import Summarizer
 
@@ -179,7 +179,7 @@ class Pipeline:
             min_interval_s=self.settings.poll_min_interval_minutes * 60,
             ttl_minutes=ttl_minutes,
             cache_max_age_s=int(max_age.group(1)) if max_age else None,
-            retry_after_s=_retry_after(headers.get("retry-after")),
+            retry_after_s=parse_retry_after(headers.get("retry-after")),
         )
 
     async def _poll_failed(self, feed: FeedInfo, now: datetime, exc: BaseException) -> PollOutcome:
@@ -304,18 +304,3 @@ class Pipeline:
             summary = await self.summarize(article)
             await self.store.put_summary(article.fingerprint, summary)
         return article, summary
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    from email.utils import parsedate_to_datetime
-
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - utcnow()).total_seconds())

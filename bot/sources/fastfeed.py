@@ -124,19 +124,13 @@ def _entry(
     absolute = f._absolute(link, base)
     if absolute and not absolute.lower().startswith(("http://", "https://")):
         absolute = None
-    clean_title = f._clean_title(title) or ""
     if summary_html and content_html and summary_html == content_html:
         summary_html = None
-    summary = f._summary_text(summary_html or content_html or "")
-    if not absolute and not clean_title and not summary:
-        return None
-    url = absolute or ""
-    return f.FeedEntry(
-        guid=guid or url or f._hash_guid(clean_title, published, summary),
-        url=url,
-        canonical_url=f.try_canonicalize(url) if url else "",
-        title=clean_title or f._title_from(summary),
-        summary=summary,
+    return f.make_entry(
+        guid=guid,
+        url=absolute or "",
+        title=f._clean_title(title) or "",
+        summary=f._summary_text(summary_html or content_html or ""),
         content_html=content_html,
         published=published,
         author=author,

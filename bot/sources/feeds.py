@@ -169,6 +169,32 @@ def _not_a_feed(content: bytes, url: str, reason: str | None) -> str:
     return f"not a feed: {url} is neither RSS, Atom nor JSON Feed"
 
 
+def make_entry(
+    *,
+    guid: str | None,
+    url: str,
+    title: str,
+    summary: str,
+    content_html: str | None,
+    published: datetime | None,
+    author: str | None,
+) -> FeedEntry | None:
+    """The common tail of every feed format: skip empty items, fall back to
+    the URL (then a content hash) for the GUID and to the summary for a title."""
+    if not url and not title and not summary:
+        return None
+    return FeedEntry(
+        guid=guid or url or _hash_guid(title, published, summary),
+        url=url,
+        canonical_url=try_canonicalize(url) if url else "",
+        title=title or _title_from(summary),
+        summary=summary,
+        content_html=content_html,
+        published=published,
+        author=author,
+    )
+
+
 def _xml_entry(raw: Any, base: str) -> FeedEntry | None:
     link = _entry_link(raw, base)
     title = _clean_title(raw.get("title")) or ""
@@ -181,15 +207,10 @@ def _xml_entry(raw: Any, base: str) -> FeedEntry | None:
     published = _struct_to_datetime(raw.get("published_parsed")) or _struct_to_datetime(
         raw.get("updated_parsed")
     )
-    if not link and not title and not summary:
-        return None
-    guid = (raw.get("id") or "").strip() or link or _hash_guid(title, published, summary)
-    url = link or ""
-    return FeedEntry(
-        guid=guid,
-        url=url,
-        canonical_url=try_canonicalize(url) if url else "",
-        title=title or _title_from(summary),
+    return make_entry(
+        guid=(raw.get("id") or "").strip() or None,
+        url=link or "",
+        title=title,
         summary=summary,
         content_html=content_html,
         published=published,
@@ -275,14 +296,10 @@ def _json_entry(item: dict[str, Any], base: str) -> FeedEntry | None:
     )
     if content_html is None and content_text:
         content_html = "".join(f"<p>{_escape(p)}</p>" for p in content_text.split("\n\n"))
-    if not url and not title and not summary:
-        return None
-    guid = _str(item.get("id")) or url or _hash_guid(title, published, summary)
-    return FeedEntry(
-        guid=guid,
+    return make_entry(
+        guid=_str(item.get("id")),
         url=url,
-        canonical_url=try_canonicalize(url) if url else "",
-        title=title or _title_from(summary),
+        title=title,
         summary=summary,
         content_html=content_html,
         published=published,
