@@ -166,6 +166,11 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     pages: dict[str, _Page]
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up mid-response (a fetcher hitting its size cap or
+        timeout does) is normal here: note it quietly instead of printing a traceback."""
+        logger.debug("connection from %s ended with an error", client_address, exc_info=True)
+
 
 class DemoServer:
     """Serves the bundled demo sites on ``127.0.0.1`` at an ephemeral port.

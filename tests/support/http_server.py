@@ -24,6 +24,7 @@ or through the ``http_server`` pytest fixture (import it into a conftest:
 from __future__ import annotations
 
 import gzip as gzip_module
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -33,6 +34,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -171,6 +174,11 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 1024
     owner: LoopbackServer
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that hangs up mid-response (a fetcher hitting its size cap or
+        timeout does) is normal here: note it quietly instead of printing a traceback."""
+        logger.debug("connection from %s ended with an error", client_address, exc_info=True)
 
 
 class LoopbackServer:
