@@ -6,7 +6,7 @@ Everything here is lower-case unless stated otherwise.
 
 from __future__ import annotations
 
-_CUE_LEMMAS = ["say", "tell", "add", "ask", "explain", "warn", "write", "tweet", "note", "insist", "argue", "claim", "continue", "recall", "reply", "state", "declare", "acknowledge", "admit", "announce", "respond", "remark", "observe", "suggest", "emphasize", "emphasise", "stress", "joke", "quip", "complain", "concede", "counter", "predict", "promise", "vow", "urge", "charge", "contend", "maintain", "post", "shout", "yell", "testify", "confirm", "muse", "lament", "boast", "assert", "reiterate", "caution", "allege", "recount", "describe", "call", "dub", "label", "write", "report", "retort", "scoff", "sigh", "whisper", "exclaim", "plead", "concur", "agree", "disagree", "conclude", "begin", "start", "point"]
+_CUE_LEMMAS = ["say", "tell", "add", "ask", "explain", "warn", "write", "tweet", "note", "insist", "argue", "claim", "continue", "recall", "reply", "state", "declare", "acknowledge", "admit", "announce", "respond", "remark", "observe", "suggest", "emphasize", "emphasise", "stress", "joke", "quip", "complain", "concede", "counter", "predict", "promise", "vow", "urge", "charge", "contend", "maintain", "post", "shout", "yell", "testify", "confirm", "muse", "lament", "boast", "assert", "reiterate", "caution", "allege", "recount", "describe", "call", "dub", "label", "write", "report", "retort", "scoff", "sigh", "whisper", "exclaim", "plead", "concur", "agree", "disagree", "conclude", "begin", "start", "point", "demand", "chant", "proclaim", "comment", "scold", "read", "put", "brand", "liken", "hail", "sing"]
 
 _IRREGULAR = {
     "say": ("said", "says", "saying"),
@@ -14,6 +14,10 @@ _IRREGULAR = {
     "write": ("wrote", "writes", "writing", "written"),
     "begin": ("began", "begins"),
     "agree": ("agreed", "agrees"),
+    "read": ("reads",),  # "the letter reads"; bare "read" is too often a command
+    "put": ("put", "puts"),  # only "as X put it" (see PHRASAL)
+    "sing": ("sang", "sings", "sung", "singing"),
+    "chant": ("chanted", "chants", "chanting"),
 }
 
 
@@ -40,7 +44,7 @@ for _lemma in _CUE_LEMMAS:
 # Participles ("saying", "adding") have no subject of their own.
 PARTICIPLES = {f for f in CUE_FORMS if f.endswith("ing")}
 # Cues that only count when followed by a particle ("pointed out", "went on").
-PHRASAL = {"point": "out", "begin": "", "start": ""}
+PHRASAL = {"point": "out", "begin": "", "start": "", "put": "it"}
 
 AUX_ADVERBS = set(
     ["also", "later", "then", "has", "had", "have", "would", "will", "could", "may", "might", "once", "again", "just", "further", "simply", "reportedly", "previously", "recently", "earlier", "repeatedly", "often", "frequently", "quickly", "quietly", "flatly", "publicly", "privately", "bluntly", "angrily", "calmly", "sharply", "jokingly", "openly", "proudly", "did", "does", "do", "was", "is", "were", "are", "been", "be", "not", "never", "then-candidate", "even", "still", "already", "subsequently", "ultimately", "finally", "first", "initially", "separately", "elsewhere", "went", "go", "goes", "on", "out"]
@@ -65,6 +69,11 @@ PERSON_TITLES = {
     "colonel": "", "sergeant": "", "captain": "", "admiral": "", "major": "", "house": "",
     "senate": "", "majority": "", "minority": "", "whip": "", "first": "", "prime": "",
     "foreign": "", "defense": "", "press": "", "white": "",
+    "del": "", "delegate": "", "selectman": "m", "selectwoman": "f", "alderman": "m",
+    "alderwoman": "f", "assemblyman": "m", "assemblywoman": "f", "harbormaster": "",
+    "councilmember": "", "councillor": "", "councilor": "", "constable": "", "marshal": "",
+    "dean": "", "provost": "", "principal": "", "treasurer": "", "comptroller": "",
+    "controller": "", "clerk": "", "auditor": "", "inspector": "", "magistrate": "",
 }
 # Words that are titles only as the *first* part of a title run (not in names).
 TITLE_ONLY = set(PERSON_TITLES) - {"house", "senate", "white", "state", "first", "general",
@@ -83,7 +92,11 @@ NAME_PREFIX_TITLES = {"mr", "mrs", "ms", "miss", "dr", "sen", "rep", "gov", "gen
                       "majority", "minority", "leader", "whip", "prime", "foreign", "defense",
                       "press", "white", "first", "lieutenant", "colonel", "sergeant",
                       "captain", "admiral", "major", "professor", "imam", "cardinal", "trooper",
-                      "deputy", "nominee", "candidate", "councilman", "councilwoman"}
+                      "deputy", "nominee", "candidate", "councilman", "councilwoman", "del",
+                      "delegate", "selectman", "selectwoman", "alderman", "alderwoman",
+                      "assemblyman", "assemblywoman", "harbormaster", "councilmember",
+                      "councillor", "councilor", "constable", "marshal", "treasurer",
+                      "comptroller", "inspector", "magistrate"}
 
 # Capitalised words that start sentences or clauses but are never part of a name.
 NOT_NAME = set(
@@ -98,11 +111,33 @@ ORG_WORDS = set(
 )
 # Common-noun heads of descriptions that refer to a person ("the senator").
 PERSON_NOUNS = set(
-    ["senator", "president", "governor", "candidate", "nominee", "spokesman", "spokeswoman", "spokesperson", "official", "mayor", "lawyer", "attorney", "businessman", "businesswoman", "billionaire", "man", "woman", "boy", "girl", "mother", "father", "son", "daughter", "wife", "husband", "brother", "sister", "actor", "actress", "singer", "star", "rapper", "author", "writer", "reporter", "journalist", "anchor", "host", "director", "secretary", "chairman", "chairwoman", "leader", "congressman", "congresswoman", "representative", "lawmaker", "politician", "democrat", "republican", "conservative", "liberal", "activist", "pastor", "minister", "priest", "reverend", "judge", "justice", "officer", "sheriff", "chief", "executive", "ceo", "founder", "owner", "professor", "scientist", "researcher", "economist", "analyst", "expert", "strategist", "adviser", "advisor", "aide", "manager", "commissioner", "general", "veteran", "mogul", "tycoon", "former", "star", "player", "coach", "entrepreneur", "resident", "student", "teacher", "doctor", "nurse", "witness", "victim", "friend", "neighbor", "neighbour", "ambassador", "diplomat", "speaker", "rival", "opponent", "challenger", "incumbent", "contender", "frontrunner", "front-runner", "populist", "pollster", "donor", "supporter", "critic", "voter", "chair", "contestant"]
+    ["senator", "president", "governor", "candidate", "nominee", "spokesman", "spokeswoman", "spokesperson", "official", "mayor", "lawyer", "attorney", "businessman", "businesswoman", "billionaire", "man", "woman", "boy", "girl", "mother", "father", "son", "daughter", "wife", "husband", "brother", "sister", "actor", "actress", "singer", "star", "rapper", "author", "writer", "reporter", "journalist", "anchor", "host", "director", "secretary", "chairman", "chairwoman", "leader", "congressman", "congresswoman", "representative", "lawmaker", "politician", "democrat", "republican", "conservative", "liberal", "activist", "pastor", "minister", "priest", "reverend", "judge", "justice", "officer", "sheriff", "chief", "executive", "ceo", "founder", "owner", "professor", "scientist", "researcher", "economist", "analyst", "expert", "strategist", "adviser", "advisor", "aide", "manager", "commissioner", "general", "veteran", "mogul", "tycoon", "former", "star", "player", "coach", "entrepreneur", "resident", "student", "teacher", "doctor", "nurse", "witness", "victim", "friend", "neighbor", "neighbour", "ambassador", "diplomat", "speaker", "rival", "opponent", "challenger", "incumbent", "contender", "frontrunner", "front-runner", "populist", "pollster", "donor", "supporter", "critic", "voter", "chair", "contestant", "widow", "widower", "organizer", "organiser", "columnist",
+     "editor", "historian"]
 )
+# Role nouns that tell a person's gender ("9/11 widow Terry Strada", "the congresswoman").
+GENDERED_NOUNS = {
+    "widow": "f", "widower": "m", "mother": "f", "father": "m", "wife": "f", "husband": "m",
+    "son": "m", "daughter": "f", "brother": "m", "sister": "f", "niece": "f", "nephew": "m",
+    "aunt": "f", "uncle": "m", "grandmother": "f", "grandfather": "m", "mom": "f", "dad": "m",
+    "businessman": "m", "businesswoman": "f", "congressman": "m", "congresswoman": "f",
+    "spokesman": "m", "spokeswoman": "f", "chairman": "m", "chairwoman": "f", "actor": "m",
+    "actress": "f", "man": "m", "woman": "f", "boy": "m", "girl": "f", "councilman": "m",
+    "councilwoman": "f", "king": "m", "queen": "f", "anchorman": "m", "anchorwoman": "f",
+    "sportsman": "m", "sportswoman": "f", "policeman": "m", "policewoman": "f",
+    "grandson": "m", "granddaughter": "f", "girlfriend": "f", "boyfriend": "m",
+    "mr": "m", "mrs": "f", "ms": "f", "selectman": "m", "selectwoman": "f",
+    "assemblyman": "m", "assemblywoman": "f", "alderman": "m", "alderwoman": "f",
+}
 # Nouns for anonymous or collective speakers kept verbatim ("a source", "officials").
 GENERIC_SPEAKERS = set(
-    ["source", "sources", "official", "officials", "aide", "aides", "spokesman", "spokeswoman", "spokesperson", "spokespeople", "representative", "representatives", "people", "experts", "analysts", "critics", "supporters", "residents", "witnesses", "protesters", "protestors", "demonstrators", "voters", "observers", "insiders", "advisers", "advisors", "staffers", "democrats", "republicans", "lawmakers", "leaders", "organizers", "organisers", "investigators", "prosecutors", "police", "authorities", "researchers", "economists", "statement", "report", "campaign", "administration", "department", "ministry", "agency", "committee", "group", "organization", "organisation", "company", "spokesmen"]
+    ["source", "sources", "official", "officials", "aide", "aides", "spokesman", "spokeswoman", "spokesperson", "spokespeople", "representative", "representatives", "people", "experts", "analysts", "critics", "supporters", "residents", "witnesses", "protesters", "protestors", "demonstrators", "voters", "observers", "insiders", "advisers", "advisors", "staffers", "democrats", "republicans", "lawmakers", "leaders", "organizers", "organisers", "investigators", "prosecutors", "police", "authorities", "researchers", "economists", "statement", "report", "campaign", "administration", "department", "ministry", "agency", "committee", "group", "organization", "organisation", "company", "spokesmen",
+     # Documents and bodies that "say" things in news prose.
+     "letter", "article", "book", "memo", "ruling", "brief", "union", "commission", "ad",
+     "narrator", "announcer", "clip", "piece", "website", "document", "council", "family",
+     "attorneys", "lawyers", "questioner", "friend", "reader", "court", "panel", "study",
+     "survey", "poll", "filing", "complaint", "lawsuit", "indictment", "affidavit", "editorial",
+     "column", "tweet", "post", "video", "spot", "release", "bill", "resolution", "order",
+     "board", "association", "organizers", "doctor", "strategist"]
 )
 
 MALE_NAMES = set(

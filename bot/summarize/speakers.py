@@ -34,6 +34,7 @@ from bot.summarize.quote_names import (
     AUX_ADVERBS,
     CUE_FORMS,
     FEMALE_NAMES,
+    GENDERED_NOUNS,
     GENERIC_SPEAKERS,
     MALE_NAMES,
     MONTHS_DAYS,
@@ -124,6 +125,9 @@ class _Doc:
     person_names: set[str] = field(default_factory=set)
     head_end: int = 0  # end of a title-case headline line, 0 when there is none
     mention_starts: list[int] = field(default_factory=list)
+    # (offset, full name) of every named subject of a speech verb, quoted or not.
+    speech_subjects: list[tuple[int, str]] | None = None
+    speech_starts: list[int] = field(default_factory=list)
 
 
 def _tokenize(text: str, lo: int, hi: int) -> list[Token]:
@@ -178,6 +182,15 @@ def _analyse_run(words: list[Token]) -> Mention | None:
         if low in TITLE_ONLY and low not in ("general", "state"):
             titles.extend(t.low.replace(".", "") for t in name_toks[:k + 1])
             name_toks = name_toks[k + 1:]
+            break
+    # "First Selectman David Okafor": capitalised role words before a known first name.
+    for k in range(1, len(name_toks) - 1):
+        low = name_toks[k].low
+        if (low in MALE_NAMES or low in FEMALE_NAMES) and all(
+                t.low.replace(".", "") not in _PARTICLES and t.low not in MALE_NAMES
+                and t.low not in FEMALE_NAMES for t in name_toks[:k]):
+            titles.extend(t.low.replace(".", "") for t in name_toks[:k])
+            name_toks = name_toks[k:]
             break
     if len(name_toks) > 4:
         return None  # a title-case headline, not a name
@@ -249,9 +262,26 @@ def _build_doc(text: str, spans: list[QuoteSpan]) -> _Doc:
             m = _analyse_run(piece)
             if m is not None and m.name:
                 doc.mentions.append(m)
+    _role_gender(doc)
     _propagate_gender(doc)
     _mark_persons(doc)
     return doc
+
+
+def _role_gender(doc: _Doc) -> None:
+    """A gendered role noun right before a name gives its gender ("9/11 widow Terry
+    Strada", "his mother, Jane Doe") and marks it a person."""
+    starts = {t.start: i for i, t in enumerate(doc.tokens)}
+    for m in doc.mentions:
+        i = starts.get(m.start)
+        if i is None or m.is_org:
+            continue
+        k = i - 1
+        if k >= 0 and doc.tokens[k].text == ",":
+            k -= 1
+        if k >= 0 and not doc.tokens[k].cap and doc.tokens[k].low in GENDERED_NOUNS:
+            m.gender = GENDERED_NOUNS[doc.tokens[k].low]
+            doc.confident.add(m.surname)
 
 
 _VERBISH = {"is", "was", "has", "had", "will", "would", "did", "does", "could", "can", "also",
@@ -352,6 +382,10 @@ def _resolve_pronoun(doc: _Doc, gender: str, pos: int, title_hint: str = "") -> 
         doc.person_starts = [m.start for m in doc.persons]
     k = bisect.bisect_left(doc.person_starts, pos)
     persons = doc.persons[max(0, k - 200):k][::-1]  # the nearest 200 are plenty
+    if not title_hint:
+        said = _recent_speech_subject(doc, gender, pos)
+        if said is not None:
+            return said
     if not persons:
         return None
     if title_hint:
@@ -365,6 +399,47 @@ def _resolve_pronoun(doc: _Doc, gender: str, pos: int, title_hint: str = "") -> 
             g = m.gender or _gender_of(doc, full)
             if not gender or g in (gender, ""):
                 return full
+    return None
+
+
+_SPEECH_WINDOW = 1200  # characters back in which a speech subject is still "current"
+
+
+def _speech_subjects(doc: _Doc) -> None:
+    """Collect the named subjects of every speech verb outside quotes, indirect
+    speech included ("McLenney said Clinton ..."): pronouns in news copy mostly
+    continue the last person reported as speaking."""
+    tokens = doc.tokens
+    out: list[tuple[int, str]] = []
+    for i, t in enumerate(tokens):
+        if t.low not in CUE_FORMS or t.low in PARTICIPLES or not _is_cue(tokens, i):
+            continue
+        s = _sentence_start(tokens, i, max(0, i - 60))
+        subj = _subject_left(tokens, i, s)
+        if subj is None and i + 1 < len(tokens) and tokens[i + 1].cap:
+            subj = _np_right(tokens, i + 1, min(len(tokens), i + 12))
+        if subj is None or subj.kind != "name":
+            continue
+        m = _analyse_run(subj.tokens)
+        if m is None or not m.name or m.is_org:
+            continue
+        out.append((subj.pos, _full_name(doc, m, subj.pos)))
+    out.sort()
+    doc.speech_subjects = out
+    doc.speech_starts = [p for p, _ in out]
+
+
+def _recent_speech_subject(doc: _Doc, gender: str, pos: int) -> str | None:
+    if doc.speech_subjects is None:
+        _speech_subjects(doc)
+    assert doc.speech_subjects is not None
+    k = bisect.bisect_left(doc.speech_starts, pos)
+    for start, name in reversed(doc.speech_subjects[max(0, k - 20):k]):
+        if pos - start > _SPEECH_WINDOW:
+            break
+        g = _gender_of(doc, name)
+        if not gender or g in (gender, ""):
+            return name
     return None
 
 
@@ -392,8 +467,11 @@ def _resolve(doc: _Doc, subj: Subject) -> str | None:
     if caps and any(t.low in ORG_WORDS for t in caps):
         org = " ".join(t.text for t in subj.tokens if t.low not in _DETERMINERS)
         return org
-    if det == "the" and (head in PERSON_NOUNS or head.endswith("-old")) and head not in (
-            "spokesman", "spokeswoman", "spokesperson", "official", "aide"):
+    if det == "the" and len(caps) == len(subj.tokens) - 1 and subj.tokens[0].low == "the" \
+            and head not in PERSON_NOUNS:
+        return " ".join(t.text for t in caps)  # a publication or body: "The New Yorker"
+    if det == "the" and (head in PERSON_NOUNS or head.endswith("-old")) \
+            and head not in GENERIC_SPEAKERS:
         return _resolve_pronoun(doc, "", subj.pos, _TITLE_FOR_NOUN.get(head, ""))
     if head in GENERIC_SPEAKERS or head in PERSON_NOUNS:
         return " ".join(t.text for t in subj.tokens)
@@ -417,7 +495,9 @@ def _np_left(tokens: list[Token], j: int, lo: int) -> Subject | None:
                                or tokens[k - 1].low in _PARTICLES):
             k -= 1
         run = tokens[k:j + 1]
-        if k - 1 >= lo and tokens[k - 1].low in _DETERMINERS:
+        if k - 1 >= lo and tokens[k - 1].low in _DETERMINERS and not (
+                tokens[k - 1].low in ("that", "this") and not tokens[k - 1].cap
+                and _is_name_word(run[0]) and len(run) >= 2):
             return Subject("np", tokens[k - 1:j + 1], tokens[k - 1].start)
         if any(x.low in ORG_WORDS for x in run):
             return Subject("np", run, run[0].start)
@@ -437,7 +517,8 @@ def _np_left(tokens: list[Token], j: int, lo: int) -> Subject | None:
             continue
         k -= 1
     phrase = tokens[k:j + 1]
-    if phrase[0].low not in _DETERMINERS and t.low not in GENERIC_SPEAKERS:
+    if phrase[0].low not in _DETERMINERS and t.low not in GENERIC_SPEAKERS and not (
+            phrase[0].text.endswith(("'s", "’s")) and t.low in PERSON_NOUNS):
         return None
     return Subject("np", phrase, phrase[0].start)
 
@@ -467,12 +548,55 @@ def _subject_left(tokens: list[Token], cue: int, lo: int) -> Subject | None:
                        or tokens[j].low in MONTHS_DAYS):
         j -= 1
     if j >= lo and tokens[j].text in (",", ")"):
-        j = _skip_appositive(tokens, j, lo)
+        j = _skip_appositive_chain(tokens, j, lo)
         while j >= lo and tokens[j].low in AUX_ADVERBS and not tokens[j].cap:
             j -= 1
     if j < lo:
         return None
     return _np_left(tokens, j, lo)
+
+
+_APPOSITIVE_OPENERS = {"who", "which", "of", "from", "in", "a", "an", "whose", "now",
+                       "then", "once", "also", "both", "himself", "herself", "one", "age"}
+
+
+def _skip_appositive_chain(tokens: list[Token], j: int, lo: int) -> int:
+    """Like :func:`_skip_appositive` but through a chain of appositives:
+    ``Donna Rawlings, 59, of Ashton, Md., who watched ..., said`` -> ``Rawlings``.
+
+    Segments that open like an appositive (a relative pronoun, a preposition, an
+    article, a number) are skipped, and so is a short capitalised segment right
+    after an ``of``/``from``/``in`` segment (the state of a home town). Falls back to
+    the single-appositive answer when the chain ends without a name."""
+    first = _skip_appositive(tokens, j, lo)
+    k = first
+    for _ in range(6):
+        if k < lo:
+            break
+        seg_end = k
+        seg_start = seg_end
+        while seg_start - 1 >= lo and tokens[seg_start - 1].text not in (",", ".", "!", "?",
+                                                                        "\u201c"):
+            seg_start -= 1
+        if seg_start - 1 < lo or tokens[seg_start - 1].text != ",":
+            # The sentence start: this segment holds the subject, unless it is an
+            # introductory phrase ("In Washington, the senator, who ..., said").
+            return first if tokens[seg_start].low in _INTRO_PREPS else seg_end
+        opener = tokens[seg_start]
+        prev_start = seg_start - 1
+        while prev_start - 1 >= lo and tokens[prev_start - 1].text not in (",", ".", "!", "?",
+                                                                          "\u201c"):
+            prev_start -= 1
+        place = (seg_end - seg_start <= 1 and opener.cap
+                 and prev_start < seg_start - 1
+                 and tokens[prev_start].low in ("of", "from", "in"))
+        if opener.low in _APPOSITIVE_OPENERS or opener.text[:1].isdigit() or place:
+            k = seg_start - 2
+            continue
+        if opener.cap and opener.low not in NOT_NAME:
+            return seg_end
+        break
+    return first
 
 
 def _title_then_name(phrase: list[Token]) -> list[Token]:
@@ -558,6 +682,9 @@ def _np_right(tokens: list[Token], j: int, hi: int) -> Subject | None:
 
 def _is_cue(tokens: list[Token], i: int) -> bool:
     t = tokens[i]
+    if t.text in ("Said", "Says") and (i == 0 or tokens[i - 1].text in _SENT_END) \
+            and i + 1 < len(tokens) and tokens[i + 1].cap:
+        return True  # inverted: "Said Ellis: ..."
     if t.cap or t.low not in CUE_FORMS:
         return False
     if i > 0 and tokens[i - 1].low in _DETERMINERS | {"of", "to", "in", "on", "for", "with"}:
@@ -565,6 +692,8 @@ def _is_cue(tokens: list[Token], i: int) -> bool:
     lemma = CUE_FORMS[t.low]
     if lemma == "point":
         return i + 1 < len(tokens) and tokens[i + 1].low == "out"
+    if lemma == "put":  # "as The New Yorker put it"
+        return i + 1 < len(tokens) and tokens[i + 1].low == "it"
     return not (lemma in ("begin", "start", "continue") and i + 1 < len(tokens)
                 and tokens[i + 1].low in ("to", "a", "the"))
 
@@ -688,6 +817,8 @@ def _plain_prefix(tokens: list[Token], start: int, subj_start: int) -> bool:
     between = [t for t in tokens[start:] if t.start < subj_start]
     if not between or len(between) > 12:
         return False
+    if len(between) == 1 and between[0].low == "as":
+        return True  # "...," as the memo put it / as Trump said
     if any(t.text in _SENT_END or t.text == "\u201c" or t.low in CUE_FORMS for t in between):
         return False
     if between[-1].text == ",":
@@ -773,9 +904,49 @@ def attribute(text: str, spans: list[QuoteSpan]) -> list[str | None]:
             if subj.kind == "pronoun" and qi > 0:
                 prev = _previous_speaker(doc, spans, speakers, found_by_cue, qi, subj)
                 speakers[qi] = prev or speakers[qi]
+            if subj.kind == "pronoun" and speakers[qi] is None:
+                speakers[qi] = _previous_body(doc, spans, speakers, found_by_cue, qi, subj)
+            if subj.kind == "name" and speakers[qi] is not None:
+                _confirm_person(doc, subj)
             found_by_cue[qi] = speakers[qi] is not None
     _inherit(spans, speakers, found_by_cue, para_of, text)
     return speakers
+
+
+def _confirm_person(doc: _Doc, subj: Subject) -> None:
+    """The subject of a speech verb is a person (or a body): let pronouns find it
+    later even when its first name is unknown ("Johnnie Wilson ... said")."""
+    m = _analyse_run(subj.tokens)
+    if m is None or not m.name or m.is_org or m.surname in doc.confident:
+        return
+    if len(m.name) < 2 and not m.titles:
+        return  # a lone word may be a place or a paper ("Reuters said")
+    doc.confident.add(m.surname)
+    doc.persons = None
+
+
+def _previous_body(doc: _Doc, spans: list[QuoteSpan], speakers: list[str | None],
+                   by_cue: list[bool], qi: int, subj: Subject) -> str | None:
+    """``"...," it said`` / ``they wrote``: the speaker of the cued quote just before
+    (same or previous paragraph) when that speaker is not a named person (a document,
+    an organisation, a group)."""
+    pron = subj.tokens[0].low
+    if pron not in ("it", "they"):
+        return None
+    for j in range(qi - 1, -1, -1):
+        if spans[qi].paragraph - spans[j].paragraph > 1:
+            return None
+        if not by_cue[j] or speakers[j] is None:
+            continue
+        name = speakers[j]
+        assert name is not None
+        if not doc.person_names:
+            doc.person_names = {m.text for m in doc.mentions if not m.is_org}
+        if name in doc.person_names and not any(
+                m.is_org for m in doc.mentions if m.text == name):
+            return None
+        return name
+    return None
 
 
 def _previous_speaker(doc: _Doc, spans: list[QuoteSpan], speakers: list[str | None],
