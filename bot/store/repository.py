@@ -388,7 +388,7 @@ class Store:
         instead of creating a second one.
         """
         async with self.session() as s:
-            return await self._add_entries(s, feed_id, entries)
+            return (await self._insert_entries(s, [(feed_id, entries)]))[feed_id]
 
     async def save_poll(
         self, feed_id: int, entries: Sequence[EntryRecord], **fetch_ok: Any
@@ -403,62 +403,8 @@ class Store:
         Returns, per feed, the ids of articles that are new."""
         if not polls:
             return {}
-        now = utcnow()
-        new_by_feed: dict[int, list[int]] = {p.feed_id: [] for p in polls}
         async with self.session() as s:
-            fresh: list[tuple[int, EntryRecord]] = []
-            wanted = {
-                (p.feed_id, e.guid): e for p in polls for e in p.entries
-            }  # also dedupes GUIDs within one feed
-            if wanted:
-                keys = list(wanted)
-                known: set[tuple[int, str]] = set()
-                for chunk in _chunks(keys, 500):
-                    known.update(
-                        (fid, guid)
-                        for fid, guid in (
-                            await s.execute(
-                                select(FeedEntryRow.feed_id, FeedEntryRow.guid).where(
-                                    tuple_(FeedEntryRow.feed_id, FeedEntryRow.guid).in_(chunk)
-                                )
-                            )
-                        ).all()
-                    )
-                fresh = [(fid, e) for (fid, guid), e in wanted.items() if (fid, guid) not in known]
-            if fresh:
-                urls = list({e.canonical_url for _, e in fresh})
-                existing: dict[str, int] = {}
-                for chunk in _chunks(urls, 500):
-                    existing.update(
-                        (url, aid)
-                        for url, aid in (
-                            await s.execute(
-                                select(ArticleRow.canonical_url, ArticleRow.id).where(
-                                    ArticleRow.canonical_url.in_(chunk)
-                                )
-                            )
-                        ).all()
-                    )
-                to_create: dict[str, tuple[int, EntryRecord]] = {}
-                for fid, e in fresh:
-                    if e.canonical_url not in existing:
-                        to_create.setdefault(e.canonical_url, (fid, e))
-                if to_create:
-                    created = await s.execute(
-                        insert(ArticleRow).returning(ArticleRow.id, ArticleRow.canonical_url),
-                        [_article_values(e, now) for _, e in to_create.values()],
-                    )
-                    for aid, url in created.all():
-                        existing[url] = aid
-                        new_by_feed[to_create[url][0]].append(aid)
-                await s.execute(
-                    insert(FeedEntryRow),
-                    [
-                        {"feed_id": fid, "article_id": existing[e.canonical_url], "guid": e.guid,
-                         "published": e.published, "seen_at": now}
-                        for fid, e in fresh
-                    ],
-                )
+            new_by_feed = await self._insert_entries(s, [(p.feed_id, p.entries) for p in polls])
             # Fetch state: one executemany per shape of row (a 304 keeps its
             # validators, so it sets fewer columns than a full fetch).
             shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -467,85 +413,70 @@ class Store:
                 shapes.setdefault(tuple(sorted(values)), []).append({"id": p.feed_id, **values})
             for rows in shapes.values():
                 await s.execute(update(FeedRow), rows)
-            grown = sorted({fid for fid, _ in fresh})
-            for chunk in _chunks(grown, 500):
-                await s.execute(
-                    update(FeedRow)
-                    .where(FeedRow.id.in_(chunk))
-                    .values(
-                        item_count=select(func.count())
-                        .where(FeedEntryRow.feed_id == FeedRow.id)
-                        .scalar_subquery()
-                    )
-                    .execution_options(synchronize_session=False)
-                )
-        for ids in new_by_feed.values():
-            ids.sort()
         return new_by_feed
 
-    async def _add_entries(
-        self, s: AsyncSession, feed_id: int, entries: Sequence[EntryRecord]
-    ) -> list[int]:
-        if not entries:
-            return []
+    async def _insert_entries(
+        self, s: AsyncSession, batches: Sequence[tuple[int, Sequence[EntryRecord]]]
+    ) -> dict[int, list[int]]:
+        """Deduplicate and insert entries of several feeds with set queries and
+        bulk inserts; keep each feed's item count. Returns new article ids per feed."""
         now = utcnow()
-        unique: dict[str, EntryRecord] = {}
-        for e in entries:  # one entry per GUID within the batch
-            unique.setdefault(e.guid, e)
-        batch = list(unique.values())
-        known_guids = set(
-            await s.scalars(
-                select(FeedEntryRow.guid).where(
-                    FeedEntryRow.feed_id == feed_id,
-                    FeedEntryRow.guid.in_([e.guid for e in batch]),
+        new_by_feed: dict[int, list[int]] = {fid: [] for fid, _ in batches}
+        # keyed by (feed, GUID): also dedupes GUIDs repeated within one feed
+        wanted = {(fid, e.guid): e for fid, entries in batches for e in entries}
+        if not wanted:
+            return new_by_feed
+        known: set[tuple[int, str]] = set()
+        for chunk in _chunks(list(wanted), 500):
+            rows = await s.execute(
+                select(FeedEntryRow.feed_id, FeedEntryRow.guid).where(
+                    tuple_(FeedEntryRow.feed_id, FeedEntryRow.guid).in_(chunk)
                 )
             )
-        )
-        fresh = [e for e in batch if e.guid not in known_guids]
+            known.update((fid, guid) for fid, guid in rows.all())
+        fresh = [(fid, e) for (fid, guid), e in wanted.items() if (fid, guid) not in known]
         if not fresh:
-            return []
-        existing: dict[str, int] = {
-            url: aid
-            for url, aid in (
-                await s.execute(
-                    select(ArticleRow.canonical_url, ArticleRow.id).where(
-                        ArticleRow.canonical_url.in_({e.canonical_url for e in fresh})
-                    )
-                )
-            ).all()
-        }
-        to_create: dict[str, EntryRecord] = {}
-        for e in fresh:
+            return new_by_feed
+        existing: dict[str, int] = {}
+        for chunk in _chunks(list({e.canonical_url for _, e in fresh}), 500):
+            rows = await s.execute(
+                select(ArticleRow.canonical_url, ArticleRow.id).where(ArticleRow.canonical_url.in_(chunk))
+            )
+            existing.update((url, aid) for url, aid in rows.all())
+        to_create: dict[str, tuple[int, EntryRecord]] = {}
+        for fid, e in fresh:
             if e.canonical_url not in existing:
-                to_create.setdefault(e.canonical_url, e)
-        new_ids: list[int] = []
+                to_create.setdefault(e.canonical_url, (fid, e))
         if to_create:
             created = await s.execute(
                 insert(ArticleRow).returning(ArticleRow.id, ArticleRow.canonical_url),
-                [_article_values(e, now) for e in to_create.values()],
+                [_article_values(e, now) for _, e in to_create.values()],
             )
             for aid, url in created.all():
                 existing[url] = aid
-                new_ids.append(aid)
+                new_by_feed[to_create[url][0]].append(aid)
         await s.execute(
             insert(FeedEntryRow),
             [
-                {
-                    "feed_id": feed_id,
-                    "article_id": existing[e.canonical_url],
-                    "guid": e.guid,
-                    "published": e.published,
-                    "seen_at": now,
-                }
-                for e in fresh
+                {"feed_id": fid, "article_id": existing[e.canonical_url], "guid": e.guid,
+                 "published": e.published, "seen_at": now}
+                for fid, e in fresh
             ],
         )
-        await s.execute(
-            update(FeedRow)
-            .where(FeedRow.id == feed_id)
-            .values(item_count=FeedRow.item_count + len(fresh))
-        )
-        return sorted(new_ids)
+        for chunk in _chunks(sorted({fid for fid, _ in fresh}), 500):
+            await s.execute(
+                update(FeedRow)
+                .where(FeedRow.id.in_(chunk))
+                .values(
+                    item_count=select(func.count())
+                    .where(FeedEntryRow.feed_id == FeedRow.id)
+                    .scalar_subquery()
+                )
+                .execution_options(synchronize_session=False)
+            )
+        for ids in new_by_feed.values():
+            ids.sort()
+        return new_by_feed
 
     async def pending_articles(self, limit: int = 50, max_attempts: int = 3) -> list[PendingArticle]:
         async with self.session() as s:
