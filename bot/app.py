@@ -11,10 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any
 
 from bot.adapters.console import ConsoleAdapter
 from bot.commands.handlers import CoreCommands
@@ -29,7 +28,7 @@ from bot.summarize.base import Summarizer
 logger = logging.getLogger(__name__)
 
 
-def summarizer_factory(settings: Settings) -> Any:
+def summarizer_factory(settings: Settings) -> Callable[[], Summarizer]:
     """A zero-argument callable building the configured summarizer on first use."""
 
     def build() -> Summarizer:

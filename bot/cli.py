@@ -465,8 +465,8 @@ async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         if args.status:
             status = await svc.store.outbox_status()
             print(f"outbox: {status.pending} pending, {status.sent} sent, {status.failed} failed")
-            for chat, key, error in status.failures:
-                print(f"  failed {key} ({chat}): {error}")
+            for where, key, error in status.failures:
+                print(f"  failed {key} ({where}): {error}")
             return 0
         chat = await svc.store.get_chat(ref)
         if chat is None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -170,7 +170,7 @@ class Pipeline:
         )
 
     def _next_poll(
-        self, now: datetime, interval_s: int, headers: dict[str, str], ttl_minutes: int | None
+        self, now: datetime, interval_s: int, headers: Mapping[str, str], ttl_minutes: int | None
     ) -> datetime:
         max_age = _MAX_AGE.search(headers.get("cache-control", "") or "")
         return next_poll_time(

@@ -16,7 +16,18 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.commands.registry import BY_NAME, COMMANDS, MANAGING
 from bot.digest.builder import queue_digest
-from bot.domain import ChatInfo, ChatRef, Choice, Command, Platform, Reply, Schedule, Story
+from bot.domain import (
+    Article,
+    ChatInfo,
+    ChatRef,
+    Choice,
+    Command,
+    Platform,
+    Reply,
+    Schedule,
+    Story,
+    Summary,
+)
 from bot.errors import (
     CommandError,
     FeedError,
@@ -99,16 +110,16 @@ def fetch_error_text(exc: NewsbotError) -> str:
     return str(exc)
 
 
-def story_from(article_url: str, title: str, source: str | None, summary_points: tuple[str, ...],
-               quotes: tuple, published: object = None) -> Story:
+def story_from(article: Article, summary: Summary) -> Story:
+    """A one-off story for ``/summary`` (not stored as a digest item)."""
     return Story(
         article_id=0,
-        title=title or article_url,
-        url=article_url,
-        source=source or urlsplit(article_url).hostname or "",
-        published=published,  # type: ignore[arg-type]
-        key_points=summary_points,
-        key_quotes=quotes,
+        title=article.title or article.url,
+        url=article.url,
+        source=article.site_name or urlsplit(article.url).hostname or "",
+        published=article.published,
+        key_points=summary.key_points,
+        key_quotes=summary.key_quotes,
     )
 
 
@@ -239,8 +250,7 @@ class CoreCommands:
         article, summary = await self.pipeline.summarize_url(url)
         if not summary.key_points:
             raise CommandError(f"I couldn't find an article to summarize at {url}")
-        story = story_from(url, article.title, article.site_name, summary.key_points,
-                           summary.key_quotes, article.published)
+        story = story_from(article, summary)
         note = f"(Using the page's feed text: {article.extraction_note})" if article.extraction_note else ""
         return Reply(text=note, story=story, private=private)
 

@@ -20,9 +20,10 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
+    Table,
     and_,
     bindparam,
     delete,
@@ -439,10 +440,10 @@ class Store:
             return new_by_feed
         existing: dict[str, int] = {}
         for chunk in _chunks(list({e.canonical_url for _, e in fresh}), 500):
-            rows = await s.execute(
+            found = await s.execute(
                 select(ArticleRow.canonical_url, ArticleRow.id).where(ArticleRow.canonical_url.in_(chunk))
             )
-            existing.update((url, aid) for url, aid in rows.all())
+            existing.update((url, aid) for url, aid in found.all())
         to_create: dict[str, tuple[int, EntryRecord]] = {}
         for fid, e in fresh:
             if e.canonical_url not in existing:
@@ -787,7 +788,7 @@ class Store:
             for row in rows:
                 art, summ, source = row[0], row[1], row[2]
                 if sub_since is not None:
-                    sub_created: datetime = row[3]
+                    sub_created: datetime = row[3]  # type: ignore[misc]
                     if sub_created.tzinfo is None:
                         sub_created = sub_created.replace(tzinfo=UTC)
                     if art.ingested_at < sub_created - backlog:
@@ -1002,7 +1003,7 @@ class Store:
         the previous commit ran, instead of each waiting for the write lock)."""
         if not marks:
             return
-        table = DeliveryRow.__table__
+        table = cast(Table, DeliveryRow.__table__)
         stmt = (
             update(table)
             .where(table.c.id == bindparam("b_id"))
