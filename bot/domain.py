@@ -106,6 +106,7 @@ class Digest:
     more_links: tuple[tuple[str, str], ...] = ()  # (title, url) of stories left out by the cap
     digest_id: int | None = None
     created_at: datetime | None = None
+    one_message_per_story: bool = False  # the chat's layout setting, for adapters that can
 
 
 @dataclass(frozen=True, slots=True)

@@ -174,3 +174,26 @@ async def test_private_address_refused_without_opt_in(site: LoopbackServer, stor
         pipe = Pipeline(settings, store, fetcher, CountingSummarizer())
         with pytest.raises(UnsafeURLError):
             await pipe.summarize_url(site.url("/bridge"))
+
+
+async def test_layout_setting_reaches_the_digest(site: LoopbackServer,
+                                                 pipeline: tuple[Pipeline, CountingSummarizer],
+                                                 store: Store) -> None:
+    from bot.digest.builder import build_digest
+    from bot.domain import ChatSettings
+
+    pipe, _ = pipeline
+    feed, _ = await pipe.add_feed(site.url("/rss.xml"))
+    await pipe.process_pending()
+    chat = ChatRef("telegram", "9")
+    await store.upsert_chat(chat)
+    await store.subscribe(chat, feed.id)
+    await store.update_chat_settings(chat, ChatSettings(key_points=1, show_quotes=False,
+                                                        one_message_per_story=True, max_stories=1))
+    built = await build_digest(store, chat)
+    assert built is not None
+    digest, ids = built
+    assert digest.one_message_per_story and len(digest.stories) == 1 and digest.more_count == 2
+    assert len(ids) == 3 and len(digest.more_links) == 2
+    story = digest.stories[0]
+    assert len(story.key_points) <= 1 and story.key_quotes == ()

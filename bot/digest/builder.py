@@ -67,6 +67,7 @@ def compose(chat: ChatInfo, records: Sequence[StoryRecord], now: datetime | None
         more_count=len(rest),
         more_links=tuple((g[0].title, g[0].url) for g in rest[:MORE_LINKS]),
         created_at=now,
+        one_message_per_story=chat.settings.one_message_per_story,
     )
     ids = [r.article_id for g in groups for r in g]
     return digest, ids

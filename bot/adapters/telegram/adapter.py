@@ -281,7 +281,7 @@ class TelegramAdapter:
         """Payloads for one digest or reply (``per_story``: one message per story)."""
         if isinstance(message, Digest):
             if per_story is None:
-                per_story = bool(getattr(message, "one_message_per_story", False))
+                per_story = message.one_message_per_story
             return tgrender.render_digest(message, per_story=per_story)
         return tgrender.render_reply(message, self._tokens.encode)
 
