@@ -160,7 +160,7 @@ if __name__ == "__main__":
     parser.add_argument("--chats", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=300.0, help="global messages per second")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--pool", type=int, default=16, help="the adapter's HTTP connection pool")
+    parser.add_argument("--pool", type=int, default=8, help="the adapter's HTTP connection pool")
     parser.add_argument("--unconfirmed", type=int, default=32, help="the outbox's max_unconfirmed")
     parser.add_argument("--db", default=None, help="database URL (default: a temporary SQLite file)")
     asyncio.run(main(parser.parse_args()))

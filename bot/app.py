@@ -70,7 +70,7 @@ def build_adapters(settings: Settings, svc: Services) -> list[Adapter]:
     if settings.telegram_enabled:
         from bot.adapters.telegram import TelegramAdapter
 
-        adapters.append(TelegramAdapter(settings, svc.commands, connection_pool_size=16))
+        adapters.append(TelegramAdapter(settings, svc.commands, connection_pool_size=8))
     if settings.slack_enabled:
         from bot.adapters.slack import SlackAdapter
 
