@@ -58,8 +58,7 @@ async def services(settings: Settings, *, summarizer: Summarizer | None = None) 
         fetcher = await stack.enter_async_context(Fetcher(settings))
         pipeline = Pipeline(settings, store, fetcher, summarizer or summarizer_factory(settings))
         svc = Services(settings, store, fetcher, pipeline)
-        svc.commands = CoreCommands(store, pipeline, svc.senders,
-                                    default_timezone=settings.default_timezone)
+        svc.commands = CoreCommands(store, pipeline, svc.senders)
         yield svc
 
 

@@ -134,14 +134,12 @@ class CoreCommands:
         *,
         on_chat_changed: Callable[[ChatRef], Awaitable[None]] | None = None,
         on_digest_queued: Callable[[], None] | None = None,
-        default_timezone: str | None = None,
     ) -> None:
         self.store = store
         self.pipeline = pipeline
         self.senders = senders
         self.on_chat_changed = on_chat_changed
         self.on_digest_queued = on_digest_queued
-        self.default_timezone = default_timezone
 
     async def handle(self, command: Command) -> Reply:
         name = command.name.lower()
