@@ -206,6 +206,7 @@ def local_article(source: str) -> Any:
 
 async def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import summarizer_factory
+    from bot.errors import FetchError
     from bot.sources.articles import fetch_article
     from bot.sources.http import Fetcher
 
@@ -225,6 +226,8 @@ async def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
                 failures += 1
                 if args.json:
                     print(json.dumps({"source": source, "error": str(exc)}, ensure_ascii=False))
+                elif isinstance(exc, FetchError):  # its message already names the URL
+                    print(f"newsbot: {exc}", file=sys.stderr)
                 else:
                     print(f"newsbot: {source}: {exc}", file=sys.stderr)
                 continue
