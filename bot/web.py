@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 from typing import Any
 
 import uvicorn
@@ -15,6 +16,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
+
+from bot.errors import ConfigError
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +39,19 @@ class WebServer:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self._task = asyncio.create_task(self.server.serve())
+        # Bind here, not inside uvicorn: it reports a busy port with sys.exit()
+        # from a task; an OSError becomes one clear line instead.
+        try:
+            sock = socket.create_server((self.host, self.port), reuse_port=False)
+        except OSError as exc:
+            raise ConfigError(
+                f"cannot listen on {self.host}:{self.port} ({exc.strerror}); "
+                "set NEWSBOT_HTTP_PORT to a free port"
+            ) from None
+        self._task = asyncio.create_task(self.server.serve(sockets=[sock]))
         while not self.server.started:
             if self._task.done():
-                self._task.result()  # raises the bind error, e.g. port in use
+                self._task.result()
             await asyncio.sleep(0.05)
         logger.info("HTTP server listening on %s:%d", self.host, self.port)
 
