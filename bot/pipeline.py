@@ -36,7 +36,7 @@ from bot.summarize.base import Summarizer
 logger = logging.getLogger(__name__)
 
 MAX_ARTICLE_ATTEMPTS = 3
-WRITE_BATCH = 250  # feeds fetched, then stored in one transaction
+WRITE_BATCH = 500  # feeds fetched, then stored in one transaction
 _MAX_AGE = re.compile(r"max-age=(\d+)")
 
 
