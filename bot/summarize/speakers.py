@@ -556,7 +556,7 @@ def _subject_left(tokens: list[Token], cue: int, lo: int) -> Subject | None:
     return _np_left(tokens, j, lo)
 
 
-_APPOSITIVE_OPENERS = {"who", "which", "of", "from", "in", "a", "an", "whose", "now",
+_APPOSITIVE_OPENERS = {"who", "which", "of", "from", "in", "a", "an", "the", "whose", "now",
                        "then", "once", "also", "both", "himself", "herself", "one", "age"}
 
 
@@ -689,6 +689,9 @@ def _is_cue(tokens: list[Token], i: int) -> bool:
         return False
     if i > 0 and tokens[i - 1].low in _DETERMINERS | {"of", "to", "in", "on", "for", "with"}:
         return False  # a noun: "the charges", "news reports"
+    if i > 1 and t.low.endswith("s") and tokens[i - 1].cap and tokens[i - 1].low not in PRONOUNS \
+            and tokens[i - 2].low in ("of", "%"):
+        return False  # a plural noun with a modifier: "32% of Republican claims"
     lemma = CUE_FORMS[t.low]
     if lemma == "point":
         return i + 1 < len(tokens) and tokens[i + 1].low == "out"
@@ -725,7 +728,9 @@ def _first_subject(tokens: list[Token], s: int, e: int) -> Subject | None:
         if comma is not None:
             k = comma + 1
     while k < e and (tokens[k].text in _CLAUSE_PUNCT or (tokens[k].low in NOT_NAME
-                     and tokens[k].low not in PRONOUNS)):
+                     and tokens[k].low not in PRONOUNS)
+                     or (tokens[k].low.endswith("ly") and k + 1 < e
+                         and tokens[k + 1].text == ",")):  # "Conversely, X rated ..."
         k += 1
     if k >= e:
         return None
@@ -895,10 +900,16 @@ def attribute(text: str, spans: list[QuoteSpan]) -> list[str | None]:
             subj = _cue_after(tokens, m_idx + 1, b)
         if subj is None:
             subj = _cue_before(tokens, a, m_idx)
+            if subj is not None and subj.kind == "pronoun":
+                subj = _sentence_subject_for(doc, tokens, a, m_idx, subj)
+        if subj is None and a < m_idx:
+            subj = _cue_ending_previous_sentence(tokens, a, m_idx)
         if subj is None and a == m_idx and para_start > 0:
             subj = _intro_paragraph(text, tokens, para_start)
         if subj is None and a < m_idx:
             subj = _embedding_subject(tokens, a, m_idx)
+        if subj is None and a < m_idx:
+            subj = _speech_noun_possessor(tokens, a, m_idx)
         if subj is not None:
             speakers[qi] = _resolve(doc, subj)
             if subj.kind == "pronoun" and qi > 0:
@@ -1041,6 +1052,73 @@ def _label_speaker(text: str, q: QuoteSpan, tokens: list[Token], para_start: int
             continue  # inside a quote only an upper-case transcript label counts
         toks = [Token(w.title() if w.isupper() else w, m.start(1), m.end(1)) for w in words]
         return Subject("name", toks, m.start(1))
+    return None
+
+
+def _sentence_subject_for(doc: _Doc, tokens: list[Token], a: int, b: int,
+                          subj: Subject) -> Subject:
+    """A pronoun cue inside a clause whose sentence opens with a named subject refers
+    to that subject: ``Ban Ki-moon condemned what he called "..."``, ``Trump said he
+    would "..."`` (not to the speaker of some earlier quote)."""
+    s = _sentence_start(tokens, b, a)
+    first = _first_subject(tokens, s, b)
+    if first is None or first.kind != "name" or first.pos >= subj.pos:
+        return subj
+    if any(t.text in (";", ":") or t.low in ("but", "while", "and", "whereas")
+           for t in tokens[s:b] if first.pos < t.start < subj.pos):
+        return subj  # a second clause with its own subject
+    gender = PRONOUNS.get(subj.tokens[0].low, "")
+    if gender not in ("m", "f"):
+        return subj
+    m = _analyse_run(first.tokens)
+    if m is None or m.is_org:
+        return subj
+    g = _gender_of(doc, m.text) or m.gender
+    if g != gender and not (not g and m.surname in doc.confident):
+        return subj
+    return first
+
+
+def _cue_ending_previous_sentence(tokens: list[Token], a: int, b: int) -> Subject | None:
+    """``..., Schiff said. "..."``: a quote opening a sentence right after one that
+    ends with a subject + speech verb (+ a short adverbial) continues that speech."""
+    if b - 1 < a or tokens[b - 1].text not in _SENT_END:
+        return None
+    s = _sentence_start(tokens, b - 1, a)
+    for i in range(b - 2, max(s - 1, b - 9), -1):
+        t = tokens[i]
+        if t.text in _CLAUSE_PUNCT or t.text == "\u201c":
+            return None
+        if _is_cue(tokens, i) and t.low not in PARTICIPLES \
+                and not tokens[i - 1].text.endswith(("'s", "’s")):
+            subj = _subject_left(tokens, i, s)
+            if subj is None or subj.kind == "np":
+                return None
+            return subj
+    return None
+
+
+_SPEECH_NOUNS = {"claim", "claims", "statement", "statements", "remark", "remarks", "comment",
+                 "comments", "words", "assertion", "promise", "pledge", "warning", "vow",
+                 "tweet", "tweets", "description", "charge", "argument", "prediction"}
+
+
+def _speech_noun_possessor(tokens: list[Token], a: int, b: int) -> Subject | None:
+    """A scare quote in a sentence about someone's words: ``Trump's claim that there
+    have been "..."``, ``Trump's statement was "..."`` -> the possessor."""
+    s = _sentence_start(tokens, b, a)
+    for i in range(b - 1, s, -1):
+        if tokens[i].low not in _SPEECH_NOUNS or tokens[i].cap:
+            continue
+        owner = tokens[i - 1]
+        if not owner.cap or not owner.text.endswith(("'s", "’s")):
+            continue
+        subj = _np_left(tokens, i - 1, s)
+        if subj is not None and subj.kind == "name":
+            bare = Token(_strip_possessive(owner.text)[0], owner.start, owner.end - 2)
+            toks = [*subj.tokens[:-1], bare]
+            return Subject("name", toks, subj.pos)
+        return None
     return None
 
 
