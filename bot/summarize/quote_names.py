@@ -147,3 +147,71 @@ FEMALE_NAMES = set(
     ["abby", "alice", "alicia", "amanda", "amy", "andrea", "angela", "ann", "anna", "anne", "barbara", "betsy", "betty", "beth", "beverly", "brenda", "carly", "carol", "caroline", "catherine", "cathy", "chelsea", "christine", "claire", "cynthia", "dana", "debbie", "deborah", "diane", "donna", "dorothy", "elizabeth", "ellen", "emily", "emma", "erin", "eva", "evelyn", "frances", "gloria", "grace", "hannah", "heather", "helen", "hillary", "hope", "huma", "ivanka", "jane", "janet", "janice", "jean", "jennifer", "jessica", "jill", "joan", "joanna", "joyce", "judith", "judy", "julia", "julie", "karen", "kate", "katherine", "kathleen", "kathy", "katie", "kelly", "kim", "kimberly", "laura", "lauren", "linda", "lisa", "loretta", "louise", "lynn", "margaret", "maria", "marie", "marilyn", "martha", "mary", "megan", "megyn", "melania", "melissa", "michelle", "monica", "nancy", "natalie", "nicole", "nikki", "olivia", "pam", "pamela", "patricia", "patty", "paula", "rachel", "rebecca", "rose", "ruth", "sally", "samantha", "sandra", "sara", "sarah", "sharon", "shirley", "stephanie", "susan", "susana", "suzanne", "teresa", "theresa", "tiffany", "tina", "valerie", "vanessa", "victoria", "virginia", "wendy", "ava", "mia", "sophia", "isabella", "madison", "abigail", "charlotte", "harper", "amelia", "ella", "avery", "scarlett", "aria", "chloe", "zoe", "lily", "layla", "penelope", "nora", "riley", "hazel", "eleanor", "stella", "maya", "leah", "audrey", "claudia", "angela", "theresa", "marine", "nicola", "jacinda", "condoleezza", "condi", "madeleine", "elena", "sonia", "ruth", "debbie", "donna", "kamala", "tulsi", "elizabeth", "jill", "heidi", "kirsten", "tammy", "mazie", "quina", "mary", "oprah", "beyonce", "rihanna", "taylor"]
 )
 FEMALE_NAMES -= {"taylor"}
+
+# Party and nationality adjectives / demonyms: a capitalised run made only of these
+# ("Republican", "Democratic", "North Korean") is not a person, and in front of a
+# name they are descriptors ("Democrat Jane Roe"), not part of it.
+DEMONYMS = set(
+    ["republican", "republicans", "democratic", "democrat", "democrats", "gop", "liberal",
+     "conservative", "libertarian", "independent", "progressive", "socialist", "communist",
+     "tory", "tories", "labour", "american", "americans", "african-american",
+     "african-americans", "russian", "russians", "chinese", "british", "english", "french",
+     "german", "germans", "italian", "spanish", "mexican", "mexicans", "canadian",
+     "canadians", "japanese", "korean", "koreans", "north", "south", "iranian", "iranians",
+     "iraqi", "iraqis", "syrian", "syrians", "israeli", "israelis", "palestinian",
+     "palestinians", "saudi", "saudis", "turkish", "egyptian", "afghan", "pakistani",
+     "indian", "indians", "ukrainian", "ukrainians", "european", "europeans", "asian",
+     "african", "arab", "arabs", "latino", "latinos", "latina", "hispanic", "hispanics",
+     "muslim", "muslims", "christian", "christians", "jewish", "catholic", "evangelical",
+     "evangelicals", "western", "eastern", "federal", "national", "international", "global",
+     "presidential", "congressional", "senatorial", "gubernatorial", "democratic-led",
+     "republican-led", "cuban", "cubans", "venezuelan", "brazilian", "australian", "irish",
+     "scottish", "welsh", "dutch", "swedish", "polish", "greek", "nigerian", "kenyan",
+     "filipino", "vietnamese", "thai", "indonesian", "yemeni", "libyan", "lebanese",
+     "jordanian", "qatari", "emirati", "kurdish", "sunni", "shiite", "shia", "soviet",
+     ]
+)
+# Head nouns of events, acts and occasions: "Obama Speech", "Presidential Debate",
+# "Trump Rally" name an event, not a person.
+EVENT_NOUNS = set(
+    ["debate", "debates", "speech", "speeches", "rally", "rallies", "convention",
+     "conventions", "summit", "campaign", "campaigns", "conference", "hearing", "hearings",
+     "address", "forum", "primary", "primaries", "caucuses", "election", "elections",
+     "race", "war", "act", "amendment", "plan", "agreement", "treaty", "accord",
+     "tour", "visit", "trip", "gala", "dinner", "festival", "olympics", "cup", "awards",
+     "prize", "show", "interview", "interviews", "scandal", "investigation", "probe",
+     "trial", "victory", "defeat", "announcement", "statement", "remarks",
+     "ceremony", "inauguration", "parade", "protest", "protests", "vote", "poll",
+     "polls", "policy", "doctrine", "era", "movement", "crisis", "attack", "attacks",
+     "shooting", "shootings", "bombing", "storm", "hurricane", "live", "updates",
+     "transcript", "highlights", "recap", "analysis", "fact-check", "timeline"]
+)
+# Countries, US states, regions and large cities: a run that is exactly one of these
+# is a place (it may "say" things as a government, but is never a person).
+PLACES = set(
+    ["afghanistan", "africa", "alabama", "alaska", "america", "arizona", "arkansas",
+     "asia", "australia", "austria", "baghdad", "beijing", "belgium", "berlin", "boston",
+     "brazil", "britain", "brussels", "california", "canada", "chicago", "china",
+     "colorado", "connecticut", "crimea", "cuba", "damascus", "delaware", "denmark",
+     "detroit", "egypt", "england", "europe", "florida", "france", "germany", "greece",
+     "hawaii", "houston", "idaho", "illinois", "india", "indiana", "indonesia", "iowa",
+     "iran", "iraq", "ireland", "italy", "japan", "jerusalem", "kabul", "kansas",
+     "kentucky", "kiev", "kyiv", "korea", "north korea", "south korea", "lebanon", "libya",
+     "london", "los angeles", "louisiana", "maine", "maryland", "massachusetts", "mexico",
+     "miami", "michigan", "minnesota", "mississippi", "missouri", "montana", "moscow",
+     "nebraska", "nevada", "new hampshire", "new jersey", "new mexico", "new york",
+     "new york city", "north carolina", "north dakota", "ohio", "oklahoma", "oregon",
+     "pakistan", "paris", "pennsylvania", "philadelphia", "poland", "pyongyang",
+     "rhode island", "russia", "san francisco", "saudi arabia", "scotland", "seoul",
+     "south carolina", "south dakota", "spain", "sweden", "switzerland", "syria",
+     "taiwan", "tehran", "tennessee", "texas", "tokyo", "turkey", "ukraine",
+     "united kingdom", "united states", "u.s", "u.s.", "us", "usa", "u.k", "u.k.", "uk",
+     "utah", "vermont", "venezuela", "vietnam", "washington", "west virginia", "wisconsin",
+     "wyoming", "yemen", "iowa city", "dallas", "atlanta", "seattle", "phoenix", "denver",
+     "baltimore", "cleveland", "pittsburgh", "charlotte", "ferguson", "mosul", "aleppo",
+     "gaza", "israel", "palestine", "qatar", "nigeria", "kenya", "somalia", "sudan",
+     "ethiopia", "cairo", "istanbul", "ankara", "manila", "philippines", "canada",
+     "middle east", "latin america", "north america", "south america", "wall street",
+     "capitol hill", "silicon valley", "hollywood", "manhattan", "brooklyn", "queens",
+     "bronx", "harlem"]
+)

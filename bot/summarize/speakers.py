@@ -33,6 +33,8 @@ from bot.summarize.quote_marks import QuoteSpan, paragraph_bounds
 from bot.summarize.quote_names import (
     AUX_ADVERBS,
     CUE_FORMS,
+    DEMONYMS,
+    EVENT_NOUNS,
     FEMALE_NAMES,
     GENDERED_NOUNS,
     GENERIC_SPEAKERS,
@@ -44,6 +46,7 @@ from bot.summarize.quote_names import (
     PARTICIPLES,
     PERSON_NOUNS,
     PERSON_TITLES,
+    PLACES,
     PRONOUNS,
     TITLE_ONLY,
 )
@@ -128,6 +131,7 @@ class _Doc:
     # (offset, full name) of every named subject of a speech verb, quoted or not.
     speech_subjects: list[tuple[int, str]] | None = None
     speech_starts: list[int] = field(default_factory=list)
+    surname_starts: dict[str, list[int]] = field(default_factory=dict)
 
 
 def _tokenize(text: str, lo: int, hi: int) -> list[Token]:
@@ -203,20 +207,37 @@ def _analyse_run(words: list[Token]) -> Mention | None:
         possessive = possessive or poss
         if poss:
             break
-    low = [w.lower().rstrip(".") for w in name]
-    is_org = any(w in ORG_WORDS for w in low) or (any(
+    name_low = [w.lower().rstrip(".") for w in name]
+    is_org = any(w in ORG_WORDS for w in name_low) or (any(
         t in ("house", "white", "senate", "state") for t in titles) and len(name) < 2)
+    is_org = is_org or _not_a_person(name_low, titles)
     gender = ""
-    for t in titles:
-        gender = gender or PERSON_TITLES.get(t, "")
-    if not gender and low:
-        first = low[0]
+    for title in titles:
+        gender = gender or PERSON_TITLES.get(title, "")
+    if not gender and name_low:
+        first = name_low[0]
         if first in FEMALE_NAMES and first not in MALE_NAMES:
             gender = "f"
         elif first in MALE_NAMES and first not in FEMALE_NAMES:
             gender = "m"
     start = words[0].start
     return Mention(tuple(name), start, name_toks[-1].end, gender, is_org, tuple(titles))
+
+
+def _not_a_person(low: list[str], titles: list[str]) -> bool:
+    """Capitalised runs that are never people: party/nationality adjectives alone
+    ("Republican", "North Korean"), events ("Obama Speech", "Presidential Debate")
+    and places ("North Korea", "Chicago"). They are kept as bodies (a country may
+    "say" something) but never become persons for names or pronouns."""
+    if not low:
+        return False
+    if all(w in DEMONYMS or w in ("north", "south", "new") for w in low) \
+            and any(w in DEMONYMS for w in low):
+        return True
+    if low[-1] in EVENT_NOUNS:
+        return True
+    return " ".join(low) in PLACES and not any(
+        t in NAME_PREFIX_TITLES and t not in DEMONYMS for t in titles)
 
 
 def _runs(tokens: list[Token]) -> list[list[Token]]:
@@ -353,8 +374,8 @@ def _full_name(doc: _Doc, mention: Mention, pos: int) -> str:
     candidates = [m for m in doc.mentions if not m.is_org and len(m.name) >= 2
                   and (m.surname == word or m.name[0] == word)]
     if mention.gender:
-        compatible = [m for m in candidates if m.gender in ("", mention.gender)]
-        candidates = compatible or candidates
+        # "Mr. Obama" is never expanded to "Michelle Obama": keep the surname instead.
+        candidates = [m for m in candidates if m.gender in ("", mention.gender)]
     if not candidates:
         return word
     before = [m for m in candidates if m.start < pos]
@@ -374,8 +395,10 @@ def _is_person(doc: _Doc, m: Mention) -> bool:
     return not m.is_org and m.surname in doc.confident
 
 
-def _resolve_pronoun(doc: _Doc, gender: str, pos: int, title_hint: str = "") -> str | None:
-    """Nearest preceding compatible person; subjects in the recent text first."""
+def _by_recency(doc: _Doc, gender: str, pos: int,
+                title_hint: str = "") -> tuple[str, int] | None:
+    """Nearest preceding compatible person (and where it was found); subjects in the
+    recent text first."""
     if doc.persons is None:
         doc.persons = sorted((m for m in doc.mentions if _is_person(doc, m)),
                              key=lambda m: m.start)
@@ -391,15 +414,87 @@ def _resolve_pronoun(doc: _Doc, gender: str, pos: int, title_hint: str = "") -> 
     if title_hint:
         titled = [m for m in persons if title_hint in m.titles and "vice" not in m.titles]
         if titled:
-            return _full_name(doc, titled[0], pos)
+            return _full_name(doc, titled[0], pos), titled[0].start
     window = [m for m in persons if pos - m.start < 1500]
     for pool in ([m for m in window if m.start in doc.salient], persons):
         for m in pool:
             full = _full_name(doc, m, pos)
             g = m.gender or _gender_of(doc, full)
             if not gender or g in (gender, ""):
-                return full
+                return full, m.start
     return None
+
+
+def _resolve_pronoun(doc: _Doc, gender: str, pos: int, title_hint: str = "") -> str | None:
+    """Recency first; when other compatible people were mentioned in the same stretch
+    of text as the recency pick, the one the article has mentioned most so far wins
+    (news pronouns mostly refer to the story's protagonist)."""
+    found = _by_recency(doc, gender, pos, title_hint)
+    if found is None:
+        return None
+    best, anchor = found
+    if gender not in ("m", "f") or title_hint:
+        return best
+    lo, hi = _sentence_around(doc.text, anchor)
+    hi = min(hi, pos)
+    if doc.persons is None:
+        _by_recency(doc, gender, pos)
+    assert doc.persons is not None
+    k = bisect.bisect_left(doc.person_starts, lo)
+    rivals: dict[str, int] = {}
+    while k < len(doc.persons) and doc.persons[k].start < hi:
+        m = doc.persons[k]
+        k += 1
+        if m.start not in doc.salient:
+            continue  # only people in subject position compete
+        full = _full_name(doc, m, pos)
+        if full in rivals or full == best:
+            continue
+        g = m.gender or _gender_of(doc, full)
+        if g == gender or (not g and len(m.name) >= 2):
+            rivals[full] = _mention_count(doc, full, pos)
+    if not rivals:
+        return best
+    top, n = max(rivals.items(), key=lambda kv: kv[1])
+    return top if n > _mention_count(doc, best, pos) else best
+
+
+def _sentence_around(text: str, anchor: int) -> tuple[int, int]:
+    """The sentence holding the recency pick: people mentioned in it are "equally
+    recent" for the salience tie-break."""
+    i = anchor
+    while i > 0:
+        c = text[i - 1]
+        if c == "\n" or (c in ".!?" and text[i:i + 1] in (" ", "\n")
+                          and not _abbrev_before(text, i - 1)):
+            break
+        i -= 1
+    j = anchor
+    while j < len(text):
+        c = text[j]
+        if c == "\n" or (c in ".!?" and text[j + 1:j + 2] in (" ", "\n", "")
+                          and not _abbrev_before(text, j)):
+            break
+        j += 1
+    return i, j
+
+
+def _abbrev_before(text: str, dot: int) -> bool:
+    j = dot
+    while j > 0 and text[j - 1].isalpha():
+        j -= 1
+    word = text[j:dot].lower()
+    return word in NAME_PREFIX_TITLES or len(word) == 1
+
+
+def _mention_count(doc: _Doc, full: str, pos: int) -> int:
+    """How often the article has named this person (by surname) before ``pos``."""
+    if not doc.surname_starts:
+        for m in doc.mentions:
+            if not m.is_org:
+                doc.surname_starts.setdefault(m.surname, []).append(m.start)
+    surname = full.split()[-1] if full else ""
+    return bisect.bisect_left(doc.surname_starts.get(surname, []), pos)
 
 
 _SPEECH_WINDOW = 1200  # characters back in which a speech subject is still "current"
@@ -429,7 +524,7 @@ def _speech_subjects(doc: _Doc) -> None:
     doc.speech_starts = [p for p, _ in out]
 
 
-def _recent_speech_subject(doc: _Doc, gender: str, pos: int) -> str | None:
+def _recent_speech_subject(doc: _Doc, gender: str, pos: int) -> tuple[str, int] | None:
     if doc.speech_subjects is None:
         _speech_subjects(doc)
     assert doc.speech_subjects is not None
@@ -439,7 +534,7 @@ def _recent_speech_subject(doc: _Doc, gender: str, pos: int) -> str | None:
             break
         g = _gender_of(doc, name)
         if not gender or g in (gender, ""):
-            return name
+            return name, start
     return None
 
 
@@ -740,8 +835,24 @@ def _first_subject(tokens: list[Token], s: int, e: int) -> Subject | None:
         end = k
         while end + 1 < e and (_is_name_word(tokens[end + 1]) or tokens[end + 1].cap):
             end += 1
+        if _adjective_run(tokens, k, end, e):
+            # "The Republican nominee said ...": a definite description of a person;
+            # "With Democratic leaders worried, ...": not a subject at all.
+            if k > s and tokens[k - 1].low == "the" and tokens[end + 1].low in PERSON_NOUNS:
+                return Subject("np", tokens[k - 1:end + 2], tokens[k - 1].start)
+            return None
         return _np_left(tokens, end, k)
     return None
+
+
+def _adjective_run(tokens: list[Token], k: int, end: int, e: int) -> bool:
+    """A party/nationality adjective run modifying a following common noun
+    ("Democratic leaders", "Republican nominee")."""
+    if not all(t.low in DEMONYMS or t.low in ("north", "south") for t in tokens[k:end + 1]):
+        return False
+    nxt = tokens[end + 1] if end + 1 < e else None
+    return nxt is not None and nxt.text[:1].islower() and nxt.low not in CUE_FORMS \
+        and nxt.low not in _VERBISH and nxt.low not in AUX_ADVERBS
 
 
 _DASHES = {"―", "—", "–", "-", "--"}
@@ -1130,7 +1241,7 @@ def _embedding_subject(tokens: list[Token], a: int, b: int) -> Subject | None:
     if s >= b:
         return None
     subj = _first_subject(tokens, s, b)
-    if subj is None or subj.kind == "np":
+    if subj is None or (subj.kind == "np" and not _definite_person(subj)):
         return None
     last = subj.tokens[-1]
     if last.text.endswith(("'s", "’s")):
@@ -1139,6 +1250,13 @@ def _embedding_subject(tokens: list[Token], a: int, b: int) -> Subject | None:
     if nxt and ((nxt[0].text in _CLAUSE_PUNCT and nxt[0].text != ",") or nxt[0].low in _NP_STOP):
         return None
     return subj
+
+
+def _definite_person(subj: Subject) -> bool:
+    """"The Republican nominee", "the senator": a definite description of a person."""
+    words = [t.low for t in subj.tokens]
+    return len(words) >= 2 and words[0] == "the" and words[-1] in PERSON_NOUNS \
+        and words[-1] not in GENERIC_SPEAKERS
 
 
 def _intro_paragraph(text: str, tokens: list[Token], para_start: int) -> Subject | None:
