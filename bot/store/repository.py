@@ -863,20 +863,8 @@ class Store:
             for article_id in dict.fromkeys(article_ids):
                 if article_id not in already:
                     s.add(ChatArticleRow(chat_id=chat.id, article_id=article_id, digest_id=digest.id))
-            for part, payload in enumerate(payloads):
-                s.add(
-                    DeliveryRow(
-                        digest_id=digest.id,
-                        chat_id=chat.id,
-                        part=part,
-                        idempotency_key=f"{ref.platform}:{ref.external_id}:{digest.id}:{part}",
-                        payload=payload,
-                        status="pending",
-                        attempts=0,
-                        next_attempt_at=now,
-                        created_at=now,
-                    )
-                )
+            prefix = f"{ref.platform}:{ref.external_id}:{digest.id}"
+            s.add_all(_outbox_rows(chat.id, digest.id, prefix, payloads, now))
             chat.last_digest_at = now
             return digest.id
 
@@ -895,20 +883,7 @@ class Store:
             prefix = f"{ref.platform}:{ref.external_id}:msg:{key}"
             try:
                 async with s.begin_nested():
-                    for part, payload in enumerate(payloads):
-                        s.add(
-                            DeliveryRow(
-                                digest_id=None,
-                                chat_id=chat.id,
-                                part=part,
-                                idempotency_key=f"{prefix}:{part}",
-                                payload=payload,
-                                status="pending",
-                                attempts=0,
-                                next_attempt_at=now,
-                                created_at=now,
-                            )
-                        )
+                    s.add_all(_outbox_rows(chat.id, None, prefix, payloads, now))
                     await s.flush()
             except IntegrityError:
                 return False
@@ -1048,6 +1023,27 @@ class Store:
                 failed=counts.get("failed", 0),
                 failures=tuple((f"{p}:{e}", k, err or "") for p, e, k, err in failed),
             )
+
+
+def _outbox_rows(
+    chat_id: int, digest_id: int | None, key_prefix: str,
+    payloads: Sequence[dict[str, Any]], now: datetime,
+) -> list[DeliveryRow]:
+    """One pending outbox row per payload, keyed ``<key_prefix>:<part>``."""
+    return [
+        DeliveryRow(
+            digest_id=digest_id,
+            chat_id=chat_id,
+            part=part,
+            idempotency_key=f"{key_prefix}:{part}",
+            payload=payload,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for part, payload in enumerate(payloads)
+    ]
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterable[Sequence[Any]]:
