@@ -87,6 +87,38 @@ def looks_like_caption(sentence: str) -> bool:
     return bool(_CAPTION_MARKERS.search(text))
 
 
+_LABEL_SPEECH = re.compile(
+    r"\b(?:said|says|added|told|explained|wrote|tweeted|replied|asked|statement|reads?|posted"
+    r"|commented|captioned|quipped|joked|noted|insisted|warned|claimed|admitted)\b",
+    _I,
+)
+
+
+# Labels that head real story text rather than a caption.
+_NEWS_LABEL = re.compile(r"(?:update[d]?|breaking(?: news)?|exclusive|correction|analysis)$", _I)
+
+
+def has_caption_label(sentence: str) -> bool:
+    """A photo caption with its label kept: 'Tragic: The man was thrown off his bike.'
+
+    Picture desks title captions with one to three words and a colon; when a
+    page is flattened the caption lands in the story text with its full stop,
+    so :func:`looks_like_caption` cannot see it. Such a sentence repeats the
+    story and reads as furniture, so it never becomes a key point. A label
+    that introduces speech (``He said: '...'``, ``The statement reads: ...``)
+    is not a caption.
+    """
+    text = sentence.strip()
+    label = _LABEL.match(text)
+    if not label:
+        return False
+    head = text[: text.index(":")]
+    if len(head.split()) > 3 or _LABEL_SPEECH.search(head) or _NEWS_LABEL.match(head):
+        return False
+    rest = text[text.index(":") + 1:].lstrip()
+    return bool(rest) and (rest[0].isupper() or rest[0].isdigit())
+
+
 def has_terminal_punctuation(sentence: str) -> bool:
     """True when the sentence ends like a sentence (., !, ?, CJK stops, optional closing quote)."""
     return bool(_TERMINAL.search(sentence))

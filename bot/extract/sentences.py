@@ -201,7 +201,8 @@ def _repair_runons(sentence: str) -> list[tuple[int, int]]:
     if words >= 12:
         for m in _RUNON.finditer(sentence):
             before = sentence[:m.start()].rsplit(None, 1)
-            if before and before[-1].lower() not in _GLUE_WORDS:
+            if before and before[-1].lower() not in _GLUE_WORDS and not _letter_label(
+                    before[-1], sentence, m.end()):
                 cuts.add(m.end())
         for m in _CAPTION_LABEL.finditer(sentence):
             label = sentence[m.end():sentence.index(":", m.end())]
@@ -223,6 +224,12 @@ def _repair_runons(sentence: str) -> list[tuple[int, int]]:
         else:
             pieces.append((a, b))
     return pieces
+
+
+def _letter_label(previous_word: str, sentence: str, at: int) -> bool:
+    """'Nurse A with her training', 'Plan A was': a capitalised word then a
+    one-letter 'A' is a label, not the start of a sentence that lost its stop."""
+    return previous_word[:1].isupper() and sentence.startswith("A ", at)
 
 
 def _is_quote_tail(fragment: str, previous: str) -> bool:

@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.extract.boilerplate import has_terminal_punctuation, is_boilerplate
+from bot.extract.boilerplate import has_caption_label, has_terminal_punctuation, is_boilerplate
 from bot.extract.sentences import Sentence
 
 if TYPE_CHECKING:
@@ -77,12 +77,15 @@ def word_count(sentence: str) -> int:
 
 
 def candidate_sentences(sentences: list[Sentence], config: SelectionConfig) -> list[Sentence]:
-    """Story sentences that may become key points: no boilerplate, no scraps, no captions."""
+    """Story sentences that may become key points: no boilerplate, no scraps, no captions
+    (neither glued ones without a full stop nor labelled ones such as 'Tragic: ...')."""
     out: list[Sentence] = []
     for sent in sentences:
         if word_count(sent.text) < config.min_words:
             continue
         if not has_terminal_punctuation(sent.text) or is_boilerplate(sent.text):
+            continue
+        if has_caption_label(sent.text):
             continue
         out.append(sent)
         if len(out) >= config.max_candidates:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.extract.boilerplate import is_boilerplate, looks_like_caption
+from bot.extract.boilerplate import has_caption_label, is_boilerplate, looks_like_caption
 
 
 @pytest.mark.parametrize("text", [
@@ -40,3 +40,25 @@ def test_story_sentences_survive(text: str) -> None:
 def test_caption_needs_missing_full_stop() -> None:
     assert looks_like_caption("Pictured: the scene in Leeds on Friday")
     assert not looks_like_caption("Pictured: the scene in Leeds on Friday.")
+
+
+@pytest.mark.parametrize("text", [
+    "Tragic: The man, named only as Mr Zhang, was thrown off his motorbike.",
+    "Star-crossed lovers: The couple met at school in 1998.",
+    "Lengthy prison sentence: He was jailed for nine years.",
+])
+def test_labelled_caption(text: str) -> None:
+    assert has_caption_label(text)
+
+
+@pytest.mark.parametrize("text", [
+    "He said: 'It was the best day of my life.'",
+    "The statement reads: 'We are cooperating fully.'",
+    "UPDATE: Police have arrested a second man.",
+    "Exclusive: The minister is to resign on Friday.",
+    "The reasons were simple: money and time.",
+    "There is one rule: nobody leaves.",
+    "Police arrested a 34-year-old man.",
+])
+def test_not_a_labelled_caption(text: str) -> None:
+    assert not has_caption_label(text)

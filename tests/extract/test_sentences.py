@@ -78,3 +78,9 @@ def test_non_english_and_huge_input() -> None:
     assert len(split_sentences(german, "de")) == 2
     huge = "word " * 50_000
     assert split_sentences(huge, max_chars=5000)
+
+
+def test_single_letter_label_is_not_a_runon_start() -> None:
+    text = ("David McLachlan, prosecuting, said the consultant offered to help Nurse A with her "
+            "training on December 23, 2013, Liverpool Crown Court heard.")
+    assert len(_check_offsets(text)) == 1
