@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import multiprocessing as mp
 import resource
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -54,6 +57,29 @@ def serve(feeds: int, entries: int, hosts: int, port_q: mp.Queue) -> None:  # ty
         time.sleep(3600)
 
 
+@contextlib.contextmanager
+def throwaway_database(url: str | None, tmp: str) -> Iterator[str]:
+    """The database to measure: a temporary SQLite file by default; for a PostgreSQL
+    URL, a fresh database created beside the one named and dropped afterwards, so
+    a benchmark never leaves 20,000 rows in someone's database."""
+    if not url:
+        yield f"sqlite:///{Path(tmp) / 'bench.db'}"
+        return
+    if not url.startswith("postgresql"):
+        yield url
+        return
+    import psycopg
+
+    admin = psycopg.connect(url.replace("postgresql+psycopg", "postgresql"), autocommit=True)
+    name = f"newsbot_bench_{uuid.uuid4().hex[:10]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{url.rsplit('/', 1)[0]}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
 async def cycle(pipe: Pipeline, store: Store) -> tuple[float, int, int]:
     feeds = await store.list_feeds()
     t0 = time.perf_counter()
@@ -69,8 +95,7 @@ async def main_async(args: argparse.Namespace) -> None:
     proc = mp.Process(target=serve, args=(args.feeds, args.entries, args.hosts, q), daemon=True)
     proc.start()
     addresses = q.get(timeout=60)
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database or f"sqlite:///{Path(tmp) / 'bench.db'}"
+    with tempfile.TemporaryDirectory() as tmp, throwaway_database(args.database, tmp) as url:
         overrides = {"fetch_concurrency": args.concurrency} if args.concurrency else {}
         settings = Settings(database_url=url, fetch_allow_private_networks=True, **overrides)
         store = await Store.open(url)
@@ -103,8 +128,9 @@ def main() -> None:
                     help="feeds fetched at once (default: the fetch_concurrency setting)")
     ap.add_argument("--hosts", type=int, default=16, help="loopback addresses serving the feeds")
     ap.add_argument("--database", default=None,
-                    help="default: a temporary SQLite file; give an empty PostgreSQL database "
-                    "(its tables are created and left behind)")
+                    help="default: a temporary SQLite file; for a PostgreSQL URL such as "
+                    "postgresql://postgres@127.0.0.1/test a throwaway database is created on "
+                    "that server and dropped afterwards")
     asyncio.run(main_async(ap.parse_args()))
 
 
