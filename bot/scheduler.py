@@ -284,12 +284,11 @@ class Scheduler:
         return digest_id
 
     async def _queue(self, sender: Sender, ref: ChatRef, *, slot: str | None) -> int | None:
-        queue = self._queue_digest
-        if queue is None:
-            from bot.digest.builder import queue_digest as queue
+        if self._queue_digest is None:
+            from bot.digest.builder import queue_digest
 
-            self._queue_digest = queue
-        return await queue(self.store, sender, ref, slot=slot)
+            self._queue_digest = queue_digest
+        return await self._queue_digest(self.store, sender, ref, slot=slot)
 
     def _spawn(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)
