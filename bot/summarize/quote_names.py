@@ -47,7 +47,7 @@ PARTICIPLES = {f for f in CUE_FORMS if f.endswith("ing")}
 PHRASAL = {"point": "out", "begin": "", "start": "", "put": "it"}
 
 AUX_ADVERBS = set(
-    ["also", "later", "then", "has", "had", "have", "would", "will", "could", "may", "might", "once", "again", "just", "further", "simply", "reportedly", "previously", "recently", "earlier", "repeatedly", "often", "frequently", "quickly", "quietly", "flatly", "publicly", "privately", "bluntly", "angrily", "calmly", "sharply", "jokingly", "openly", "proudly", "did", "does", "do", "was", "is", "were", "are", "been", "be", "not", "never", "then-candidate", "even", "still", "already", "subsequently", "ultimately", "finally", "first", "initially", "separately", "elsewhere", "went", "go", "goes", "on", "out"]
+    ["also", "later", "then", "has", "had", "have", "would", "will", "could", "may", "might", "once", "again", "just", "further", "simply", "reportedly", "previously", "recently", "earlier", "repeatedly", "often", "frequently", "quickly", "quietly", "flatly", "publicly", "privately", "bluntly", "angrily", "calmly", "sharply", "jokingly", "openly", "proudly", "did", "does", "do", "was", "is", "were", "are", "been", "be", "not", "never", "then-candidate", "even", "still", "already", "subsequently", "ultimately", "finally", "first", "initially", "separately", "elsewhere", "went", "go", "goes", "on", "out", "now"]
 )
 
 PRONOUNS = {"he": "m", "she": "f", "they": "p", "i": "1", "we": "1", "it": "n", "him": "m", "her": "f"}
@@ -137,7 +137,8 @@ GENERIC_SPEAKERS = set(
      "attorneys", "lawyers", "questioner", "friend", "reader", "court", "panel", "study",
      "survey", "poll", "filing", "complaint", "lawsuit", "indictment", "affidavit", "editorial",
      "column", "tweet", "post", "video", "spot", "release", "bill", "resolution", "order",
-     "board", "association", "organizers", "doctor", "strategist"]
+     "board", "association", "organizers", "doctor", "strategist", "groups", "members",
+     "activists", "students", "workers", "families", "parents", "fans", "delegates"]
 )
 
 MALE_NAMES = set(
@@ -215,3 +216,15 @@ PLACES = set(
      "capitol hill", "silicon valley", "hollywood", "manhattan", "brooklyn", "queens",
      "bronx", "harlem"]
 )
+# Words naming a government department in "Secretary of State X", "Secretary of
+# Homeland Security X": the name follows them.
+DEPARTMENT_WORDS = {"state", "defense", "defence", "homeland", "security", "treasury", "labor",
+                    "labour", "energy", "education", "commerce", "agriculture", "health",
+                    "transportation", "interior", "justice", "veterans", "affairs", "human",
+                    "services", "housing", "urban", "development", "war", "navy", "army",
+                    "the", "u.s", "u.s."}
+# AP-style US state abbreviations (datelines, "Ryan, R-Wis.," "Lansing, Mich., said").
+STATE_ABBREVIATIONS = {"ala", "ariz", "ark", "calif", "colo", "conn", "del", "fla", "ga",
+                       "ill", "ind", "kan", "ky", "la", "md", "mass", "mich", "minn", "miss",
+                       "mo", "mont", "neb", "nev", "okla", "ore", "pa", "tenn", "vt", "va",
+                       "wash", "wis", "wyo"}

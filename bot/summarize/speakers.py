@@ -13,12 +13,19 @@ For each quote, in this order:
    speaker of the quote just before it when that quote closed the previous
    paragraph.
 
+Cue-less quotes also follow the sentence they sit in: its subject (after a
+dateline, an introductory or participle phrase), the one person it names, the
+cue of an earlier quote in the same sentence, or, for a quote closing a
+paragraph, the named subject of the sentence before it.
+
 A subject found by a cue is then resolved to a full name: a full name stays;
 a surname or ``Mr Blinken`` becomes the full name mentioned in the text
 (``Antony Blinken``); a pronoun or a definite description (``the senator``,
 ``the 45-year-old``) becomes the nearest preceding gender-compatible person
-(preferring recent speakers); anonymous or collective subjects (``a source``,
-``officials``, ``the White House``) are kept as written. Anything else is
+(the person opening the paragraph first, then recent speakers; a gendered noun
+such as ``the businessman`` gives the gender); anonymous or collective subjects
+(``a source``, ``officials``, ``his surrogates``, ``the White House``) are kept
+as written. Anything else is
 ``None``: never a guess presented as fact.
 """
 
@@ -34,6 +41,7 @@ from bot.summarize.quote_names import (
     AUX_ADVERBS,
     CUE_FORMS,
     DEMONYMS,
+    DEPARTMENT_WORDS,
     EVENT_NOUNS,
     FEMALE_NAMES,
     GENDERED_NOUNS,
@@ -48,12 +56,13 @@ from bot.summarize.quote_names import (
     PERSON_TITLES,
     PLACES,
     PRONOUNS,
+    STATE_ABBREVIATIONS,
     TITLE_ONLY,
 )
 
 logger = logging.getLogger(__name__)
 
-_TOKEN = re.compile(r"[^\W\d_][\w'’.\-]*|\d[\w'’.,\-]*\w|\d|[^\w\s]", re.UNICODE)
+_TOKEN = re.compile(r"[^\W\d_][\w'’.\-]*|\d[\w'’.,/\-]*\w|\d|[^\w\s]", re.UNICODE)
 _ABBREV_OK = re.compile(r"^(?:[A-Za-z]\.)+$|^[A-Z]$")
 _DETERMINERS = {"the", "a", "an", "his", "her", "their", "its", "this", "that", "these", "those",
                 "our", "my", "your"}
@@ -132,6 +141,7 @@ class _Doc:
     speech_subjects: list[tuple[int, str]] | None = None
     speech_starts: list[int] = field(default_factory=list)
     surname_starts: dict[str, list[int]] = field(default_factory=dict)
+    paras: list[tuple[int, int]] = field(default_factory=list)
 
 
 def _tokenize(text: str, lo: int, hi: int) -> list[Token]:
@@ -142,7 +152,8 @@ def _tokenize(text: str, lo: int, hi: int) -> list[Token]:
             base = word[:-1]
             nxt = text[m.end():m.end() + 1]
             keep = (_ABBREV_OK.match(word) or "." in base
-                    or (nxt in (",", ")") and ("-" in base or len(base) <= 3))
+                    or (nxt in (",", ")") and ("-" in base or len(base) <= 3
+                                               or base.lower() in STATE_ABBREVIATIONS))
                     or base.lower() in NAME_PREFIX_TITLES or base.lower() in _SUFFIXES
                     or base.lower() in {"st", "mt", "ft", "no", "vs", "inc", "corp", "co",
                                         "ltd", "jan", "feb", "aug", "sept", "oct", "nov", "dec"})
@@ -240,11 +251,24 @@ def _not_a_person(low: list[str], titles: list[str]) -> bool:
         t in NAME_PREFIX_TITLES and t not in DEMONYMS for t in titles)
 
 
+def _opening_gerund(tokens: list[Token], i: int) -> bool:
+    """'Watching McLean perform, ...', 'During Obama's term': a capitalised -ing word
+    opening a sentence is a verb or preposition, not a first name."""
+    t = tokens[i]
+    if not (t.cap and t.low.endswith("ing") and len(t.low) > 5):
+        return False
+    if t.low in MALE_NAMES or t.low in FEMALE_NAMES:
+        return False
+    return i == 0 or tokens[i - 1].text.endswith((".", "!", "?", ":", '"', "”", "’"))
+
+
 def _runs(tokens: list[Token]) -> list[list[Token]]:
     """Maximal runs of name-like capitalised tokens (with inner particles)."""
     runs: list[list[Token]] = []
     cur: list[Token] = []
     for i, t in enumerate(tokens):
+        if not cur and _opening_gerund(tokens, i):
+            continue
         if _is_name_word(t) or (cur and t.low in _PARTICLES and i + 1 < len(tokens)
                                 and tokens[i + 1].cap):
             cur.append(t)
@@ -270,6 +294,7 @@ def _build_doc(text: str, spans: list[QuoteSpan]) -> _Doc:
     outside.extend(_tokenize(text, pos, len(text)))
     doc = _Doc(text, outside)
     paras = paragraph_bounds(text)
+    doc.paras = paras
     head_end = paras[0][1] if len(paras) > 1 and _is_headline(text, *paras[0]) else 0
     doc.head_end = head_end
     # Mentions: split runs at newlines too (headlines vs body).
@@ -286,7 +311,34 @@ def _build_doc(text: str, spans: list[QuoteSpan]) -> _Doc:
     _role_gender(doc)
     _propagate_gender(doc)
     _mark_persons(doc)
+    if head_end:
+        _headline_names(doc, [t for t in outside if t.text != "\u201c" and t.end <= head_end])
     return doc
+
+
+def _headline_names(doc: _Doc, head: list[Token]) -> None:
+    """A headline often gives the only full name of someone the body calls by surname
+    (``Hillary Clinton Goes After ...`` then ``Clinton said``): a known first name there
+    makes the body's surname a gendered, confident person. Headline runs are not
+    mentions themselves (their capitals are unreliable)."""
+    known: dict[str, str] = {}
+    for i in range(len(head) - 1):
+        first, last = head[i].low, _strip_possessive(head[i + 1].text)[0]
+        if not head[i].cap or not head[i + 1].cap:
+            continue
+        if first in FEMALE_NAMES and first not in MALE_NAMES:
+            known.setdefault(last, "f")
+        elif first in MALE_NAMES and first not in FEMALE_NAMES:
+            known.setdefault(last, "m")
+    if not known:
+        return
+    for m in doc.mentions:
+        g = known.get(m.surname)
+        if g is None or m.is_org or (m.gender and m.gender != g):
+            continue
+        if not m.gender and len(m.name) == 1:
+            m.gender = g
+        doc.confident.add(m.surname)
 
 
 def _role_gender(doc: _Doc) -> None:
@@ -429,7 +481,8 @@ def _resolve_pronoun(doc: _Doc, gender: str, pos: int, title_hint: str = "") -> 
     """Recency first; when other compatible people were mentioned in the same stretch
     of text as the recency pick, the one the article has mentioned most so far wins
     (news pronouns mostly refer to the story's protagonist)."""
-    found = _by_recency(doc, gender, pos, title_hint)
+    found = (_paragraph_topic(doc, gender, pos) if gender in ("m", "f") and not title_hint
+             else None) or _by_recency(doc, gender, pos, title_hint)
     if found is None:
         return None
     best, anchor = found
@@ -543,6 +596,43 @@ _TITLE_FOR_NOUN = {"senator": "sen", "president": "president", "governor": "gov"
                    "general": "gen", "judge": "judge", "secretary": "secretary"}
 
 
+def _paragraph_topic(doc: _Doc, gender: str, pos: int) -> tuple[str, int] | None:
+    """News paragraphs open with their topic: ``Ultimately, Mr. Clarke hopes ... That
+    worries environmentalists. "It's all I can afford," he said.`` A he/she in a
+    paragraph whose first sentence has a named person as its subject refers to that
+    person; in a paragraph that opens with the quote, to the person opening the
+    paragraph just before (``House Speaker Paul Ryan, R-Wis., despite ... /
+    "I do think ...," he said.``)."""
+    k = bisect.bisect_right(doc.paras, pos, key=lambda p: p[0]) - 1
+    if k < 0:
+        return None
+    lo, _hi = doc.paras[k]
+    if doc.text[lo:lo + 1] in "\"“”'‘„«":
+        if k == 0 or doc.text[lo:pos].count(".") > 1:
+            return None
+        lo, _hi = doc.paras[k - 1]
+        if doc.text[lo:lo + 1] in "\"“”'‘„«":
+            return None
+    if lo < doc.head_end:
+        return None
+    s = _first_at(doc.tokens, lo)
+    e = s
+    while e < len(doc.tokens) and doc.tokens[e].text not in _SENT_END \
+            and doc.tokens[e].text != "\u201c" and doc.tokens[e].start < pos:
+        e += 1
+    first = _first_subject(doc.tokens, s, e)
+    if first is None or first.kind != "name" or first.pos >= pos:
+        return None
+    m = _analyse_run(first.tokens)
+    if m is None or not m.name or m.is_org:
+        return None
+    full = _full_name(doc, m, first.pos)
+    g = _gender_of(doc, full) or m.gender
+    if g != gender and not (not g and m.surname in doc.confident):
+        return None
+    return full, first.pos
+
+
 def _resolve(doc: _Doc, subj: Subject) -> str | None:
     if subj.kind == "pronoun":
         g = PRONOUNS.get(subj.tokens[0].low, "")
@@ -567,10 +657,23 @@ def _resolve(doc: _Doc, subj: Subject) -> str | None:
         return " ".join(t.text for t in caps)  # a publication or body: "The New Yorker"
     if det == "the" and (head in PERSON_NOUNS or head.endswith("-old")) \
             and head not in GENERIC_SPEAKERS:
-        return _resolve_pronoun(doc, "", subj.pos, _TITLE_FOR_NOUN.get(head, ""))
+        # "the businessman" is a man, "the congresswoman" a woman.
+        return _resolve_pronoun(doc, GENDERED_NOUNS.get(head, ""), subj.pos,
+                                _TITLE_FOR_NOUN.get(head, ""))
     if head in GENERIC_SPEAKERS or head in PERSON_NOUNS:
         return " ".join(t.text for t in subj.tokens)
+    if det in _POSSESSIVE_DETS and len(subj.tokens) <= 3 and _plural_noun(head):
+        return " ".join(t.text for t in subj.tokens)  # "his surrogates", "their lawyers"
     return None
+
+
+_POSSESSIVE_DETS = {"his", "her", "their", "its", "our"}
+
+
+def _plural_noun(word: str) -> bool:
+    """A plain plural common noun (``surrogates``, ``allies``), not a verb form."""
+    return word.isalpha() and len(word) > 3 and word.endswith("s") \
+        and not word.endswith(("ss", "us", "is")) and word not in CUE_FORMS
 
 
 # --------------------------------------------------------------------------- subjects
@@ -581,6 +684,10 @@ def _np_left(tokens: list[Token], j: int, lo: int) -> Subject | None:
     if j < lo:
         return None
     t = tokens[j]
+    if t.text == ")":
+        k = _open_paren(tokens, j, lo)
+        return _np_left(tokens, k - 1, lo) if k is not None and k - 1 >= lo \
+            and tokens[k - 1].cap else None
     if t.low in PRONOUNS and t.low not in ("him", "her"):
         return Subject("pronoun", [t], t.start)
     if _is_name_word(t) or (t.cap and t.text.endswith(("'s", "’s"))):
@@ -594,7 +701,7 @@ def _np_left(tokens: list[Token], j: int, lo: int) -> Subject | None:
                 tokens[k - 1].low in ("that", "this") and not tokens[k - 1].cap
                 and _is_name_word(run[0]) and len(run) >= 2):
             return Subject("np", tokens[k - 1:j + 1], tokens[k - 1].start)
-        if any(x.low in ORG_WORDS for x in run):
+        if _org_run(run):
             return Subject("np", run, run[0].start)
         return Subject("name", run, run[0].start)
     if not t.text[:1].isalnum() or t.low in _NP_STOP or t.low in CUE_FORMS:
@@ -618,6 +725,29 @@ def _np_left(tokens: list[Token], j: int, lo: int) -> Subject | None:
     return Subject("np", phrase, phrase[0].start)
 
 
+def _open_paren(tokens: list[Token], j: int, lo: int) -> int | None:
+    """Index of the ``(`` of a short parenthetical closing at ``j`` (a party and state
+    after a name, ``Rep. Jim Jordan (R-Ohio)``), or None."""
+    k = j - 1
+    while k >= lo and j - k <= 6:
+        if tokens[k].text == "(":
+            return k
+        if tokens[k].text in _SENT_END or tokens[k].text in ("\u201c", ")"):
+            return None
+        k -= 1
+    return None
+
+
+def _org_run(run: list[Token]) -> bool:
+    """Whether a capitalised run names an organisation. An organisation word in the
+    title part of a person's name does not count: ``House Speaker Paul Ryan``,
+    ``White House Press Secretary Josh Earnest`` are people."""
+    if not any(x.low in ORG_WORDS for x in run):
+        return False
+    m = _analyse_run(run)
+    return m is None or not m.name or any(w.lower().rstrip(".") in ORG_WORDS for w in m.name)
+
+
 def _skip_appositive(tokens: list[Token], j: int, lo: int) -> int:
     """Index of the last token of the NP before ``, appositive ,`` ending at j."""
     if tokens[j].text == ")":
@@ -637,10 +767,21 @@ def _skip_appositive(tokens: list[Token], j: int, lo: int) -> int:
     return -1
 
 
+_LY_NOUNS = {"family", "ally", "assembly", "rally", "supply", "anomaly", "monopoly", "belly",
+             "bully", "folly", "reply", "daily", "weekly", "monthly", "quarterly", "homily"}
+
+
+def _manner_adverb(t: Token) -> bool:
+    """A lower-case -ly adverb between a subject and its verb (``Jane Roe forcefully
+    told ...``); not the -ly nouns (``the family said``)."""
+    return not t.cap and len(t.low) > 4 and t.low.endswith("ly") and t.low.isalpha() \
+        and t.low not in _LY_NOUNS
+
+
 def _subject_left(tokens: list[Token], cue: int, lo: int) -> Subject | None:
     j = cue - 1
     while j >= lo and ((tokens[j].low in AUX_ADVERBS and not tokens[j].cap)
-                       or tokens[j].low in MONTHS_DAYS):
+                       or tokens[j].low in MONTHS_DAYS or _manner_adverb(tokens[j])):
         j -= 1
     if j >= lo and tokens[j].text in (",", ")"):
         j = _skip_appositive_chain(tokens, j, lo)
@@ -648,7 +789,51 @@ def _subject_left(tokens: list[Token], cue: int, lo: int) -> Subject | None:
             j -= 1
     if j < lo:
         return None
-    return _np_left(tokens, j, lo)
+    subj = _np_left(tokens, j, lo)
+    return _postmodified_head(tokens, subj, lo) if subj is not None else None
+
+
+_POSTMODIFIER_PREPS = {"of", "in", "at", "from", "on", "for", "with"}
+
+
+def _postmodified_head(tokens: list[Token], subj: Subject, lo: int) -> Subject:
+    """The head of a subject with a prepositional post-modifier: ``Mr. Morgan of the
+    Sierra Club said``, ``a narrator in the ad asks``, ``A document on the campaign's
+    website states`` -> the phrase before the preposition (the speaker), not the
+    object of the preposition. Keeps ``subj`` when no phrase parses there."""
+    for _ in range(3):
+        k = _first_at(tokens, subj.tokens[0].start)
+        if k >= len(tokens) or tokens[k].start != subj.tokens[0].start or k - 2 < lo \
+                or tokens[k - 1].low not in _POSTMODIFIER_PREPS or tokens[k - 1].cap:
+            return subj
+        outer = _np_left(tokens, k - 2, lo)
+        if outer is None or outer.kind == "pronoun":
+            return subj
+        if len(outer.tokens) == 1 and outer.tokens[0].low in PERSON_TITLES:
+            return _drop_department(subj)  # "Secretary of State John Kerry"
+        subj = _appositive_name(tokens, outer, lo) or outer
+    return subj
+
+
+def _appositive_name(tokens: list[Token], np: Subject, lo: int) -> Subject | None:
+    """The name before an indefinite description set off by a comma: ``Robert Abrams,
+    a psychiatrist at the hospital said`` -> Robert Abrams (the closing comma is
+    often dropped)."""
+    if np.kind != "np" or np.tokens[0].low not in ("a", "an"):
+        return None
+    k = _first_at(tokens, np.tokens[0].start)
+    if k - 2 < lo or tokens[k - 1].text != ",":
+        return None
+    name = _np_left(tokens, k - 2, lo)
+    return name if name is not None and name.kind == "name" else None
+
+
+def _drop_department(subj: Subject) -> Subject:
+    """``State John Kerry`` of ``Secretary of State John Kerry`` -> ``John Kerry``."""
+    toks = list(subj.tokens)
+    while len(toks) > 1 and toks[0].low in DEPARTMENT_WORDS:
+        toks.pop(0)
+    return Subject(subj.kind, toks, toks[0].start)
 
 
 _APPOSITIVE_OPENERS = {"who", "which", "of", "from", "in", "a", "an", "the", "whose", "now",
@@ -685,7 +870,9 @@ def _skip_appositive_chain(tokens: list[Token], j: int, lo: int) -> int:
         place = (seg_end - seg_start <= 1 and opener.cap
                  and prev_start < seg_start - 1
                  and tokens[prev_start].low in ("of", "from", "in"))
-        if opener.low in _APPOSITIVE_OPENERS or opener.text[:1].isdigit() or place:
+        role = not opener.cap and (opener.low in PERSON_NOUNS or opener.low in _ROLE_NOUNS
+                                   or opener.low in PERSON_TITLES)
+        if opener.low in _APPOSITIVE_OPENERS or opener.text[:1].isdigit() or place or role:
             k = seg_start - 2
             continue
         if opener.cap and opener.low not in NOT_NAME:
@@ -707,7 +894,7 @@ def _title_then_name(phrase: list[Token]) -> list[Token]:
     if phrase[last].low not in PERSON_NOUNS and phrase[last].low not in PERSON_TITLES \
             and phrase[last].low not in _ROLE_NOUNS:
         return []
-    if any(x.low in ORG_WORDS for x in tail):
+    if _org_run(tail):
         return []
     return tail
 
@@ -751,7 +938,7 @@ def _np_right(tokens: list[Token], j: int, hi: int) -> Subject | None:
         tail = _title_then_name(phrase)
         if tail:
             return Subject("name", tail, tail[0].start)
-        if run and _is_name_word(run[-1]) and not any(x.low in ORG_WORDS for x in run):
+        if run and _is_name_word(run[-1]) and not _org_run(run):
             # Title then name: "said Trump spokeswoman Hope Hicks" -> take the last run.
             return Subject("name", run, run[0].start)
         if run:
@@ -766,7 +953,7 @@ def _np_right(tokens: list[Token], j: int, hi: int) -> Subject | None:
             caps_tail.insert(0, x)
         else:
             break
-    if caps_tail and not any(x.low in ORG_WORDS for x in caps_tail) and (
+    if caps_tail and not _org_run(caps_tail) and (
             len(caps_tail) < len(phrase) or len(caps_tail) >= 2 or tokens[j].low != "the"):
         return Subject("name", caps_tail, caps_tail[0].start)
     return Subject("np", [tokens[j], *phrase], tokens[j].start)
@@ -775,18 +962,69 @@ def _np_right(tokens: list[Token], j: int, hi: int) -> Subject | None:
 # --------------------------------------------------------------------------- cues
 
 
+_BARE_CUES = {"say", "read", "call"}
+_CUE_LEMMAS = set(CUE_FORMS.values()) - {"put", "read", "begin", "start", "continue", "point"}
+_MODALS = {"would", "will", "could", "might", "may", "should", "must", "can"}
+_NOUNISH_CUES = {"states", "reports", "claims", "charges", "comments", "remarks", "posts",
+                 "calls", "notes", "promises", "demands", "tweets", "labels", "statements"}
+_PLURAL_PRONOUNS = {"they", "we", "i", "you"}
+
+
+def _bare_cue(tokens: list[Token], i: int) -> bool:
+    """Base forms that are cues only in a plain clause: ``Mexicans often say, "..."``,
+    ``critics say`` (a plural or first/second-person subject; never ``to say``,
+    ``let's say``); ``"...," the sign read.`` (past ``read`` right before the
+    clause ends, after a noun: never the imperative ``Read more``)."""
+    k = i - 1
+    while k >= 0 and tokens[k].low in AUX_ADVERBS and tokens[k].low not in (
+            "would", "could", "might", "may", "will", "did", "do", "does", "not"):
+        k -= 1
+    if k < 0:
+        return False
+    prev = tokens[k]
+    if prev.low in _MODALS:  # "A reader would now ask: ..."
+        return k > 0 and tokens[k - 1].text[:1].isalpha() and tokens[k - 1].low not in _NP_STOP \
+            and tokens[k - 1].low not in ("it", "this", "which", "what")
+    if tokens[i].low not in _BARE_CUES:
+        return False
+    if tokens[i].low == "call":  # "what they call", "what we call"
+        return prev.low in _PLURAL_PRONOUNS and k > 0 and tokens[k - 1].low == "what"
+    if tokens[i].low == "say":
+        return prev.low in _PLURAL_PRONOUNS or (prev.text[:1].isalpha() and (
+            prev.low in GENERIC_SPEAKERS or (prev.low.endswith("s") and prev.low not in
+                                             _NP_STOP and prev.low not in CUE_FORMS
+                                             and prev.low not in AUX_ADVERBS
+                                             and not prev.low.endswith("ss"))))
+    nxt = tokens[i + 1].text if i + 1 < len(tokens) else "."
+    return nxt in (".", ",", ":", "\u201c") and prev.text[:1].isalpha() and (
+        prev.low in GENERIC_SPEAKERS or prev.low == "it" or (
+            k > 0 and tokens[k - 1].low in _DETERMINERS))
+
+
+def _possessive(t: Token) -> bool:
+    """``Obama's``, ``the campaign's`` (not the contractions ``he's``, ``it's``)."""
+    base, poss = _strip_possessive(t.text)
+    return poss and base.lower() not in PRONOUNS and base.lower() not in (
+        "that", "who", "what", "there", "here", "it", "where", "let")
+
+
 def _is_cue(tokens: list[Token], i: int) -> bool:
     t = tokens[i]
     if t.text in ("Said", "Says") and (i == 0 or tokens[i - 1].text in _SENT_END) \
             and i + 1 < len(tokens) and tokens[i + 1].cap:
         return True  # inverted: "Said Ellis: ..."
+    if (t.low in _BARE_CUES or t.low in _CUE_LEMMAS) and not t.cap:
+        return _bare_cue(tokens, i)
     if t.cap or t.low not in CUE_FORMS:
         return False
-    if i > 0 and tokens[i - 1].low in _DETERMINERS | {"of", "to", "in", "on", "for", "with"}:
-        return False  # a noun: "the charges", "news reports"
+    if i > 0 and (tokens[i - 1].low in _DETERMINERS | {"of", "to", "in", "on", "for", "with"}
+                  or _possessive(tokens[i - 1])):
+        return False  # a noun: "the charges", "news reports", "Obama's remarks"
     if i > 1 and t.low.endswith("s") and tokens[i - 1].cap and tokens[i - 1].low not in PRONOUNS \
             and tokens[i - 2].low in ("of", "%"):
         return False  # a plural noun with a modifier: "32% of Republican claims"
+    if t.low in _NOUNISH_CUES and i + 1 < len(tokens) and tokens[i + 1].text in (",", ".", ";", ")"):
+        return False  # a plural noun closing a phrase: "in the swing states,"
     lemma = CUE_FORMS[t.low]
     if lemma == "point":
         return i + 1 < len(tokens) and tokens[i + 1].low == "out"
@@ -816,32 +1054,127 @@ _INTRO_PREPS = {"in", "at", "on", "during", "after", "before", "following", "sin
 
 def _first_subject(tokens: list[Token], s: int, e: int) -> Subject | None:
     """The clause subject at a sentence start, for participle cues ("..., saying")."""
-    k = s
+    k = _skip_dateline(tokens, s, e)
     if k < e and tokens[k].low in _INTRO_PREPS:
-        # An introductory phrase: "At Monday's debate, Clinton cited ...".
-        comma = next((c for c in range(k + 1, min(e, k + 12)) if tokens[c].text == ","), None)
-        if comma is not None:
+        # An introductory phrase: "At Monday's debate, Clinton cited ...";
+        # 'On "Face the Nation," Sen. Jane Roe said' (a title quote, comma inside).
+        comma = next((c for c in range(k + 1, min(e, k + 25)) if tokens[c].text == ","), None)
+        if k + 2 < e and tokens[k + 1].text == "\u201c" and tokens[k + 2].cap:
+            k += 2
+        elif comma is not None:
             k = comma + 1
     while k < e and (tokens[k].text in _CLAUSE_PUNCT or (tokens[k].low in NOT_NAME
                      and tokens[k].low not in PRONOUNS)
                      or (tokens[k].low.endswith("ly") and k + 1 < e
                          and tokens[k + 1].text == ",")):  # "Conversely, X rated ..."
         k += 1
+    k = _skip_participle_opener(tokens, k, e)
     if k >= e:
         return None
+    if k + 1 < e and tokens[k].cap and tokens[k].low.endswith("ing") and tokens[k + 1].cap \
+            and tokens[k].low not in MALE_NAMES and tokens[k].low not in FEMALE_NAMES:
+        return None  # a gerund with its object: "Watching McLean perform is ...
     if tokens[k].low in PRONOUNS:
         return Subject("pronoun", [tokens[k]], tokens[k].start)
     if _is_name_word(tokens[k]):
         end = k
         while end + 1 < e and (_is_name_word(tokens[end + 1]) or tokens[end + 1].cap):
             end += 1
+        described = _described_subject(tokens, k, end, e)
+        if described is not None:
+            return described
         if _adjective_run(tokens, k, end, e):
             # "The Republican nominee said ...": a definite description of a person;
             # "With Democratic leaders worried, ...": not a subject at all.
-            if k > s and tokens[k - 1].low == "the" and tokens[end + 1].low in PERSON_NOUNS:
-                return Subject("np", tokens[k - 1:end + 2], tokens[k - 1].start)
+            if k > s and tokens[k - 1].low == "the":
+                # "The Republican presidential nominee": up to two adjectives between.
+                for n in range(end + 1, min(e, end + 4)):
+                    if tokens[n].low in PERSON_NOUNS:
+                        return Subject("np", tokens[k - 1:n + 1], tokens[k - 1].start)
+                    if not tokens[n].text[:1].islower() or tokens[n].low in CUE_FORMS:
+                        break
             return None
         return _np_left(tokens, end, k)
+    return _group_subject(tokens, s, k, e)
+
+
+def _group_subject(tokens: list[Token], s: int, k: int, e: int) -> Subject | None:
+    """A lower-case group noun phrase opening a clause: ``several environmental
+    groups granted ...``, ``Many voters say ...`` -> the phrase (kept as written)."""
+    for j in range(k, min(e - 1, k + 4)):
+        t = tokens[j]
+        if not t.text[:1].islower() or not t.text.isalpha() or t.low in _NP_STOP:
+            return None
+        if t.low in GENERIC_SPEAKERS and _plural_noun(t.low) and tokens[j + 1].text[:1].islower():
+            lo = k
+            while lo > s and tokens[lo - 1].text[:1].islower() and tokens[lo - 1].text.isalpha():
+                lo -= 1
+            return Subject("np", tokens[lo:j + 1], tokens[lo].start)
+    return None
+
+
+def _skip_dateline(tokens: list[Token], s: int, e: int) -> int:
+    """Past a wire-copy dateline opening a sentence: ``FLINT, Mich., Oct. 4 (UPI) —
+    Former President Bill Clinton criticized ...`` (an upper-case place, then a dash)."""
+    t = tokens[s] if s < e else None
+    if t is None or len(t.text) < 2 or not t.text.isupper() or not t.text.isalpha():
+        return s
+    for d in range(s + 1, min(e, s + 14)):
+        if tokens[d].text in _DASHES or tokens[d].text == "―":
+            return d + 1
+        if tokens[d].text in _SENT_END:
+            break
+    return s
+
+
+def _skip_participle_opener(tokens: list[Token], k: int, e: int) -> int:
+    """Past an opening participle phrase: ``Bemoaning the "phony system," Trump ...``,
+    ``Lamenting their luck, Mexicans say ...`` (the -ing word is no name: it is
+    followed by a lower-case word, never by a verb as a name subject would be)."""
+    t = tokens[k] if k < e else None
+    if t is None or not t.cap or not t.low.endswith("ing") or k + 1 >= e \
+            or tokens[k + 1].cap or not tokens[k + 1].text[:1].isalpha():
+        return k
+    for c in range(k + 1, min(e, k + 16)):
+        if tokens[c].text == ",":
+            return c + 1
+        if tokens[c].text in _SENT_END:
+            break
+    return k
+
+
+def _described_subject(tokens: list[Token], k: int, end: int, e: int) -> Subject | None:
+    """A capitalised modifier before a common noun at a sentence start:
+    ``Democratic presidential nominee Hillary Clinton chimed in`` -> the name after
+    the role noun; ``Small groups of protesters chanted`` / ``Trump supporters
+    chanted`` -> the noun phrase (a group, not the capitalised word)."""
+    phrase: list[Token] = []
+    i = end + 1
+    while i < e and len(phrase) < 4 and tokens[i].text[:1].islower() \
+            and tokens[i].low not in CUE_FORMS and tokens[i].low not in _VERBISH \
+            and tokens[i].low not in AUX_ADVERBS and tokens[i].low not in _NP_STOP:
+        phrase.append(tokens[i])
+        i += 1
+    if not phrase:
+        return None
+    names: list[Token] = []
+    while i < e and _is_name_word(tokens[i]) and len(names) < 4:
+        names.append(tokens[i])
+        i += 1
+    role = phrase[-1].low
+    if not names and tokens[end].text.endswith(("'s", "’s")) and phrase[0].low in GENERIC_SPEAKERS:
+        # "Clinton's campaign is seeking ...": the possessed noun is the subject.
+        return Subject("np", tokens[k:end + 2], tokens[k].start)
+    if names and (role in PERSON_NOUNS or role in PERSON_TITLES or role in _ROLE_NOUNS) \
+            and not _org_run(names):
+        if names[-1].text.endswith(("'s", "’s")):
+            # "... candidate Gary Johnson's doctor is calling ...": the possessed noun.
+            if i < e and tokens[i].low in PERSON_NOUNS | GENERIC_SPEAKERS:
+                return Subject("np", [*names, tokens[i]], names[0].start)
+            return None
+        return Subject("name", names, names[0].start)
+    if not names and len(phrase) == 1 and role in GENERIC_SPEAKERS and role.endswith("s"):
+        return Subject("np", tokens[k:end + 2], tokens[k].start)
     return None
 
 
@@ -873,8 +1206,12 @@ def _dash_credit(tokens: list[Token], a: int, b: int, start: int) -> Subject | N
     return Subject("name", tokens[start:end], tokens[start].start)
 
 
-def _cue_after(tokens: list[Token], a: int, b: int) -> Subject | None:
-    """Cue in the clause right after a quote: tokens[a:b]."""
+def _cue_after(tokens: list[Token], a: int, b: int, set_off: bool = True) -> Subject | None:
+    """Cue in the clause right after a quote: tokens[a:b].
+
+    ``set_off`` tells whether punctuation ends the quote (``"...," said X``); an
+    inverted cue needs it: in ``the ad "wrongfully" suggests that Phoenix ...`` the
+    verb after the quote belongs to the sentence the quote sits in."""
     start = a
     while start < b and tokens[start].text in _CLAUSE_PUNCT | {"."}:
         start += 1
@@ -889,8 +1226,9 @@ def _cue_after(tokens: list[Token], a: int, b: int) -> Subject | None:
             end += 1
         if tokens[start].cap or tokens[start].low in PRONOUNS:
             initial = _np_left(tokens, end, start)
-            if initial is not None and end + 1 < b and tokens[end + 1].text == ",":
-                for i in range(end + 2, min(b, end + 45)):
+            comma = _after_parenthetical(tokens, end + 1, b)
+            if initial is not None and comma < b and tokens[comma].text == ",":
+                for i in range(comma + 1, min(b, comma + 44)):
                     if tokens[i].text in _SENT_END or tokens[i].text == "\u201c":
                         break
                     if tokens[i - 1].text == "," and _is_cue(tokens, i) \
@@ -908,7 +1246,8 @@ def _cue_after(tokens: list[Token], a: int, b: int) -> Subject | None:
             continue
         if tok.low in PARTICIPLES:
             return None
-        if i == start or all(tokens[x].low in AUX_ADVERBS for x in range(start, i)):
+        if (i == start or all(tokens[x].low in AUX_ADVERBS for x in range(start, i))) \
+                and set_off:
             right = _np_right(tokens, i + 1, b)
             if right is not None:
                 return right
@@ -919,6 +1258,17 @@ def _cue_after(tokens: list[Token], a: int, b: int) -> Subject | None:
             return left
         return None
     return None
+
+
+_CONTINUING_PREPS = {"for", "of", "in", "on", "at", "to", "with", "from", "about", "by", "into",
+                     "over", "under", "through", "during"}
+def _after_parenthetical(tokens: list[Token], i: int, b: int) -> int:
+    """Index just past a short parenthetical starting at ``i`` (``(D-Nev.)``), else i."""
+    if i < b and tokens[i].text == "(":
+        for k in range(i + 1, min(b, i + 7)):
+            if tokens[k].text == ")":
+                return k + 1
+    return i
 
 
 _SUBORDINATORS = _NP_STOP | {"as", "because", "so", "whether", "what", "how", "where", "why"}
@@ -938,7 +1288,11 @@ def _plain_prefix(tokens: list[Token], start: int, subj_start: int) -> bool:
     if any(t.text in _SENT_END or t.text == "\u201c" or t.low in CUE_FORMS for t in between):
         return False
     if between[-1].text == ",":
-        return between[0].low not in _SUBORDINATORS and not any(
+        # A prepositional phrase finishing the quoted clause ("..." for criminal
+        # behavior, she said) leaves the cue's subject its own; a subordinate
+        # clause ("..." when he said) does not.
+        return (between[0].low not in _SUBORDINATORS or between[0].low in _CONTINUING_PREPS) \
+            and not any(
             t.low in ("when", "while", "after", "before", "as", "because", "if", "since",
                       "who", "which", "that", "until") for t in between)
     return len(between) <= 4 and all(
@@ -967,12 +1321,22 @@ def _cue_before(tokens: list[Token], a: int, b: int) -> Subject | None:
             if subj is None:
                 subj = _first_subject(tokens, s, i)
         else:
+            if i > s and tokens[i - 1].low in ("who", "which", "that"):
+                continue  # a relative clause ("a woman who suggested ..."): look further left
             subj = _subject_left(tokens, i, s)
-            if subj is None and i + 1 < b:
-                subj = _np_right(tokens, i + 1, b)
+            if subj is None and i + 1 < b \
+                    and CUE_FORMS.get(tokens[i].low, tokens[i].low) not in _OBJECT_CUES \
+                    and tokens[i + 1].low != "that":
+                subj = _np_right(tokens, i + 1, b)  # inverted: "Said Ellis: ..."
         if subj is not None:
             return subj
     return None
+
+
+# Cues whose right-hand noun phrase is their object, never an inverted subject:
+# "called Mr. Obama's remarks ...", "told reporters ...".
+_OBJECT_CUES = {"tell", "call", "dub", "label", "brand", "liken", "describe", "urge", "hail",
+                "scold", "warn", "charge", "promise"}
 
 
 # --------------------------------------------------------------------------- driver
@@ -1007,18 +1371,28 @@ def attribute(text: str, spans: list[QuoteSpan]) -> list[str | None]:
                 found_by_cue[qi] = True
                 continue
         subj = _label_speaker(text, q, tokens, para_start)
-        if subj is None:
-            subj = _cue_after(tokens, m_idx + 1, b)
+        if subj is None and q.paragraph == 0:
+            subj = _topic_label(doc, q)
+        if subj is None and not _closes_sentence(text, q):
+            subj = _cue_after(tokens, m_idx + 1, b, _set_off(text, q))
         if subj is None:
             subj = _cue_before(tokens, a, m_idx)
             if subj is not None and subj.kind == "pronoun":
                 subj = _sentence_subject_for(doc, tokens, a, m_idx, subj)
+        if subj is None and _shares_sentence(text, spans, qi, tokens, a, m_idx):
+            # A second quote in the sentence of the one before: that quote's cue
+            # (or the lack of one) holds for both ("He said that Clinton's "only
+            # experience" was her "criminal" attempt").
+            speakers[qi] = speakers[qi - 1]
+            continue
         if subj is None and a < m_idx:
             subj = _cue_ending_previous_sentence(tokens, a, m_idx)
+        if subj is None and a < m_idx and _ends_paragraph(text, q):
+            subj = _previous_sentence_subject(doc, tokens, _first_at(tokens, para_start), m_idx)
         if subj is None and a == m_idx and para_start > 0:
             subj = _intro_paragraph(text, tokens, para_start)
         if subj is None and a < m_idx:
-            subj = _embedding_subject(tokens, a, m_idx)
+            subj = _embedding_subject(doc, tokens, a, m_idx)
         if subj is None and a < m_idx:
             subj = _speech_noun_possessor(tokens, a, m_idx)
         if subj is not None:
@@ -1031,8 +1405,47 @@ def attribute(text: str, spans: list[QuoteSpan]) -> list[str | None]:
             if subj.kind == "name" and speakers[qi] is not None:
                 _confirm_person(doc, subj)
             found_by_cue[qi] = speakers[qi] is not None
-    _inherit(spans, speakers, found_by_cue, para_of, text)
+    _inherit(doc, spans, speakers, found_by_cue, para_of, text)
     return speakers
+
+
+def _shares_sentence(text: str, spans: list[QuoteSpan], qi: int, tokens: list[Token],
+                     a: int, m_idx: int) -> bool:
+    """Whether quote ``qi`` continues the sentence of the quote before it: same
+    paragraph, that quote does not end a sentence, no sentence end in between."""
+    if qi == 0 or spans[qi - 1].paragraph != spans[qi].paragraph:
+        return False
+    prev = spans[qi - 1]
+    if text[prev.start:prev.outer_end].rstrip("\"”»'’ ")[-1:] in (".", "!", "?"):
+        return False
+    return tokens[a - 1].text == "\u201c" and not any(
+        t.text in _SENT_END or t.text == ";" or (t.text == ":" and k < m_idx - 1)
+        for k, t in enumerate(tokens[a:m_idx], a))
+
+
+def _set_off(text: str, q: QuoteSpan) -> bool:
+    """Whether punctuation closes the quote off from the words after it: its content
+    ends in a mark (``"...,"``, ``"...?"``) or a comma or dash follows the closing mark."""
+    content = text[q.start:q.outer_end].rstrip("\"”»'’ ")
+    if content[-1:] in ",.!?…—–-:;":
+        return True
+    after = text[q.outer_end:q.outer_end + 3].lstrip(" \u00a0")
+    return after[:1] in (",", "—", "–", "-", ":", ";", "―", "")
+
+
+def _closes_sentence(text: str, q: QuoteSpan) -> bool:
+    """A quote whose content ends with a full stop (or that a full stop follows, in
+    British style), followed by a capitalised word, ends its sentence: what follows
+    is a new sentence, not the quote's cue (``Japan called it "an outlaw nation."
+    Russia insisted ...``). News style puts a comma, not a full stop, before a
+    trailing cue (``"...," Russia said``)."""
+    content = text[q.start:q.end].rstrip()
+    nxt = text[q.outer_end:q.outer_end + 40].lstrip(" \t\u00a0")
+    if nxt[:1] in (".", "!", "?") and nxt[1:2].isspace():
+        nxt = nxt[1:].lstrip(" \t\u00a0")  # the British full stop after the mark
+    elif not content.endswith(".") or content.endswith(("..", "…")):
+        return False
+    return nxt[:1].isupper() and "\n" not in text[q.outer_end:q.outer_end + 2]
 
 
 def _confirm_person(doc: _Doc, subj: Subject) -> None:
@@ -1064,6 +1477,7 @@ def _previous_body(doc: _Doc, spans: list[QuoteSpan], speakers: list[str | None]
         assert name is not None
         if not doc.person_names:
             doc.person_names = {m.text for m in doc.mentions if not m.is_org}
+            doc.mention_starts = [m.start for m in doc.mentions]
         if name in doc.person_names and not any(
                 m.is_org for m in doc.mentions if m.text == name):
             return None
@@ -1145,7 +1559,27 @@ def _headline_speaker(doc: _Doc, tokens: list[Token], a: int, b: int, para_end: 
     return None
 
 
-_LABEL = re.compile(r"\s*([A-Z][A-Za-z.'’\- ]{1,40}?)\s*:\s")
+_LABEL = re.compile(r"\s*([\"“]?)\s*([A-Z][A-Za-z.'’\- ]{1,40}?)\s*:\s")
+
+
+_TOPIC_LABEL = re.compile(r"\s*((?:[A-Z][\w.'’\-]*\s+){0,2}[A-Z][\w'’\-]*)\s+on\s+[^:\n]{2,60}:\s")
+
+
+def _topic_label(doc: _Doc, q: QuoteSpan) -> Subject | None:
+    """Headline convention ``Obama on Climate Change: The Trends Are 'Terrifying'``:
+    the person before ``on`` speaks, when the article names them as a person."""
+    line_start = doc.text.rfind("\n", 0, q.outer_start) + 1
+    m = _TOPIC_LABEL.match(doc.text, line_start, q.outer_start)
+    if m is None:
+        return None
+    words = m.group(1).split()
+    if any(w.lower() in NOT_NAME for w in words):
+        return None
+    surname = _strip_possessive(words[-1])[0]
+    if not any(x.surname == surname and not x.is_org for x in doc.mentions):
+        return None
+    toks = [Token(w, m.start(1), m.end(1)) for w in words]
+    return Subject("name", toks, m.start(1))
 
 
 def _label_speaker(text: str, q: QuoteSpan, tokens: list[Token], para_start: int) -> Subject | None:
@@ -1154,16 +1588,42 @@ def _label_speaker(text: str, q: QuoteSpan, tokens: list[Token], para_start: int
         m = _LABEL.match(text, lo, hi)
         if m is None:
             continue
-        label = m.group(1).strip()
+        label = m.group(2).strip()
         words = label.split()
         if not 1 <= len(words) <= 4 or words[0].lower() in NOT_NAME \
                 or not all(w[:1].isupper() for w in words):
             continue
-        if lo == q.start and not label.isupper():
-            continue  # inside a quote only an upper-case transcript label counts
-        toks = [Token(w.title() if w.isupper() else w, m.start(1), m.end(1)) for w in words]
-        return Subject("name", toks, m.start(1))
+        if (lo == q.start or m.group(1)) and not label.isupper():
+            # Inside a quote (or after a paragraph's opening mark, a transcript
+            # excerpt: '"PENCE: Well, ...') only an upper-case label counts.
+            continue
+        toks = [Token(w.title() if w.isupper() else w, m.start(2), m.end(2)) for w in words]
+        return Subject("name", toks, m.start(2))
     return None
+
+
+def _joins_verbs(tokens: list[Token], t: Token) -> bool:
+    """``... made a condemnation and pledged to ...``: an ``and`` followed by a
+    lower-case word (a second verb of the same subject), not by a new subject."""
+    i = bisect.bisect_left(tokens, t.start, key=lambda x: x.start)
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    return nxt is not None and nxt.text[:1].islower() and nxt.low not in PRONOUNS \
+        and nxt.low not in _DETERMINERS and nxt.low.endswith("ed")
+
+
+def _body_subject(doc: _Doc, first: Subject) -> Subject | None:
+    """``it``/``they`` in a clause whose sentence opens with a body or group refers to
+    it: ``The Security Council ... condemned what it called "..."``, ``Clinton's
+    campaign contrasts her plan with what they call "..."``. Never a person."""
+    if first.kind == "name":
+        m = _analyse_run(first.tokens)
+        return first if m is not None and m.name and m.is_org and _resolve(doc, first) else None
+    if first.kind != "np":
+        return None
+    head = first.tokens[-1].low
+    if head in PERSON_NOUNS and head not in GENERIC_SPEAKERS:
+        return None
+    return first if _resolve(doc, first) is not None else None
 
 
 def _sentence_subject_for(doc: _Doc, tokens: list[Token], a: int, b: int,
@@ -1173,13 +1633,16 @@ def _sentence_subject_for(doc: _Doc, tokens: list[Token], a: int, b: int,
     would "..."`` (not to the speaker of some earlier quote)."""
     s = _sentence_start(tokens, b, a)
     first = _first_subject(tokens, s, b)
-    if first is None or first.kind != "name" or first.pos >= subj.pos:
+    if first is None or first.pos >= subj.pos:
         return subj
-    if any(t.text in (";", ":") or t.low in ("but", "while", "and", "whereas")
+    if any(t.text in (";", ":") or t.low in ("but", "while", "whereas")
+           or (t.low == "and" and not _joins_verbs(tokens, t))
            for t in tokens[s:b] if first.pos < t.start < subj.pos):
         return subj  # a second clause with its own subject
     gender = PRONOUNS.get(subj.tokens[0].low, "")
-    if gender not in ("m", "f"):
+    if gender in ("n", "p"):
+        return _body_subject(doc, first) or subj
+    if gender not in ("m", "f") or first.kind != "name":
         return subj
     m = _analyse_run(first.tokens)
     if m is None or m.is_org:
@@ -1209,6 +1672,37 @@ def _cue_ending_previous_sentence(tokens: list[Token], a: int, b: int) -> Subjec
     return None
 
 
+def _first_at(tokens: list[Token], pos: int) -> int:
+    """Index of the first token starting at or after ``pos``."""
+    return bisect.bisect_left(tokens, pos, key=lambda t: t.start)
+
+
+def _ends_paragraph(text: str, q: QuoteSpan) -> bool:
+    hi = text.find("\n", q.outer_end)
+    hi = len(text) if hi == -1 else hi
+    return len(text[q.outer_end:hi].strip()) <= 2
+
+
+def _previous_sentence_subject(doc: _Doc, tokens: list[Token], a: int, b: int) -> Subject | None:
+    """A cue-less quote that closes a paragraph right after a sentence about a named
+    person quotes that person: ``Sen. Jane Roe (Vt.) singled out young voters on
+    Sunday. "They are tired of it."`` (no other quote or person subject between)."""
+    if tokens[b - 1].text not in _SENT_END:
+        return None
+    s = b - 1
+    while s > a and tokens[s - 1].text not in _SENT_END and b - s < 80:
+        s -= 1
+    if any(t.low in CUE_FORMS for t in tokens[s:b - 1]):
+        return None  # a sentence with its own speech (and maybe its own quote)
+    subj = _first_subject(tokens, s, b - 1)
+    if subj is None or subj.kind != "name":
+        return None
+    m = _analyse_run(subj.tokens)
+    if m is None or not m.name or m.is_org or not (m.titles or m.surname in doc.confident):
+        return None
+    return subj
+
+
 _SPEECH_NOUNS = {"claim", "claims", "statement", "statements", "remark", "remarks", "comment",
                  "comments", "words", "assertion", "promise", "pledge", "warning", "vow",
                  "tweet", "tweets", "description", "charge", "argument", "prediction"}
@@ -1233,23 +1727,80 @@ def _speech_noun_possessor(tokens: list[Token], a: int, b: int) -> Subject | Non
     return None
 
 
-def _embedding_subject(tokens: list[Token], a: int, b: int) -> Subject | None:
+def _subject_after_opener(tokens: list[Token], b: int) -> Subject | None:
+    """The subject after an opening participle phrase that holds the quote:
+    ``Bemoaning the "phony system," Trump accused ...`` -> Trump (the comma sits
+    inside the quote marks, so the name follows the quote directly)."""
+    i = b + 1
+    if i < len(tokens) and tokens[i].text == ",":
+        i += 1
+    end = i
+    while end < len(tokens) and end - i < 5 and (_is_name_word(tokens[end])
+                                                   or tokens[end].low in _PARTICLES):
+        end += 1
+    if end == i or end >= len(tokens) or not tokens[end].text[:1].islower() \
+            or tokens[end].low in _NP_STOP:
+        return None
+    return Subject("name", tokens[i:end], tokens[i].start)
+
+
+def _embedding_subject(doc: _Doc, tokens: list[Token], a: int, b: int) -> Subject | None:
     """A partial quote inside a sentence with no speech verb ("X called it "a mess"",
     "X took to Twitter to accuse ... of being "duped""): the sentence's subject, when it
     is a name or a pronoun."""
     s = _sentence_start(tokens, b, a)
     if s >= b:
         return None
+    if _skip_participle_opener(tokens, s, b) == s and tokens[s].cap \
+            and tokens[s].low.endswith("ing") and s + 1 < b and not tokens[s + 1].cap:
+        return _subject_after_opener(tokens, b)
     subj = _first_subject(tokens, s, b)
-    if subj is None or (subj.kind == "np" and not _definite_person(subj)):
+    if subj is None or (subj.kind == "np" and not _definite_person(subj)
+                        and not _group(subj)):
         return None
     last = subj.tokens[-1]
     if last.text.endswith(("'s", "’s")):
         return None
-    nxt = [t for t in tokens[s:b] if t.start >= last.end][:1]
+    if subj.kind == "name" and len(subj.tokens) == 1 and not _known_name(doc, last.text):
+        return None  # "Poor thing actually believes ...": a capitalised sentence opener
+    i = next((k for k in range(s, b) if tokens[k].start >= last.end), b)
+    i = _skip_name_modifiers(tokens, i, b)
+    nxt = tokens[i:i + 1] if i < b else []
     if nxt and ((nxt[0].text in _CLAUSE_PUNCT and nxt[0].text != ",") or nxt[0].low in _NP_STOP):
         return None
     return subj
+
+
+def _known_name(doc: _Doc, word: str) -> bool:
+    """Whether a lone capitalised word is a name the article knows: part of a longer
+    name, a confident person, a title's name (``Mr. Lund``), a group (``Democrats``)
+    or an acronym (``IMF``)."""
+    low = word.lower()
+    if low in GENERIC_SPEAKERS or low in DEMONYMS or (word.isupper() and len(word) > 1):
+        return True
+    return word in doc.confident or any(
+        word in m.name and (len(m.name) >= 2 or m.titles) for m in doc.mentions)
+
+
+def _skip_name_modifiers(tokens: list[Token], i: int, b: int) -> int:
+    """Past what may follow a subject's name before its verb: a party-state
+    parenthetical (``Harry Reid (D-Nev.)``) and a home-state or affiliation phrase
+    (``Gov. Earl Ray Tomblin of West Virginia``)."""
+    i = _after_parenthetical(tokens, i, b)
+    if i + 1 < b and tokens[i].low in ("of", "from") and _is_name_word(tokens[i + 1]):
+        k = i + 1
+        while k < b and (_is_name_word(tokens[k]) or tokens[k].low in _PARTICLES):
+            k += 1
+        if k < b and tokens[k].text[:1].islower():
+            i = k
+    return i
+
+
+def _group(subj: Subject) -> bool:
+    """A group of people as a subject: ``Oversight Committee Republicans``,
+    ``several environmental groups`` (a plural speaker noun heads the phrase)."""
+    head = subj.tokens[-1].low
+    return head in GENERIC_SPEAKERS and _plural_noun(head)
 
 
 def _definite_person(subj: Subject) -> bool:
@@ -1277,8 +1828,8 @@ def _intro_paragraph(text: str, tokens: list[Token], para_start: int) -> Subject
     return None
 
 
-def _inherit(spans: list[QuoteSpan], speakers: list[str | None], by_cue: list[bool],
-             para_of: list[int], text: str) -> None:
+def _inherit(doc: _Doc, spans: list[QuoteSpan], speakers: list[str | None],
+             by_cue: list[bool], para_of: list[int], text: str) -> None:
     """Apply the paragraph-continuation conventions to quotes without a cue."""
     n = len(spans)
     cued_in_para: dict[int, list[int]] = {}
@@ -1295,12 +1846,29 @@ def _inherit(spans: list[QuoteSpan], speakers: list[str | None], by_cue: list[bo
         same = cued_in_para.get(para_of[qi], [])
         if same and not q.single:
             k = bisect.bisect_left(same, qi)
-            speakers[qi] = speakers[same[k - 1] if k > 0 else same[0]]
+            inherited = speakers[same[k - 1] if k > 0 else same[0]]
+            speakers[qi] = _own_sentence_person(doc, q, inherited) or inherited
             continue
         # A paragraph that is only a quote, right after a quoted paragraph.
         if qi > 0 and para_of[qi - 1] == para_of[qi] - 1 and speakers[qi - 1] is not None \
                 and _is_whole_paragraph(text, q):
             speakers[qi] = speakers[qi - 1]
+
+
+def _own_sentence_person(doc: _Doc, q: QuoteSpan, inherited: str | None) -> str | None:
+    """A cue-less quote in a sentence about someone else than the paragraph's
+    speaker belongs to the one person that sentence names before it: ``All this has
+    led the journalist Jane Roe to fear a "..."`` (not the speaker quoted earlier in
+    the paragraph)."""
+    lo, _hi = _sentence_around(doc.text, q.outer_start)
+    names: set[str] = set()
+    for m in doc.mentions:
+        if lo <= m.start < q.outer_start and not m.is_org \
+                and (len(m.name) >= 2 or _is_person(doc, m)):
+            names.add(_full_name(doc, m, m.start))
+    if len(names) != 1 or inherited in names:
+        return None
+    return names.pop()
 
 
 def _is_whole_paragraph(text: str, q: QuoteSpan) -> bool:
