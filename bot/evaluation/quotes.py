@@ -29,7 +29,9 @@ Speaker rule
     ``earnest``, ``Flynn, a top Trump surrogate,`` -> ``flynn``. A pronoun or a
     definite description (``he``, ``she``, ``who``, ``the senator``) is resolved
     to the nearest preceding gold source in the same document whose head is a
-    capitalised name (gender-compatible for he/she when known); PolNeAR has no
+    capitalised name (gender-compatible for he/she when known; he/she never
+    resolve to an organisation such as ``Fox News`` or ``the Trump campaign``,
+    which only it/they/who may name); PolNeAR has no
     coreference links, so that resolution is our approximation and we report
     the accuracy on named gold sources separately. A predicted speaker is
     correct when its last word (lower-cased) equals the gold head or the
@@ -163,9 +165,14 @@ def source_head(source: str) -> str:
 
 
 def _gender(source: str) -> str:
-    from bot.summarize.quote_names import FEMALE_NAMES, MALE_NAMES
+    """'m' / 'f' for a person whose gender the source shows, 'n' for an organisation
+    (never the antecedent of he/she), '' when unknown."""
+    from bot.summarize.quote_names import FEMALE_NAMES, MALE_NAMES, ORG_WORDS
 
     words = [w.lower() for w in _WORD.findall(source)]
+    if any(w.rstrip(".") in ORG_WORDS for w in words) and not any(
+            w in _MALE_TITLES or w in _FEMALE_TITLES for w in words):
+        return "n"
     for w in words:
         if w in _MALE_TITLES:
             return "m"

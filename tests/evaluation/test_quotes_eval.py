@@ -106,3 +106,16 @@ def test_bad_input_is_one_clear_error(tmp_path: Path) -> None:
         list(ev.read_rows(bad))
     with pytest.raises(NewsbotError, match="cannot read"):
         list(ev.read_rows(tmp_path / "missing.jsonl"))
+
+
+def test_he_never_resolves_to_an_organisation() -> None:
+    text = ('"We will appeal," John Smith said.\n\n'
+            '"The ruling stands," Fox News reported.\n\n'
+            '"I have no regrets," he said.')
+    row = {"id": "t2", "text": text, "attributions": [
+        _attr(text, "John Smith", '"We will appeal,"'),
+        _attr(text, "Fox News", '"The ruling stands,"'),
+        _attr(text, "he", '"I have no regrets,"'),
+    ]}
+    golds = ev.gold_quotes(row)
+    assert [sorted(g.heads) for g in golds] == [["smith"], ["news"], ["he", "smith"]]
