@@ -6,12 +6,18 @@ published protocol: rouge-score with ``use_stemmer=True``; rougeLsum on
 newline-joined sentences, with the one-line PTB-tokenised highlights split
 into sentences by plain pysbd, as Lead-3's sentences are; Lead-3 is the first
 three plain-pysbd sentences of the raw article, computed in the same run.
+
+The delta to Lead-3 comes with its paired standard error (the standard
+deviation of the per-article differences over sqrt(n)): on 250 CNN/DM rows it
+is about 0.2 ROUGE-2 points, so two engines closer than that are not told
+apart by the sample.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -54,6 +60,7 @@ class Report:
     lead3: Scores
     articles_per_s: float
     seconds: float
+    delta_se: Scores = Scores(0.0, 0.0, 0.0)  # paired standard error of engine - Lead-3
 
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
@@ -103,6 +110,7 @@ class RougeAverager:
 
         self._scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
         self._sums = dict.fromkeys(METRICS, 0.0)
+        self.rows: list[dict[str, float]] = []
         self.count = 0
 
     def add(self, reference: list[str], candidate: list[str]) -> dict[str, float]:
@@ -110,12 +118,27 @@ class RougeAverager:
         scores = {m: result[m].fmeasure for m in METRICS}
         for m in METRICS:
             self._sums[m] += scores[m]
+        self.rows.append(scores)
         self.count += 1
         return scores
 
     def mean(self) -> Scores:
         n = max(1, self.count)
         return Scores(**{m: round(100 * self._sums[m] / n, 2) for m in METRICS})
+
+
+def paired_standard_error(a: RougeAverager, b: RougeAverager) -> Scores:
+    """Standard error (points) of the mean per-row difference a - b."""
+    n = min(a.count, b.count)
+    if n < 2:
+        return Scores(0.0, 0.0, 0.0)
+    out: dict[str, float] = {}
+    for m in METRICS:
+        diffs = [100 * (x[m] - y[m]) for x, y in zip(a.rows, b.rows, strict=False)]
+        mean = sum(diffs) / n
+        var = sum((d - mean) ** 2 for d in diffs) / (n - 1)
+        out[m] = round(math.sqrt(var / n), 2)
+    return Scores(**out)
 
 
 def evaluate(rows: list[Row], summarize: Callable[[Row], list[str]], engine_name: str,
@@ -135,6 +158,7 @@ def evaluate(rows: list[Row], summarize: Callable[[Row], list[str]], engine_name
         rows=len(rows), engine_name=engine_name, engine=engine_avg.mean(), lead3=lead_avg.mean(),
         articles_per_s=round(len(rows) / engine_seconds, 2) if engine_seconds > 0 else 0.0,
         seconds=round(time.perf_counter() - started, 1),
+        delta_se=paired_standard_error(engine_avg, lead_avg),
     )
 
 
@@ -153,6 +177,8 @@ def format_table(report: Report) -> str:
         lines.append(f"{label[:12]:12}" + "".join(f"{getattr(scores, m):9.2f}" for m in METRICS))
     lines.append(f"{'delta':12}" + "".join(
         f"{getattr(report.engine, m) - getattr(report.lead3, m):+9.2f}" for m in METRICS))
+    lines.append(f"{'  paired SE':12}" + "".join(
+        f"{getattr(report.delta_se, m):9.2f}" for m in METRICS))
     return "\n".join(lines)
 
 

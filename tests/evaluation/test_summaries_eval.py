@@ -80,3 +80,15 @@ def test_standalone_cli_bad_file_is_one_line(capsys: pytest.CaptureFixture[str],
     assert main(["summaries", "--data", str(tmp_path / "nope.jsonl")]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: cannot read") and "\n" not in err
+
+
+def test_delta_has_a_paired_standard_error() -> None:
+    other = ("Shop owners fear losses. A ferry service will start next week. "
+             "The bridge carries about 20,000 cars a day.")
+    rows = [Row(ARTICLE, HIGHLIGHTS), Row(other, HIGHLIGHTS), Row(ARTICLE, HIGHLIGHTS)]
+    # The engine equals Lead-3 on two rows and differs on one: a non-zero spread.
+    report = evaluate(rows, lambda row: reference_sentences(row.highlights)
+                      if row.article == other else lead3(row.article), "mixed")
+    assert report.delta_se.rouge2 > 0
+    same = evaluate(rows, lambda row: lead3(row.article), "lead-3-copy")
+    assert same.delta_se.rouge2 == 0
