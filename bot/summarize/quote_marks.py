@@ -180,7 +180,7 @@ def _single_spans(text: str, lo: int, hi: int, pidx: int,
 
 def _starts_with_opener(text: str, lo: int, hi: int) -> bool:
     m = _DOUBLE_MARK.match(text, lo)
-    return bool(m) and _kind(text, lo, m.group(), lo, hi) != "close"
+    return m is not None and _kind(text, lo, m.group(), lo, hi) != "close"
 
 
 def find_quote_spans(text: str) -> list[QuoteSpan]:

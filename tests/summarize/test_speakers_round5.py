@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from bot.summarize.quote_marks import find_quote_spans
 from bot.summarize.quotes import extract_quotes
-from bot.summarize.speakers import Subject, Token, _build_doc, _previous_body
+from bot.summarize.speaker_inheritance import previous_body as _previous_body
+from bot.summarize.speaker_mentions import build_doc as _build_doc
+from bot.summarize.speaker_tokens import Subject, Token
 
 
 def _speakers(text: str) -> list[str | None]:

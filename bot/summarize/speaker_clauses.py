@@ -1,0 +1,175 @@
+"""The subject opening a sentence, past what news copy puts before it.
+
+Used when a cue has no subject of its own (``..., saying "..."``) and by the
+cue-less rules: skips a wire dateline (``FLINT, Mich. (UPI) —``), an introductory
+phrase (``At Monday's debate,``), a participle opener (``Lamenting their luck,``),
+and tells role descriptions (``Democratic presidential nominee Hillary Clinton``)
+and groups (``Small groups of protesters``) from plain names.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.summarize.quote_names import (
+    AUX_ADVERBS,
+    CUE_FORMS,
+    DEMONYMS,
+    FEMALE_NAMES,
+    GENERIC_SPEAKERS,
+    MALE_NAMES,
+    NOT_NAME,
+    PERSON_NOUNS,
+    PERSON_TITLES,
+    PRONOUNS,
+)
+from bot.summarize.speaker_phrases import INTRO_PREPS, ROLE_NOUNS, np_left, org_run
+from bot.summarize.speaker_tokens import (
+    CLAUSE_PUNCT,
+    DASHES,
+    NP_STOP,
+    SENT_END,
+    VERBISH,
+    Subject,
+    Token,
+    is_name_word,
+    plural_noun,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def first_subject(tokens: list[Token], s: int, e: int) -> Subject | None:
+    """The clause subject at a sentence start, for participle cues ("..., saying")."""
+    k = _skip_dateline(tokens, s, e)
+    if k < e and tokens[k].low in INTRO_PREPS:
+        # An introductory phrase: "At Monday's debate, Clinton cited ...";
+        # 'On "Face the Nation," Sen. Jane Roe said' (a title quote, comma inside).
+        comma = next((c for c in range(k + 1, min(e, k + 25)) if tokens[c].text == ","), None)
+        if k + 2 < e and tokens[k + 1].text == "\u201c" and tokens[k + 2].cap:
+            k += 2
+        elif comma is not None:
+            k = comma + 1
+    while k < e and (tokens[k].text in CLAUSE_PUNCT or (tokens[k].low in NOT_NAME
+                     and tokens[k].low not in PRONOUNS)
+                     or (tokens[k].low.endswith("ly") and k + 1 < e
+                         and tokens[k + 1].text == ",")):  # "Conversely, X rated ..."
+        k += 1
+    k = skip_participle_opener(tokens, k, e)
+    if k >= e:
+        return None
+    if k + 1 < e and tokens[k].cap and tokens[k].low.endswith("ing") and tokens[k + 1].cap \
+            and tokens[k].low not in MALE_NAMES and tokens[k].low not in FEMALE_NAMES:
+        return None  # a gerund with its object: "Watching McLean perform is ...
+    if tokens[k].low in PRONOUNS:
+        return Subject("pronoun", [tokens[k]], tokens[k].start)
+    if is_name_word(tokens[k]):
+        end = k
+        while end + 1 < e and (is_name_word(tokens[end + 1]) or tokens[end + 1].cap):
+            end += 1
+        described = _described_subject(tokens, k, end, e)
+        if described is not None:
+            return described
+        if _adjective_run(tokens, k, end, e):
+            # "The Republican nominee said ...": a definite description of a person;
+            # "With Democratic leaders worried, ...": not a subject at all.
+            if k > s and tokens[k - 1].low == "the":
+                # "The Republican presidential nominee": up to two adjectives between.
+                for n in range(end + 1, min(e, end + 4)):
+                    if tokens[n].low in PERSON_NOUNS:
+                        return Subject("np", tokens[k - 1:n + 1], tokens[k - 1].start)
+                    if not tokens[n].text[:1].islower() or tokens[n].low in CUE_FORMS:
+                        break
+            return None
+        return np_left(tokens, end, k)
+    return _group_subject(tokens, s, k, e)
+
+
+def _group_subject(tokens: list[Token], s: int, k: int, e: int) -> Subject | None:
+    """A lower-case group noun phrase opening a clause: ``several environmental
+    groups granted ...``, ``Many voters say ...`` -> the phrase (kept as written)."""
+    for j in range(k, min(e - 1, k + 4)):
+        t = tokens[j]
+        if not t.text[:1].islower() or not t.text.isalpha() or t.low in NP_STOP:
+            return None
+        if t.low in GENERIC_SPEAKERS and plural_noun(t.low) and tokens[j + 1].text[:1].islower():
+            lo = k
+            while lo > s and tokens[lo - 1].text[:1].islower() and tokens[lo - 1].text.isalpha():
+                lo -= 1
+            return Subject("np", tokens[lo:j + 1], tokens[lo].start)
+    return None
+
+
+def _skip_dateline(tokens: list[Token], s: int, e: int) -> int:
+    """Past a wire-copy dateline opening a sentence: ``FLINT, Mich., Oct. 4 (UPI) —
+    Former President Bill Clinton criticized ...`` (an upper-case place, then a dash)."""
+    t = tokens[s] if s < e else None
+    if t is None or len(t.text) < 2 or not t.text.isupper() or not t.text.isalpha():
+        return s
+    for d in range(s + 1, min(e, s + 14)):
+        if tokens[d].text in DASHES or tokens[d].text == "―":
+            return d + 1
+        if tokens[d].text in SENT_END:
+            break
+    return s
+
+
+def skip_participle_opener(tokens: list[Token], k: int, e: int) -> int:
+    """Past an opening participle phrase: ``Bemoaning the "phony system," Trump ...``,
+    ``Lamenting their luck, Mexicans say ...`` (the -ing word is no name: it is
+    followed by a lower-case word, never by a verb as a name subject would be)."""
+    t = tokens[k] if k < e else None
+    if t is None or not t.cap or not t.low.endswith("ing") or k + 1 >= e \
+            or tokens[k + 1].cap or not tokens[k + 1].text[:1].isalpha():
+        return k
+    for c in range(k + 1, min(e, k + 16)):
+        if tokens[c].text == ",":
+            return c + 1
+        if tokens[c].text in SENT_END:
+            break
+    return k
+
+
+def _described_subject(tokens: list[Token], k: int, end: int, e: int) -> Subject | None:
+    """A capitalised modifier before a common noun at a sentence start:
+    ``Democratic presidential nominee Hillary Clinton chimed in`` -> the name after
+    the role noun; ``Small groups of protesters chanted`` / ``Trump supporters
+    chanted`` -> the noun phrase (a group, not the capitalised word)."""
+    phrase: list[Token] = []
+    i = end + 1
+    while i < e and len(phrase) < 4 and tokens[i].text[:1].islower() \
+            and tokens[i].low not in CUE_FORMS and tokens[i].low not in VERBISH \
+            and tokens[i].low not in AUX_ADVERBS and tokens[i].low not in NP_STOP:
+        phrase.append(tokens[i])
+        i += 1
+    if not phrase:
+        return None
+    names: list[Token] = []
+    while i < e and is_name_word(tokens[i]) and len(names) < 4:
+        names.append(tokens[i])
+        i += 1
+    role = phrase[-1].low
+    if not names and tokens[end].text.endswith(("'s", "’s")) and phrase[0].low in GENERIC_SPEAKERS:
+        # "Clinton's campaign is seeking ...": the possessed noun is the subject.
+        return Subject("np", tokens[k:end + 2], tokens[k].start)
+    if names and (role in PERSON_NOUNS or role in PERSON_TITLES or role in ROLE_NOUNS) \
+            and not org_run(names):
+        if names[-1].text.endswith(("'s", "’s")):
+            # "... candidate Gary Johnson's doctor is calling ...": the possessed noun.
+            if i < e and tokens[i].low in PERSON_NOUNS | GENERIC_SPEAKERS:
+                return Subject("np", [*names, tokens[i]], names[0].start)
+            return None
+        return Subject("name", names, names[0].start)
+    if not names and len(phrase) == 1 and role in GENERIC_SPEAKERS and role.endswith("s"):
+        return Subject("np", tokens[k:end + 2], tokens[k].start)
+    return None
+
+
+def _adjective_run(tokens: list[Token], k: int, end: int, e: int) -> bool:
+    """A party/nationality adjective run modifying a following common noun
+    ("Democratic leaders", "Republican nominee")."""
+    if not all(t.low in DEMONYMS or t.low in ("north", "south") for t in tokens[k:end + 1]):
+        return False
+    nxt = tokens[end + 1] if end + 1 < e else None
+    return nxt is not None and nxt.text[:1].islower() and nxt.low not in CUE_FORMS \
+        and nxt.low not in VERBISH and nxt.low not in AUX_ADVERBS
