@@ -22,11 +22,19 @@ A row is sent only when no earlier row of its chat is still waiting, so
 part 1 never overtakes part 0 (the store enforces this in
 :meth:`~bot.store.repository.Store.due_deliveries`).
 
+Any number of workers may share one database. A worker sends to a chat only
+while it holds the chat's *lease* (``chats.lease_holder``/``lease_until``):
+it claims the chats with due rows in one conditional UPDATE, loads their rows
+after the claim, renews the leases every ``renew_interval_s`` while it sends,
+and releases them when it is done with the chat. A worker that dies leaves
+leases that expire after ``lease_s``; another worker then takes the chats over.
+
 Exactly-once is impossible without an idempotent platform API; the one
 window that can still produce a duplicate is described in docs/delivery.md:
 the platform accepted a message and the process died (or the database was
 unreachable, or the answer was lost to a timeout) before ``mark_sent``
-committed.
+committed. With several workers the same window covers the message in flight
+when a worker that froze for longer than its lease lost the chat to another.
 """
 
 from __future__ import annotations
@@ -34,7 +42,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import random
+import secrets
+import socket
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
@@ -55,8 +66,21 @@ NO_SENDER_RETRY_S = 900.0
 _MARK_RETRIES = (0.05, 0.2, 0.5, 1.0, 2.0)
 
 
+def default_worker_id() -> str:
+    """``hostname:pid:random``: unique per process, and says where it runs."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
 class Outbox:
-    """Sends due outbox rows; see the module docstring for the rules."""
+    """Sends due outbox rows; see the module docstring for the rules.
+
+    ``worker_id`` names this worker in the leases it takes (default
+    :func:`default_worker_id`). A worker restarted with its predecessor's id
+    takes that one's leases back at once instead of waiting for them to
+    expire; two live workers must never share an id. ``lease_s`` is how long
+    a claimed chat stays this worker's without renewal; leases are renewed
+    every ``renew_interval_s`` (default: a third of ``lease_s``).
+    """
 
     def __init__(
         self,
@@ -73,9 +97,16 @@ class Outbox:
         refill_interval_s: float = 0.5,
         clock: Clock = utcnow,
         rng: random.Random | None = None,
+        worker_id: str | None = None,
+        lease_s: float = 60.0,
+        renew_interval_s: float | None = None,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be >= 1")
+        renew_interval_s = lease_s / 3 if renew_interval_s is None else renew_interval_s
+        if send_timeout_s + renew_interval_s >= lease_s:
+            # a send may only start on a lease that outlasts it (_holds_lease)
+            raise ValueError("lease_s must exceed send_timeout_s + renew_interval_s")
         self.store = store
         self.senders = dict(senders)
         self.max_attempts = max_attempts
@@ -107,6 +138,13 @@ class Outbox:
         self._unconfirmed = asyncio.Semaphore(max_unconfirmed)
         self._marks: list[tuple[OutboxItem, str | None, asyncio.Future[None]]] = []
         self._marker: asyncio.Task[None] | None = None
+        # Chat leases (module docstring): several workers can share a database.
+        self.worker_id = worker_id or default_worker_id()
+        self.lease_s = lease_s
+        self.renew_interval_s = renew_interval_s
+        self._held: dict[int, datetime] = {}  # chat id -> when our lease on it ends
+        self._finished: set[int] = set()  # chats done with, lease not released yet
+        self._lease_lock = asyncio.Lock()  # claims, renewals, releases: one at a time
 
     # ------------------------------------------------------------ public API
 
@@ -136,7 +174,7 @@ class Outbox:
                 delay = self.idle_wakeup_s
                 try:
                     await self.run_once()
-                    nxt = await self.store.next_delivery_time()
+                    nxt = await self.store.next_delivery_time(self._clock(), worker=self.worker_id)
                     if nxt is not None:
                         delay = (nxt - self._clock()).total_seconds()
                 except Exception:
@@ -172,15 +210,15 @@ class Outbox:
                     if not task.cancelled() and task.exception() is None:
                         sent += task.result()
 
+        renewer = asyncio.create_task(self._keep_leases())
         try:
             while not self._stopping:
+                await self._release_finished()
                 in_flight = sum(loads.values())
                 room = self.max_in_flight - in_flight
                 items: list[OutboxItem] = []
                 if room > 0:
-                    items = await self.store.due_deliveries(
-                        self._clock(), limit=room, exclude_chats=tuple(tasks)
-                    )
+                    items = await self._claim_due(room, busy=tuple(tasks))
                 by_chat: dict[int, list[OutboxItem]] = {}
                 for item in items:
                     by_chat.setdefault(item.chat_id, []).append(item)
@@ -206,26 +244,106 @@ class Outbox:
             if tasks:
                 done, _ = await asyncio.wait(set(tasks.values()))
                 reap(done)
+            renewer.cancel()
+            await asyncio.wait([renewer])
+            await self._release_finished()
         return sent
+
+    # ---------------------------------------------------------- chat leases
+
+    async def _claim_due(self, room: int, busy: tuple[int, ...]) -> list[OutboxItem]:
+        """Claim the chats that have rows due (up to ``room`` rows, not the
+        ``busy`` chats being sent to) and return the due rows of those claimed.
+
+        The rows are loaded again after the claim: another worker may have
+        sent some of them and released the chat between the first look and
+        the claim, and sending what was loaded before would repeat them.
+        """
+        now = self._clock()
+        due = await self.store.due_deliveries(now, limit=room, exclude_chats=busy,
+                                              worker=self.worker_id)
+        if not due:
+            return []
+        until = now + timedelta(seconds=self.lease_s)
+        async with self._lease_lock:
+            claimed = await self.store.claim_chats({i.chat_id for i in due}, self.worker_id,
+                                                   now=now, until=until)
+            self._held.update(dict.fromkeys(claimed, until))
+        if not claimed:
+            return []
+        items = await self.store.due_deliveries(now, limit=room, only_chats=claimed,
+                                                worker=self.worker_id)
+        self._finished.update(claimed - {i.chat_id for i in items})
+        return items
+
+    async def _keep_leases(self) -> None:
+        """Renew the leases of the chats being sent to, every ``renew_interval_s``.
+
+        A chat missing from the renewal was taken over by another worker (this
+        one stalled past the lease's end): it gets no further sends from here.
+        """
+        while True:
+            await asyncio.sleep(self.renew_interval_s)
+            async with self._lease_lock:
+                chats = set(self._held)
+                if not chats:
+                    continue
+                until = self._clock() + timedelta(seconds=self.lease_s)
+                try:
+                    kept = await self.store.renew_chat_leases(chats, self.worker_id, until=until)
+                except Exception:
+                    logger.warning("outbox: renewing %d chat leases failed; trying again",
+                                   len(chats), exc_info=True)
+                    continue
+                for chat_id in chats - kept:
+                    del self._held[chat_id]
+                    logger.warning("outbox: another worker took over chat %d", chat_id)
+                self._held.update(dict.fromkeys(kept, until))
+
+    async def _release_finished(self) -> None:
+        """Release the leases of the chats finished since the last call, in one
+        UPDATE rather than one transaction per chat."""
+        if not self._finished:
+            return
+        async with self._lease_lock:
+            chats, self._finished = self._finished, set()
+            for chat_id in chats:
+                self._held.pop(chat_id, None)
+            try:
+                await self.store.release_chats(chats, self.worker_id)
+            except Exception:
+                logger.warning("outbox: releasing %d chat leases failed; they expire in %gs",
+                               len(chats), self.lease_s, exc_info=True)
+
+    def _holds_lease(self, chat_id: int) -> bool:
+        """Whether this worker's lease on the chat outlasts a send started now
+        (timeout included), so no other worker can send to it meanwhile."""
+        until = self._held.get(chat_id)
+        return until is not None and self._clock() + timedelta(seconds=self.send_timeout_s) < until
 
     # ------------------------------------------------------------- internals
 
     async def _deliver_chat(self, items: list[OutboxItem]) -> int:
-        """Send one chat's due rows in order; stop at the first that must wait."""
+        """Send one chat's due rows in order; stop at the first that must wait.
+        The chat's lease is released afterwards (by the run loop)."""
         sent = 0
         ref = items[0].chat
-        for item in items:
-            if self._stopping:
-                break
-            try:
-                ok, ref = await self._deliver(item, ref)
-            except Exception:
-                # a store error while recording a result: the row stays pending
-                logger.exception("outbox: recording the result for %s failed", item.idempotency_key)
-                break
-            if ok is None:
-                break
-            sent += ok
+        try:
+            for item in items:
+                if self._stopping:
+                    break
+                try:
+                    ok, ref = await self._deliver(item, ref)
+                except Exception:
+                    # a store error while recording a result: the row stays pending
+                    logger.exception("outbox: recording the result for %s failed",
+                                     item.idempotency_key)
+                    break
+                if ok is None:
+                    break
+                sent += ok
+        finally:
+            self._finished.add(items[0].chat_id)
         return sent
 
     async def _deliver(self, item: OutboxItem, ref: ChatRef) -> tuple[int | None, ChatRef]:
@@ -250,6 +368,10 @@ class Outbox:
             if not paced:
                 await limiter.acquire(str(ref), is_group=is_group)
             async with self._unconfirmed:
+                if not self._holds_lease(item.chat_id):
+                    logger.warning("outbox: no live lease on %s; leaving its messages to "
+                                   "whichever worker holds it next", ref)
+                    return None, ref
                 exc = await self._send_and_mark(sender, item, ref)
             if exc is None:
                 return 1, ref
@@ -360,4 +482,4 @@ class Outbox:
         return None, ref
 
 
-__all__ = ["Outbox"]
+__all__ = ["Outbox", "default_worker_id"]

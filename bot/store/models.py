@@ -147,6 +147,10 @@ class ChatRow(Base):
     inactive_reason: Mapped[str | None] = mapped_column(Text)
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The outbox worker sending to this chat, and until when (docs/delivery.md,
+    # "Several workers"); both NULL when no worker holds the chat.
+    lease_holder: Mapped[str | None] = mapped_column(String(255))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class SubscriptionRow(Base):

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     delete,
     event,
     exists,
@@ -909,14 +910,23 @@ class Store:
         return ~exists().where(*conds)
 
     async def due_deliveries(
-        self, now: datetime, limit: int = 500, *, exclude_chats: Iterable[int] = ()
+        self,
+        now: datetime,
+        limit: int = 500,
+        *,
+        exclude_chats: Iterable[int] = (),
+        only_chats: Iterable[int] | None = None,
+        worker: str | None = None,
     ) -> list[OutboxItem]:
         """Unsent outbox rows whose time has come, oldest first, for active chats.
 
         A row is returned only when no earlier row of its chat is still waiting
         (for a retry or a rate limit), so part 1 never overtakes part 0; the
         rows of one chat come in the order they must be sent. ``exclude_chats``
-        (chat row ids) skips chats the caller is already sending to.
+        (chat row ids) skips chats the caller is already sending to;
+        ``only_chats`` restricts the result to those chats. Chats another
+        outbox worker holds a live lease on are skipped: every one when
+        ``worker`` is None, every one but ``worker``'s own otherwise.
         """
         excluded = list(exclude_chats)
         async with self.session() as s:
@@ -928,12 +938,15 @@ class Store:
                     ChatRow.active.is_(True),
                     or_(DeliveryRow.next_attempt_at.is_(None), DeliveryRow.next_attempt_at <= now),
                     self._no_earlier_pending(now),
+                    self._lease_free(now, worker),
                 )
                 .order_by(DeliveryRow.id)
                 .limit(limit)
             )
             if excluded:
                 q = q.where(DeliveryRow.chat_id.not_in(excluded))
+            if only_chats is not None:
+                q = q.where(DeliveryRow.chat_id.in_(list(only_chats)))
             rows = await s.execute(q)
             return [
                 OutboxItem(
@@ -950,11 +963,23 @@ class Store:
                 for d, c in rows
             ]
 
-    async def next_delivery_time(self) -> datetime | None:
-        """When the earliest chat-queue head becomes due (None: nothing pending)."""
+    async def next_delivery_time(
+        self, now: datetime | None = None, *, worker: str | None = None
+    ) -> datetime | None:
+        """When the earliest chat-queue head becomes due (None: nothing pending).
+
+        A chat another worker holds a live lease on (see :meth:`due_deliveries`
+        for ``worker``) counts as due when that lease expires, so a worker does
+        not poll for rows someone else is sending.
+        """
+        now = now or utcnow()
+        due_at = case(
+            (self._lease_free(now, worker), DeliveryRow.next_attempt_at),
+            else_=ChatRow.lease_until,
+        )
         async with self.session() as s:
             return await s.scalar(
-                select(func.min(DeliveryRow.next_attempt_at))
+                select(func.min(due_at))
                 .join(ChatRow, ChatRow.id == DeliveryRow.chat_id)
                 .where(
                     DeliveryRow.status == "pending",
@@ -962,6 +987,71 @@ class Store:
                     self._no_earlier_pending(),
                 )
             )
+
+    # ---------------------------------------------------- chat delivery leases
+
+    @staticmethod
+    def _lease_free(now: datetime, worker: str | None) -> Any:
+        """No live lease of another worker on the chat: it is unclaimed, its
+        lease has expired, or (``worker`` given) the lease is ``worker``'s."""
+        conds = [ChatRow.lease_holder.is_(None), ChatRow.lease_until.is_(None),
+                 ChatRow.lease_until <= now]
+        if worker is not None:
+            conds.append(ChatRow.lease_holder == worker)
+        return or_(*conds)
+
+    async def claim_chats(
+        self, chat_ids: Iterable[int], worker: str, *, now: datetime, until: datetime
+    ) -> set[int]:
+        """Take the delivery lease on chats for ``worker`` until ``until``;
+        return the ids of the chats it now holds.
+
+        One conditional UPDATE (per 500 chats): a chat is taken only when its
+        lease is free for ``worker`` (unclaimed, expired or already its own).
+        The database re-checks that condition on the row it locks, so of two
+        workers racing for a chat exactly one gets it, on SQLite and PostgreSQL.
+        """
+        claimed: set[int] = set()
+        async with self.session() as s:
+            for chunk in _chunks(sorted(set(chat_ids)), 500):
+                rows = await s.execute(
+                    update(ChatRow)
+                    .where(ChatRow.id.in_(chunk), self._lease_free(now, worker))
+                    .values(lease_holder=worker, lease_until=until)
+                    .returning(ChatRow.id)
+                    .execution_options(synchronize_session=False)
+                )
+                claimed.update(rows.scalars())
+        return claimed
+
+    async def renew_chat_leases(
+        self, chat_ids: Iterable[int], worker: str, *, until: datetime
+    ) -> set[int]:
+        """Extend ``worker``'s leases on these chats to ``until``; return the
+        chats it still holds (not one another worker took over meanwhile)."""
+        renewed: set[int] = set()
+        async with self.session() as s:
+            for chunk in _chunks(sorted(set(chat_ids)), 500):
+                rows = await s.execute(
+                    update(ChatRow)
+                    .where(ChatRow.id.in_(chunk), ChatRow.lease_holder == worker)
+                    .values(lease_until=until)
+                    .returning(ChatRow.id)
+                    .execution_options(synchronize_session=False)
+                )
+                renewed.update(rows.scalars())
+        return renewed
+
+    async def release_chats(self, chat_ids: Iterable[int], worker: str) -> None:
+        """Give up ``worker``'s leases on these chats (others' are left alone)."""
+        async with self.session() as s:
+            for chunk in _chunks(sorted(set(chat_ids)), 500):
+                await s.execute(
+                    update(ChatRow)
+                    .where(ChatRow.id.in_(chunk), ChatRow.lease_holder == worker)
+                    .values(lease_holder=None, lease_until=None)
+                    .execution_options(synchronize_session=False)
+                )
 
     async def mark_sent(self, delivery_id: int, message_id: str | None) -> None:
         async with self.session() as s:

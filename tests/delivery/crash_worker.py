@@ -7,6 +7,10 @@ adapter, sending an existing store's outbox to a (fake) Bot API server.
 Exits 0 once nothing is pending. Writes nothing but the database. With
 ``--wait-go`` it starts up (imports, getMe) and then waits for a line on stdin
 before sending (after printing "ready"), so start-up is not part of a run.
+
+Every worker uses the same outbox ``worker_id`` (one runs at a time): like a
+restarted service with a configured id, it takes back at once the chat leases
+its killed predecessor held, instead of waiting for them to expire.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from bot.ports import RateLimits
 from bot.settings import Settings
 from bot.store.repository import Store
 
+WORKER_ID = "crash-worker"
+
 
 class _NoCommands:
     async def handle(self, command: Command) -> Reply:  # never called: outbound only
@@ -37,7 +43,7 @@ async def main(db: str, api: str, token: str, rate: float, wait_go: bool,
     await adapter.application.bot.initialize()
     store = Store(db)
     outbox = Outbox(store, {"telegram": adapter}, base_backoff_s=0.05, max_attempts=50,
-                    max_unconfirmed=unconfirmed)
+                    max_unconfirmed=unconfirmed, worker_id=WORKER_ID)
     await store.outbox_status()  # connect before the first send
     if wait_go:
         print("ready", flush=True)
