@@ -80,16 +80,31 @@ def build_adapters(settings: Settings, svc: Services) -> list[Adapter]:
     return adapters
 
 
-async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """``newsbot run``: everything, until SIGINT/SIGTERM or ``stop`` is set."""
-    from bot.delivery.outbox import Outbox
-    from bot.scheduler import Scheduler
+#: How often a delivery-only worker looks for rows queued by other processes
+#: (the process that queues a digest wakes its own outbox at once).
+DELIVERY_WORKER_WAKEUP_S = 5.0
 
-    stop = stop or asyncio.Event()
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with suppress(NotImplementedError, RuntimeError):  # not the main thread (tests)
             loop.add_signal_handler(sig, stop.set)
+
+
+async def run(settings: Settings, stop: asyncio.Event | None = None, *,
+              delivery_only: bool = False) -> None:
+    """``newsbot run``: everything, until SIGINT/SIGTERM or ``stop`` is set.
+
+    ``delivery_only`` runs just the outbox (``newsbot run --delivery-only``).
+    """
+    stop = stop or asyncio.Event()
+    _stop_on_signals(stop)
+    if delivery_only:
+        await run_delivery_worker(settings, stop)
+        return
+    from bot.delivery.outbox import Outbox
+    from bot.scheduler import Scheduler
 
     async with services(settings) as svc, AsyncExitStack() as stack:
         adapters = build_adapters(settings, svc)
@@ -127,3 +142,31 @@ async def run(settings: Settings, stop: asyncio.Event | None = None) -> None:
         logger.info("stopping")
         outbox.notify()
         await outbox_task
+
+
+async def run_delivery_worker(settings: Settings, stop: asyncio.Event) -> None:
+    """An extra outbox worker: sends queued digests and replies, nothing else.
+
+    No feed polling, no schedules, no incoming commands (the adapters connect
+    for sending only, so a second Telegram long poll never fights the main
+    one). Chat leases (docs/delivery.md) keep workers from sending the same
+    chat's messages; run it beside one full ``newsbot run`` on a shared
+    database when one process cannot send fast enough.
+    """
+    from bot.delivery.outbox import Outbox
+
+    async with services(settings) as svc, AsyncExitStack() as stack:
+        adapters = build_adapters(settings, svc)
+        for adapter in adapters:
+            svc.senders[adapter.platform] = adapter
+        outbox = Outbox(svc.store, svc.senders, idle_wakeup_s=DELIVERY_WORKER_WAKEUP_S)
+        for adapter in adapters:
+            if getattr(adapter, "limiter", "absent") is None:
+                adapter.limiter = outbox.limiter(adapter.platform)  # type: ignore[attr-defined]
+            connect = getattr(adapter, "connect", None)
+            if callable(connect):
+                await connect()
+                stack.push_async_callback(adapter.stop)
+        logger.info("newsbot delivery worker %s is running with %s; press Ctrl+C to stop",
+                    outbox.worker_id, ", ".join(a.platform for a in adapters))
+        await outbox.run_forever(stop)

@@ -56,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
                          "articles, sends digests on each chat's schedule and answers commands. "
                          "Telegram runs when NEWSBOT_TELEGRAM_TOKEN is set, Slack when "
                          "NEWSBOT_SLACK_BOT_TOKEN is set; with neither, digests are printed here.")
+    run.add_argument("--delivery-only", action="store_true",
+                     help="run only an extra delivery worker: send queued digests and replies; "
+                     "no feed polling, schedules or incoming commands. Start it beside one full "
+                     "'newsbot run' on the same database (PostgreSQL, or a shared SQLite file) "
+                     "when one process cannot send fast enough; chat leases keep workers from "
+                     "sending the same chat's messages (docs/delivery.md)")
     run.set_defaults(func=cmd_run)
 
     summ = sub.add_parser(
@@ -161,7 +167,7 @@ def configure_logging(verbose: bool, level: str = "INFO") -> None:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> Any:
     from bot.app import run
 
-    return run(settings)
+    return run(settings, delivery_only=bool(getattr(args, "delivery_only", False)))
 
 
 # --------------------------------------------------------------- summarize

@@ -160,6 +160,19 @@ class SlackAdapter:
 
     async def start(self) -> None:
         """Check the token (fail fast on a wrong one), then connect Socket Mode if configured."""
+        await self.connect()
+        if self.socket_mode:
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+            self._socket = AsyncSocketModeHandler(self.app, self._app_token)
+            await self._socket.connect_async()
+            logger.info("Slack: connected in Socket Mode")
+        else:
+            logger.info("Slack: HTTP mode, Slack posts to %s", EVENTS_PATH)
+
+    async def connect(self) -> None:
+        """Initialise for sending only: open the HTTP session and check the token,
+        without receiving events (a delivery worker, ``newsbot run --delivery-only``)."""
         self._ensure_session()
         try:
             auth = await self.client.auth_test()
@@ -172,14 +185,6 @@ class SlackAdapter:
             logger.warning("Slack auth.test failed (%s); continuing", code)
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             logger.warning("Slack is unreachable at start-up (%s); continuing", type(exc).__name__)
-        if self.socket_mode:
-            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-            self._socket = AsyncSocketModeHandler(self.app, self._app_token)
-            await self._socket.connect_async()
-            logger.info("Slack: connected in Socket Mode")
-        else:
-            logger.info("Slack: HTTP mode, Slack posts to %s", EVENTS_PATH)
 
     async def stop(self) -> None:
         """Close Socket Mode, let in-flight commands finish (bounded), close the HTTP session."""
