@@ -19,7 +19,9 @@ one clear line that says what went wrong and, where possible, what to do::
     ├── NotFoundError               a feed/chat/subscription that does not exist
     └── DeliveryError               a message could not be delivered (transient)
         ├── RateLimited             the platform asked us to wait ``retry_after`` s
-        └── RecipientGone           blocked, kicked, archived: stop sending to that chat
+        ├── RecipientGone           blocked, kicked, archived: stop sending to that chat
+        ├── ChatMigrated            the chat has a new id: resend there
+        └── MessageRejected         the platform refused this message itself: never resend it
 """
 
 from __future__ import annotations
@@ -123,3 +125,17 @@ class ChatMigrated(DeliveryError):
     def __init__(self, new_external_id: str) -> None:
         super().__init__(f"chat migrated to {new_external_id}")
         self.new_external_id = new_external_id
+
+
+class MessageRejected(DeliveryError):
+    """The platform refused this message itself; sending it again will not help.
+
+    Too long, empty, invalid blocks or buttons, an unknown file id: the request
+    is wrong, not the chat or the connection. The outbox marks the row failed at
+    once instead of retrying it, and goes on with the chat's next message.
+    ``reason`` names the platform and its error (``"Slack: msg_too_long"``).
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

@@ -14,6 +14,8 @@ accepted               ``mark_sent`` immediately (nothing awaited in between)
                        in the limiter for ``s`` seconds
 ``RecipientGone``      stays pending; the chat is paused (inactive + reason)
 ``ChatMigrated(id)``   the chat moves to its new id and the row is resent
+``MessageRejected``    failed at once (attempt counted, ``last_error`` starts
+                       with :data:`REJECTED_PREFIX`); the chat's next row goes on
 anything else          retried with exponential backoff and jitter; after
                        ``max_attempts`` sends it is marked failed
 =====================  =====================================================
@@ -51,7 +53,7 @@ from datetime import datetime, timedelta
 
 from bot.delivery.ratelimit import RateLimiter
 from bot.domain import ChatRef, Platform
-from bot.errors import ChatMigrated, NotFoundError, RateLimited, RecipientGone
+from bot.errors import ChatMigrated, MessageRejected, NotFoundError, RateLimited, RecipientGone
 from bot.polling import backoff_time
 from bot.ports import Sender
 from bot.store.repository import OutboxItem, Store, utcnow
@@ -64,6 +66,9 @@ NO_SENDER_RETRY_S = 900.0
 """Rows for a platform with no configured sender are looked at again this often."""
 
 _MARK_RETRIES = (0.05, 0.2, 0.5, 1.0, 2.0)
+
+REJECTED_PREFIX = "rejected by the platform, not retried: "
+"""Starts ``last_error`` of a row failed on ``MessageRejected`` (``newsbot digest --status``)."""
 
 
 def default_worker_id() -> str:
@@ -103,6 +108,9 @@ class Outbox:
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be >= 1")
+        if not 0 < base_backoff_s <= max_backoff_s:
+            # backoff_time() refuses a zero base: the row would stay due and spin
+            raise ValueError("need 0 < base_backoff_s <= max_backoff_s")
         renew_interval_s = lease_s / 3 if renew_interval_s is None else renew_interval_s
         if send_timeout_s + renew_interval_s >= lease_s:
             # a send may only start on a lease that outlasts it (_holds_lease)
@@ -400,6 +408,8 @@ class Outbox:
                 limiter.forget(str(ref))
                 ref, migrated = new_ref, True
                 continue
+            if isinstance(exc, MessageRejected):
+                return await self._rejected(item, ref, exc)
             # DeliveryError, timeouts, SDK surprises, bugs: retry later, never stop others
             return await self._failed_attempt(item, ref, exc, timed_out=isinstance(exc, TimeoutError))
 
@@ -460,6 +470,17 @@ class Outbox:
                                  "it will be sent again", item.idempotency_key)
                     future.set_exception(error)
 
+    async def _rejected(
+        self, item: OutboxItem, ref: ChatRef, exc: MessageRejected
+    ) -> tuple[int, ChatRef]:
+        """The platform refused the message itself: fail the row now (retries would
+        only repeat the refusal) and let the chat's next row go. The chat stays active."""
+        reason = f"{REJECTED_PREFIX}{exc.reason}"
+        await self.store.mark_failed(item.id, reason)
+        logger.warning("outbox: %s refused %s (%s); marked failed, not retried",
+                       ref, item.idempotency_key, exc.reason)
+        return 0, ref
+
     async def _failed_attempt(
         self, item: OutboxItem, ref: ChatRef, exc: BaseException, *, timed_out: bool = False
     ) -> tuple[int | None, ChatRef]:
@@ -482,4 +503,4 @@ class Outbox:
         return None, ref
 
 
-__all__ = ["Outbox", "default_worker_id"]
+__all__ = ["REJECTED_PREFIX", "Outbox", "default_worker_id"]

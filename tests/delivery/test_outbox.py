@@ -6,6 +6,8 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
+import pytest
+
 from bot.delivery.outbox import Outbox
 from bot.domain import ChatRef
 from bot.errors import ChatMigrated, DeliveryError, RateLimited, RecipientGone
@@ -175,3 +177,11 @@ async def test_plain_messages_are_queued_once_per_key(store: Store) -> None:
     assert not await store.queue_message(ref, [{"text": "feed gone"}], key="feed-off:1:2026-01-01")
     assert await outbox(store, sender).run_once() == 1
     assert sender.delivered == [("a", "feed gone")]
+
+
+async def test_settings_that_would_spin_or_lose_leases_are_refused(store: Store) -> None:
+    sender = RecordingSender()
+    for bad in ({"max_attempts": 0}, {"base_backoff_s": 0}, {"base_backoff_s": 10, "max_backoff_s": 1},
+                {"lease_s": 10, "send_timeout_s": 30}):
+        with pytest.raises(ValueError):
+            Outbox(store, {"telegram": sender}, **bad)  # type: ignore[arg-type]

@@ -9,11 +9,15 @@ getWebhookInfo, deleteMessage, close, logOut), records every call, and checks
 what a real server would reject: unknown HTML tags / unbalanced markup
 (``can't parse entities``) and texts over 4,096 characters.
 
-Test helpers push updates (``push_message``, ``push_callback``), configure
-chats and administrators (``add_chat``, ``set_admins``, ``set_bot_admin``),
+Test helpers push updates (``push_message``, ``push_callback``, and the bot's own
+membership: ``push_my_chat_member`` for added/removed/blocked, ``push_migration`` for a
+group becoming a supergroup; afterwards sends to the old chat fail as Telegram's do),
+configure chats and administrators (``add_chat``, ``set_admins``, ``set_bot_admin``),
 inject faults (``inject``: 429, 403 blocked/kicked, 400 chat-not-found or
 migrate, 500, entity errors, delays) and optionally enforce Telegram's send
-limits, counting violations (``enforce_limits``).
+limits, counting violations (``enforce_limits``). ``getUpdates`` honours
+``allowed_updates`` as Telegram does (remembered between calls; by default every type
+except ``chat_member`` and the reaction updates).
 
 It runs on the test's event loop (``async with FakeTelegram() as tg:``, or the
 ``fake_telegram`` fixture) or on its own thread (``start_in_thread()``) for
@@ -81,6 +85,39 @@ _ALLOWED_TAGS = frozenset(
     }
 )
 _URL_RE = re.compile(r"https?://[^\s<>\"']+")
+# What getUpdates sends when allowed_updates was never given (or given as []).
+_NOT_SENT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+_ADMIN_RIGHTS = (
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+    "can_post_messages",
+    "can_edit_messages",
+)
+_RESTRICTED_RIGHTS = (
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_send_messages",
+    "can_send_polls",
+    "can_send_other_messages",
+    "can_add_web_page_previews",
+    "can_manage_topics",
+    "can_send_audios",
+    "can_send_documents",
+    "can_send_photos",
+    "can_send_videos",
+    "can_send_video_notes",
+    "can_send_voice_notes",
+    "can_edit_tag",
+)
 
 
 def _u16(text: str) -> int:
@@ -119,6 +156,7 @@ class Fault:
     retry_after: int = 3
     migrate_to: int = -1001234567890
     delay: float = 5.0
+    description: str = "Bad Request: message is too long"  # kind "bad_request"
 
 
 class _ParseError(Exception):
@@ -193,6 +231,9 @@ class FakeTelegram:
         self._admins: dict[Any, set[int]] = defaultdict(set)
         self._creators: dict[Any, int] = {}
         self._bot_admin_in: set[Any] = set()
+        self._bot_gone_from: dict[Any, str] = {}  # chat id -> the 403 description of a send
+        self._migrated: dict[Any, int] = {}  # old group id -> supergroup id
+        self._allowed_updates: frozenset[str] | None = None  # None: Telegram's default
         self._faults: list[Fault] = []
         self._limits: dict[str, Any] | None = None
         self._last_send: dict[Any, float] = {}
@@ -300,7 +341,8 @@ class FakeTelegram:
 
     def inject(self, kind: str, **kwargs: Any) -> Fault:
         """Fail matching calls. ``kind``: ``retry_after`` (429), ``blocked``/``kicked`` (403),
-        ``chat_not_found``, ``migrate``, ``bad_entities`` (400), ``server_error`` (500),
+        ``chat_not_found``, ``migrate``, ``bad_entities`` (400), ``bad_request`` (400 with
+        ``description``, e.g. ``"Bad Request: BUTTON_DATA_INVALID"``), ``server_error`` (500),
         ``delay`` (answer after ``delay`` s). Keyword arguments are :class:`Fault` fields."""
         fault = Fault(kind, **kwargs)
         with self._lock:
@@ -483,6 +525,88 @@ class FakeTelegram:
         }
         return self.push_update({"callback_query": callback})
 
+    def chat_member_object(self, status: str, user: dict[str, Any]) -> dict[str, Any]:
+        """A ChatMember of ``status`` (creator, administrator, member, restricted, left,
+        kicked) with the fields the Bot API sends for it."""
+        member: dict[str, Any] = {"status": status, "user": user}
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            member.update(can_be_edited=False, is_anonymous=False, **dict.fromkeys(_ADMIN_RIGHTS, True))
+        elif status == "restricted":
+            member.update(is_member=False, until_date=0, **dict.fromkeys(_RESTRICTED_RIGHTS, False))
+        elif status == "kicked":
+            member["until_date"] = 0
+        return member
+
+    def push_my_chat_member(
+        self,
+        chat_id: int,
+        new_status: str,
+        *,
+        old_status: str | None = None,
+        user_id: int | None = None,
+        chat_type: str | None = None,
+        chat_title: str | None = None,
+    ) -> dict[str, Any]:
+        """Queue a ``my_chat_member`` update: the bot's status in ``chat_id`` changed to
+        ``new_status``, by ``user_id`` (default: the private chat's user, else user 1).
+
+        ``kicked``/``left`` (in a private chat ``kicked`` = the user blocked the bot) also
+        make later sends to that chat fail with Telegram's 403; ``member``/``administrator``
+        undo that (``administrator`` also makes the bot an admin for getChatMember).
+        """
+        chat = self._chat_object(chat_id, chat_type, chat_title)
+        if old_status is None:
+            old_status = "member" if new_status in ("kicked", "left", "restricted") else "left"
+        if user_id is None:
+            user_id = chat_id if chat["type"] == "private" else 1
+        with self._lock:
+            if new_status in ("kicked", "left"):
+                self._bot_gone_from[chat_id] = _gone_description(chat["type"])
+            elif new_status in ("member", "administrator", "creator"):
+                self._bot_gone_from.pop(chat_id, None)
+            if new_status == "administrator":
+                self._bot_admin_in.add(chat_id)
+            elif new_status != "creator":
+                self._bot_admin_in.discard(chat_id)
+        change = {
+            "chat": chat,
+            "from": self._user_object(user_id),
+            "date": int(time.time()),
+            "old_chat_member": self.chat_member_object(old_status, self._bot_user()),
+            "new_chat_member": self.chat_member_object(new_status, self._bot_user()),
+        }
+        return self.push_update({"my_chat_member": change})
+
+    def push_migration(
+        self, old_chat_id: int, new_chat_id: int, *, user_id: int = 1, both: bool = True
+    ) -> list[dict[str, Any]]:
+        """A group becomes the supergroup ``new_chat_id``: queue the ``migrate_to_chat_id``
+        service message in the old group and (``both``) the ``migrate_from_chat_id`` one in
+        the new supergroup, as Telegram does. Later sends to the old id answer 400 with
+        ``migrate_to_chat_id``."""
+        old = self._chat_object(old_chat_id, "group")
+        new = self.add_chat(new_chat_id, "supergroup", title=old.get("title"))
+        with self._lock:
+            self._migrated[old_chat_id] = new_chat_id
+        pushed = [self._push_service(old, user_id, migrate_to_chat_id=new_chat_id)]
+        if both:
+            pushed.append(self._push_service(new, user_id, migrate_from_chat_id=old_chat_id))
+        return pushed
+
+    def _push_service(self, chat: dict[str, Any], user_id: int, **fields: Any) -> dict[str, Any]:
+        with self._lock:
+            message_id = next(self._message_ids[chat["id"]])
+        message = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": chat,
+            "from": self._user_object(user_id),
+            **fields,
+        }
+        return self.push_update({"message": message})
+
     def _wake(self) -> None:
         loop, event = self._loop, self._new_update
         if loop is not None and event is not None and not loop.is_closed():
@@ -634,6 +758,8 @@ class FakeTelegram:
                 400,
                 'Bad Request: can\'t parse entities: Unsupported start tag "x" at byte offset 0',
             )
+        if kind == "bad_request":
+            return self._error(call, 400, fault.description)
         if kind == "server_error":
             return self._error(call, 500, "Internal Server Error")
         raise ValueError(f"unknown fault kind {kind!r}")
@@ -654,17 +780,28 @@ class FakeTelegram:
         timeout = float(params.get("timeout") or 0)
         deadline = time.monotonic() + timeout
         assert self._new_update is not None
+        allowed = params.get("allowed_updates")
+        if isinstance(allowed, list):  # remembered until changed; [] means the default
+            self._allowed_updates = frozenset(allowed) or None
         while True:
             self._new_update.clear()
             with self._lock:
                 while self._updates and self._updates[0]["update_id"] < offset:
                     self._updates.popleft()  # confirmed by the client
-                pending = list(itertools.islice(self._updates, limit))
+                wanted = (u for u in self._updates if self._wanted(u))
+                pending = list(itertools.islice(wanted, limit))
             remaining = deadline - time.monotonic()
             if pending or remaining <= 0 or self._closing:
                 return pending
             with suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), remaining)
+
+    def _wanted(self, update: dict[str, Any]) -> bool:
+        """Whether getUpdates sends this update under the current ``allowed_updates``."""
+        kind = next(k for k in update if k != "update_id")
+        if self._allowed_updates is None:
+            return kind not in _NOT_SENT_BY_DEFAULT
+        return kind in self._allowed_updates
 
     def _check_limits(self, chat_id: Any) -> dict[str, Any] | None:
         """Record a send against the limits; the 429 parameters when rejecting it."""
@@ -715,6 +852,7 @@ class FakeTelegram:
             )
         if chat is None and isinstance(chat_id, str):
             raise _ApiError(400, "Bad Request: chat not found")
+        self._check_reachable(chat["id"] if chat else chat_id)
         rejected = self._check_limits(chat_id)
         if rejected:
             raise _ApiError(
@@ -735,6 +873,20 @@ class FakeTelegram:
         with self._lock:
             self._messages[(chat_obj["id"], message_id)] = message
         return message
+
+    def _check_reachable(self, chat_id: Any) -> None:
+        """The bot was removed from the chat, or the group moved to a supergroup."""
+        with self._lock:
+            gone = self._bot_gone_from.get(chat_id)
+            moved_to = self._migrated.get(chat_id)
+        if moved_to is not None:
+            raise _ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": moved_to},
+            )
+        if gone is not None:
+            raise _ApiError(403, gone)
 
     def _api_editmessagetext(self, params: dict[str, Any]) -> dict[str, Any]:
         key = (params.get("chat_id"), int(params.get("message_id") or 0))
@@ -814,23 +966,7 @@ class FakeTelegram:
         if is_creator:
             return {"status": "creator", "user": user, "is_anonymous": False}
         if is_admin:
-            rights = {
-                k: True
-                for k in (
-                    "can_manage_chat",
-                    "can_delete_messages",
-                    "can_manage_video_chats",
-                    "can_restrict_members",
-                    "can_promote_members",
-                    "can_change_info",
-                    "can_invite_users",
-                    "can_post_stories",
-                    "can_edit_stories",
-                    "can_delete_stories",
-                    "can_post_messages",
-                    "can_edit_messages",
-                )
-            }
+            rights = dict.fromkeys(_ADMIN_RIGHTS, True)
             return {
                 "status": "administrator",
                 "user": user,
@@ -881,6 +1017,16 @@ class FakeTelegram:
 
     def _api_logout(self, params: dict[str, Any]) -> bool:
         return True
+
+
+def _gone_description(chat_type: str) -> str:
+    """Telegram's 403 for a send to a chat the bot was removed from (or blocked in)."""
+    return {
+        "private": "Forbidden: bot was blocked by the user",
+        "group": "Forbidden: bot was kicked from the group chat",
+        "supergroup": "Forbidden: bot was kicked from the supergroup chat",
+        "channel": "Forbidden: bot is not a member of the channel chat",
+    }.get(chat_type, "Forbidden: bot is not a member of the chat")
 
 
 class _ApiError(Exception):

@@ -20,6 +20,15 @@ Which Slack errors pause a channel (``RecipientGone``) and which do not:
   destroy the users' state, so the outbox keeps retrying with back-off and the
   log says loudly what to fix. ``SlackAdapter.start()`` refuses to start on them.
 * ``ratelimited`` / HTTP 429 -> ``RateLimited(retry_after)`` from ``Retry-After``.
+* The message itself is refused (too long, no text, invalid blocks or
+  attachments, bad arguments, see ``MESSAGE_REJECTED``) -> ``MessageRejected``:
+  the same request can never succeed, so the outbox fails the row at once and
+  goes on with the channel's next message. Only codes from a non-5xx answer;
+  errors about the request's encoding rather than its content
+  (``invalid_form_data``, ``invalid_json``, ``invalid_charset``,
+  ``request_timeout``: a proxy or SDK problem that hits every message) stay
+  ``DeliveryError``, and so do channel-wide refusals such as
+  ``restricted_action_read_only_channel``.
 * Anything else (5xx, ``fatal_error``, network errors, timeouts) -> ``DeliveryError``.
 """
 
@@ -33,7 +42,8 @@ from typing import Any
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.errors import DeliveryError, RateLimited, RecipientGone
+from bot.adapters.slack.redact import RedactingFilter
+from bot.errors import DeliveryError, MessageRejected, RateLimited, RecipientGone
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +70,30 @@ BAD_CREDENTIALS = frozenset(
     }
 )
 RATE_LIMITED = frozenset({"ratelimited", "rate_limited", "message_limit_exceeded"})
+MESSAGE_REJECTED = frozenset(
+    {
+        "msg_too_long",
+        "msg_blocks_too_long",
+        "no_text",
+        "invalid_blocks",
+        "invalid_blocks_format",
+        "invalid_attachments",
+        "too_many_attachments",
+        "attachment_payload_limit_exceeded",
+        "too_many_contact_cards",
+        "markdown_text_conflict",
+        "invalid_metadata_format",
+        "invalid_metadata_schema",
+        "metadata_too_large",
+        "cannot_reply_to_message",
+        "invalid_arguments",
+        "invalid_arg_name",
+        "invalid_array_arg",
+    }
+)
 DEFAULT_RETRY_AFTER = 1.0
+_DETAIL_CHARS = 200
+_TOKEN_SHAPES = RedactingFilter()  # token / webhook patterns only: the details go to the store
 
 
 def retry_after(headers: Mapping[str, Any] | None, default: float = DEFAULT_RETRY_AFTER) -> float:
@@ -84,6 +117,24 @@ def api_error_code(exc: SlackApiError) -> str:
     return "unknown_error"
 
 
+def error_details(exc: SlackApiError) -> str:
+    """Slack's own explanation (``response_metadata.messages``, e.g. which block is invalid),
+    shortened to one line; "" when there is none."""
+    data = exc.response.data if exc.response is not None else None
+    meta = data.get("response_metadata") if isinstance(data, Mapping) else None
+    messages = meta.get("messages") if isinstance(meta, Mapping) else None
+    if not isinstance(messages, list) or not messages:
+        return ""
+    text = _TOKEN_SHAPES.redact("; ".join(" ".join(str(m).split()) for m in messages[:2]))
+    return text if len(text) <= _DETAIL_CHARS else text[: _DETAIL_CHARS - 1] + "…"
+
+
+def rejected(exc: SlackApiError, code: str) -> MessageRejected:
+    """``MessageRejected`` naming the code, and Slack's explanation when it gave one."""
+    details = error_details(exc)
+    return MessageRejected(f"Slack: {code} ({details})" if details else f"Slack: {code}")
+
+
 def map_api_error(exc: SlackApiError, channel: str) -> DeliveryError:
     """The newsbot error for a Slack Web API error response."""
     status = exc.response.status_code if exc.response is not None else 0
@@ -100,6 +151,8 @@ def map_api_error(exc: SlackApiError, channel: str) -> DeliveryError:
             channel,
         )
         return DeliveryError(f"Slack rejected the bot token: {code}")
+    if code in MESSAGE_REJECTED and status < 500:
+        return rejected(exc, code)
     return DeliveryError(f"Slack API error {code} (HTTP {status})")
 
 

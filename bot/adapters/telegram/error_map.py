@@ -33,6 +33,36 @@ _ENTITY = (
     "unclosed start tag",
     "unmatched end tag",
 )
+# BadRequests about the message itself: the same request can never succeed, so the outbox
+# fails the row at once (MessageRejected). Only descriptions known to be permanent are listed;
+# an unknown BadRequest stays a retried DeliveryError, and so do the ones about fetching a
+# remote URL ("failed to get HTTP URL content", "wrong type of the web page content") and
+# about the chat rather than the message ("message thread not found", "TOPIC_CLOSED").
+# PTB drops "Bad Request: " and lower-cases the rest ("BUTTON_DATA_INVALID" ->
+# "Button_data_invalid"), so these are matched against the lower-cased message.
+_REJECTED = (
+    "message is too long",
+    "message_too_long",
+    "message text is empty",
+    "text must be non-empty",
+    "message must be non-empty",
+    "message_empty",
+    "message caption is too long",
+    "media_caption_too_long",
+    "reply markup is too long",
+    "button_data_invalid",
+    "button_url_invalid",
+    "button_type_invalid",
+    "can't parse inline keyboard button",
+    "inline keyboard button url",
+    "unsupported parse_mode",
+    "wrong remote file identifier",
+    "wrong file identifier",
+    "wrong http url specified",
+    "photo_invalid_dimensions",
+    "replied message not found",
+    "message to be replied not found",
+)
 
 
 def retry_after_seconds(exc: tg.RetryAfter) -> float:
@@ -52,8 +82,22 @@ def is_not_modified(exc: tg.TelegramError) -> bool:
     return isinstance(exc, tg.BadRequest) and "message is not modified" in exc.message.lower()
 
 
+def is_rejected(exc: tg.TelegramError) -> bool:
+    """A BadRequest (HTTP 400) refusing this message for good: resending it cannot help.
+
+    Entity (HTML markup) errors count too: the adapter resends such a message once as plain
+    text before it gets here, so one that still fails is refused for good.
+    """
+    if not isinstance(exc, tg.BadRequest):
+        return False
+    message = exc.message.lower()
+    return is_entity_error(exc) or any(s in message for s in _REJECTED)
+
+
 def translate(exc: tg.TelegramError) -> errors.DeliveryError:
-    """The newsbot error for a failed send. ``RetryAfter`` maps to a chat-scoped RateLimited."""
+    """The newsbot error for a failed send. ``RetryAfter`` maps to a chat-scoped RateLimited;
+    a BadRequest is ``RecipientGone`` (chat gone), ``MessageRejected`` (this message can never
+    be sent, see ``_REJECTED``) or a retried ``DeliveryError`` (anything not known)."""
     message = redact(exc.message)
     if isinstance(exc, tg.RetryAfter):
         return errors.RateLimited(retry_after_seconds(exc), scope="chat")
@@ -64,6 +108,8 @@ def translate(exc: tg.TelegramError) -> errors.DeliveryError:
     if isinstance(exc, tg.BadRequest):
         if any(s in message.lower() for s in _GONE):
             return errors.RecipientGone(message)
+        if is_rejected(exc):
+            return errors.MessageRejected(f"Telegram: {message}")
         return errors.DeliveryError(f"Telegram rejected the message: {message}")
     if isinstance(exc, tg.TimedOut):
         return errors.DeliveryError(f"Telegram did not answer in time: {message}")
