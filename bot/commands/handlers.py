@@ -35,6 +35,7 @@ from bot.errors import (
     FetchTimeoutError,
     HTTPStatusError,
     NewsbotError,
+    NotFoundError,
     TooLargeError,
     UnsafeURLError,
     UnsupportedContentError,
@@ -54,6 +55,25 @@ WELCOME = (
     "Start with /subscribe <feed or site URL>, then /schedule 07:30 Europe/London "
     "for a morning digest, or /digest any time. /summary <URL> summarizes one article.\n"
     "Send /help for every command."
+)
+REMOVED_REASON = "the bot was removed from this chat"
+# Pause reasons that mean "the bot is not (allowed) in the chat", so the bot being added back
+# heals them: the adapters' membership reasons and the send-time errors of Telegram and Slack
+# (bot/adapters/*/error_map.py, failures.py). Anything else (a deactivated user, a posting
+# restriction) stays paused until someone uses a command there.
+_MEMBERSHIP_MARKERS = (
+    "removed",
+    "kicked",
+    "blocked",
+    "not a member",
+    "archived",
+    "have no rights to send",
+    "not enough rights to send",
+    "need administrator rights",
+    "chat not found",
+    "channel_private",
+    "not_in_channel",
+    "channel_not_found",
 )
 
 
@@ -123,6 +143,12 @@ def story_from(article: Article, summary: Summary) -> Story:
     )
 
 
+def is_membership_reason(reason: str | None) -> bool:
+    """Whether a chat paused for ``reason`` can hear us again once the bot is added back."""
+    low = (reason or "").lower()
+    return any(marker in low for marker in _MEMBERSHIP_MARKERS)
+
+
 class CoreCommands:
     """The command layer, shared by every adapter."""
 
@@ -181,6 +207,64 @@ class CoreCommands:
     async def _changed(self, ref: ChatRef) -> None:
         if self.on_chat_changed is not None:
             await self.on_chat_changed(ref)
+
+    # ------------------------------------------------------------- membership
+
+    async def membership_changed(
+        self, ref: ChatRef, present: bool, reason: str | None = None
+    ) -> None:
+        """The platform says the bot left (``present=False``) or joined a chat.
+
+        Removed/blocked: the chat is paused at once with ``reason`` instead of at
+        its next failed send (its queued messages are kept). Added back: the chat
+        is resumed, but only when it was paused for a membership reason
+        (:func:`is_membership_reason`). Chats newsbot never stored are ignored.
+        """
+        chat = await self.store.get_chat(ref)
+        if chat is None:
+            logger.info("membership: bot %s %s, a chat newsbot has not stored; nothing to do",
+                        "added to" if present else "removed from", ref)
+        elif present:
+            await self._member_again(chat)
+        elif not chat.active:
+            logger.info("membership: bot removed from %s (%s); it was paused already (%s)",
+                        ref, reason, chat.inactive_reason)
+        else:
+            why = reason or REMOVED_REASON
+            await self.store.set_chat_active(ref, False, why)
+            await self._changed(ref)
+            logger.warning("membership: %s paused at once: %s", ref, why)
+
+    async def _member_again(self, chat: ChatInfo) -> None:
+        if chat.active:
+            logger.info("membership: bot is in %s, which is active already", chat.ref)
+            return
+        if not is_membership_reason(chat.inactive_reason):
+            logger.info("membership: bot is back in %s, but it stays paused (%s)",
+                        chat.ref, chat.inactive_reason)
+            return
+        await self.store.set_chat_active(chat.ref, True)
+        await self._changed(chat.ref)
+        if self.on_digest_queued is not None:
+            self.on_digest_queued()  # the messages kept while it was paused can go now
+        logger.info("membership: bot is back in %s; digests resumed (paused: %s)",
+                    chat.ref, chat.inactive_reason)
+
+    async def chat_migrated(self, ref: ChatRef, new_external_id: str) -> None:
+        """The chat now lives under ``new_external_id`` (a Telegram group that became a
+        supergroup): move it with its subscriptions, schedule and queued messages."""
+        new_ref = ChatRef(ref.platform, new_external_id)
+        if new_ref == ref:
+            return
+        try:
+            await self.store.migrate_chat(ref, new_external_id)
+        except NotFoundError:
+            logger.info("migration: nothing stored under %s (moved already, or never used); "
+                        "%s needs no change", ref, new_ref)
+            return
+        await self._changed(ref)
+        await self._changed(new_ref)
+        logger.info("migration: chat %s moved to %s", ref, new_ref)
 
     # --------------------------------------------------------------- commands
 

@@ -3,10 +3,19 @@
 ``FakeSlack`` is an aiohttp server running in the test's own event loop. It
 serves the Web API methods newsbot uses under ``/api/`` (auth.test,
 chat.postMessage, chat.postEphemeral, chat.update, conversations.info,
-users.info, apps.connections.open), ``response_url`` endpoints under
+conversations.join, users.info, apps.connections.open), ``response_url`` endpoints under
 ``/response/<name>``, and a Socket Mode WebSocket under ``/socket``. Every call
 is recorded (:class:`Call`); faults can be injected for the next N calls of a
 method or for every call to one channel.
+
+Channel membership: ``members_of`` lists the channels the bot is in, ``private_channels``
+the private ones with ``C`` ids (ids not starting with ``C`` or ``D`` are private too).
+``conversations.info`` answers ``channel_not_found`` for a private channel the bot is not
+in, as Slack does; ``conversations.join`` works for public, unarchived channels only.
+``remove_bot(channel)`` takes the bot out of a channel so later posts there fail with
+``not_in_channel``; ``add_bot`` (or a join) lets it back in. The event builders
+(``member_left_channel``, ``member_joined_channel``, ``channel_left``, ``channel_archive``,
+``channel_unarchive``) make the events Slack sends meanwhile.
 
 The inbound half builds payloads as Slack sends them (form-encoded slash
 commands, JSON ``event_callback`` envelopes, form-encoded ``payload=`` for
@@ -76,6 +85,8 @@ class FakeSlack:
     rate_violations: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     archived: set[str] = field(default_factory=set)
     members_of: set[str] = field(default_factory=set)  # channels the bot is in (conversations.info)
+    private_channels: set[str] = field(default_factory=set)  # private channels with C... ids
+    removed_from: set[str] = field(default_factory=set)  # posts here fail: not_in_channel
 
     def __post_init__(self) -> None:
         self._faults: dict[str, list[_Fault]] = defaultdict(list)
@@ -163,6 +174,21 @@ class FakeSlack:
             return self._channel_faults[channel]
         return None
 
+    # ------------------------------------------------------------ membership
+
+    def is_private(self, channel: str) -> bool:
+        return channel in self.private_channels or not channel.startswith(("C", "D"))
+
+    def remove_bot(self, channel: str) -> None:
+        """Someone removed the bot from ``channel``: later posts there fail with not_in_channel."""
+        self.members_of.discard(channel)
+        self.removed_from.add(channel)
+
+    def add_bot(self, channel: str) -> None:
+        """Someone invited the bot to ``channel``."""
+        self.members_of.add(channel)
+        self.removed_from.discard(channel)
+
     # ------------------------------------------------------------ queries
 
     def calls_to(self, method: str, *, ok_only: bool = False) -> list[Call]:
@@ -228,6 +254,8 @@ class FakeSlack:
                 headers["Retry-After"] = str(int(fault.retry_after))
         elif channel is not None and channel in self.archived and method.startswith("chat."):
             body = {"ok": False, "error": "is_archived"}
+        elif channel is not None and channel in self.removed_from and method.startswith("chat."):
+            body = {"ok": False, "error": "not_in_channel"}
         else:
             body = self._answer(method, params)
 
@@ -269,18 +297,17 @@ class FakeSlack:
             }
         if method == "conversations.info":
             is_im = channel.startswith("D")
-            return {
-                "ok": True,
-                "channel": {
-                    "id": channel,
-                    "name": None if is_im else f"chan-{channel.lower()}",
-                    "is_im": is_im,
-                    "is_channel": channel.startswith("C"),
-                    "is_private": not channel.startswith("C"),
-                    "is_archived": channel in self.archived,
-                    "is_member": is_im or channel in self.members_of,
-                },
-            }
+            is_member = is_im or channel in self.members_of
+            if self.is_private(channel) and not is_member:
+                return {"ok": False, "error": "channel_not_found"}
+            return {"ok": True, "channel": self._channel_object(channel)}
+        if method == "conversations.join":
+            if self.is_private(channel) or channel.startswith("D"):
+                return {"ok": False, "error": "method_not_supported_for_channel_type"}
+            if channel in self.archived:
+                return {"ok": False, "error": "is_archived"}
+            self.add_bot(channel)
+            return {"ok": True, "channel": self._channel_object(channel)}
         if method == "users.info":
             user = str(params.get("user", ""))
             return {
@@ -297,6 +324,20 @@ class FakeSlack:
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         return {"ok": False, "error": "unknown_method"}
+
+    def _channel_object(self, channel: str) -> dict[str, Any]:
+        is_im = channel.startswith("D")
+        info: dict[str, Any] = {
+            "id": channel,
+            "name": None if is_im else f"chan-{channel.lower()}",
+            "is_im": is_im,
+            "is_channel": channel.startswith("C") and not self.is_private(channel),
+            "is_group": self.is_private(channel),
+            "is_private": self.is_private(channel),
+            "is_archived": channel in self.archived,
+            "is_member": is_im or channel in self.members_of,
+        }
+        return info
 
     async def _response_url(self, request: web.Request) -> web.Response:
         params = await request.json()
@@ -441,6 +482,53 @@ def dm_message(
     }
     event.update(extra)
     return event
+
+
+def _channel_type(channel: str) -> str:
+    return "G" if channel.startswith("G") else "C"
+
+
+def member_left_channel(channel: str, *, user: str = BOT_USER_ID) -> dict[str, Any]:
+    """``member_left_channel``: ``user`` (default: the bot) left or was removed."""
+    return {
+        "type": "member_left_channel",
+        "user": user,
+        "channel": channel,
+        "channel_type": _channel_type(channel),
+        "team": TEAM_ID,
+        "event_ts": f"{time.time():.6f}",
+    }
+
+
+def member_joined_channel(
+    channel: str, *, user: str = BOT_USER_ID, inviter: str = "U0001"
+) -> dict[str, Any]:
+    """``member_joined_channel``: ``user`` (default: the bot) was added by ``inviter``."""
+    return {
+        "type": "member_joined_channel",
+        "user": user,
+        "channel": channel,
+        "channel_type": _channel_type(channel),
+        "team": TEAM_ID,
+        "inviter": inviter,
+        "event_ts": f"{time.time():.6f}",
+    }
+
+
+def channel_left(channel: str, *, actor: str = "U0001") -> dict[str, Any]:
+    """``channel_left`` (``group_left`` for a ``G`` id): sent to the bot it removed."""
+    kind = "group_left" if channel.startswith("G") else "channel_left"
+    return {"type": kind, "channel": channel, "actor_id": actor, "event_ts": f"{time.time():.6f}"}
+
+
+def channel_archive(channel: str, *, user: str = "U0001") -> dict[str, Any]:
+    kind = "group_archive" if channel.startswith("G") else "channel_archive"
+    return {"type": kind, "channel": channel, "user": user, "event_ts": f"{time.time():.6f}"}
+
+
+def channel_unarchive(channel: str, *, user: str = "U0001") -> dict[str, Any]:
+    kind = "group_unarchive" if channel.startswith("G") else "channel_unarchive"
+    return {"type": kind, "channel": channel, "user": user, "event_ts": f"{time.time():.6f}"}
 
 
 def block_action_payload(

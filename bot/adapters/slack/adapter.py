@@ -7,7 +7,15 @@ Inbound, every Slack interaction is translated into a platform-free
   one ending in ``summary``) and ``/summary <url> [--private]``;
 * ``app_mention`` events (``@newsbot summary <url>``);
 * ``message`` events in the bot's DMs (a bare link means ``summary``);
-* button presses on a reply's choices (``block_actions``).
+* button presses on a reply's choices (``block_actions``);
+* the bot's own membership (``member_joined_channel``/``member_left_channel`` naming the
+  bot user, ``channel_left``/``group_left``, ``*_archive``/``*_unarchive``), reported to
+  the core at once so a channel is paused when the bot is removed, not at its next digest.
+
+Before ``subscribe`` and ``schedule`` in a channel, the adapter checks with
+``conversations.info`` that the bot is a member: it joins a public channel itself
+(``conversations.join``) and asks for an ``/invite`` in a private one, so a subscription
+never starts in a channel its digests cannot reach.
 
 Slack wants an answer within 3 seconds, and the core may fetch and summarize
 for longer. Each listener is registered bolt's way for that, ``ack=`` plus
@@ -44,9 +52,11 @@ from starlette.routing import Route
 
 from bot.adapters.slack.failures import BAD_CREDENTIALS, api_error_code, map_exception, retry_after
 from bot.adapters.slack.parse import (
+    MEMBERSHIP_EVENTS,
     CommandLine,
     chat_kind,
     find_url,
+    membership_event,
     parse_command_line,
     split_words,
     strip_mentions,
@@ -54,7 +64,7 @@ from bot.adapters.slack.parse import (
 )
 from bot.adapters.slack.redact import install_log_redaction
 from bot.adapters.slack.render import CHOICE_ACTION_PREFIX, render
-from bot.commands.base import CommandHandler
+from bot.commands.base import CommandHandler, MembershipEvents
 from bot.commands.registry import BY_NAME
 from bot.delivery.ratelimit import RateLimiter
 from bot.domain import ChatRef, Command, Digest, Platform, Reply, UserRef
@@ -71,6 +81,12 @@ FAILED = Reply(
     text="Sorry, something went wrong on our side. Please try again later.", is_error=True
 )
 DRAIN_TIMEOUT_S = 10.0
+# Commands that only make sense if the bot can post in the channel afterwards.
+NEEDS_MEMBERSHIP = frozenset({"subscribe", "schedule"})
+INVITE_TEXT = (
+    "I'm not a member of this channel, so its digests could not reach it. "
+    "Invite me with /invite @{name}, then try again."
+)
 
 
 class SlackAdapter:
@@ -131,6 +147,7 @@ class SlackAdapter:
         self._inflight: set[asyncio.Task[Any]] = set()
         self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self.bot_user_id: str | None = None
+        self.bot_name = "newsbot"  # the bot user's name, from auth.test (for "/invite @name")
         self._register()
 
     # ------------------------------------------------------------ Sender
@@ -177,6 +194,7 @@ class SlackAdapter:
         try:
             auth = await self.client.auth_test()
             self.bot_user_id = auth.get("user_id")
+            self.bot_name = auth.get("user") or self.bot_name
             logger.info("Slack: signed in as %s in %s", auth.get("user"), auth.get("team"))
         except SlackApiError as exc:
             code = api_error_code(exc)
@@ -225,6 +243,8 @@ class SlackAdapter:
         self.app.action(re.compile("^" + re.escape(CHOICE_ACTION_PREFIX)))(
             ack=self._ack, lazy=[self._on_choice]
         )
+        for name in sorted(MEMBERSHIP_EVENTS):
+            self.app.event(name)(ack=self._ack, lazy=[self._on_membership])
 
     @staticmethod
     async def _ack(ack: Any) -> None:
@@ -341,10 +361,66 @@ class SlackAdapter:
 
     async def _handle(self, command: Command) -> Reply:
         try:
+            if command.name in NEEDS_MEMBERSHIP and command.chat_kind != "private":
+                refusal = await self._membership_refusal(command.chat.external_id)
+                if refusal is not None:
+                    return Reply(text=refusal, is_error=True)
             return await self.handler.handle(command)
         except Exception:
             logger.exception("command %r failed in %s", command.name, command.chat)
             return FAILED
+
+    # ------------------------------------------------------------ membership
+
+    async def _membership_refusal(self, channel: str) -> str | None:
+        """None when the bot can post in ``channel`` (a member, or it has just joined the
+        public channel); else the one line asking for an ``/invite``.
+
+        If Slack cannot tell (a missing scope, an outage) the command goes ahead: at worst
+        the first digest fails and pauses the channel, as before this check existed.
+        """
+        try:
+            response = await self.client.conversations_info(channel=channel)
+        except Exception as exc:
+            code = api_error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
+            if code == "channel_not_found":  # how a private channel the bot is not in looks
+                return INVITE_TEXT.format(name=self.bot_name)
+            hint = " (add the channels:read and groups:read scopes)" if code == "missing_scope" else ""
+            logger.warning("Slack: cannot check that the app is in %s: %s%s; going ahead",
+                           channel, code, hint)
+            return None
+        info = response.get("channel") or {}
+        if info.get("is_member") or info.get("is_im") or info.get("is_mpim"):
+            return None
+        if info.get("is_private"):
+            logger.info("Slack: not a member of private channel %s; asking for an invite", channel)
+            return INVITE_TEXT.format(name=self.bot_name)
+        return await self._join(channel)
+
+    async def _join(self, channel: str) -> str | None:
+        """Join a public channel (``channels:join``); the invite line if that fails."""
+        try:
+            await self.client.conversations_join(channel=channel)
+        except Exception as exc:
+            code = api_error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
+            logger.warning("Slack: could not join %s (%s); asking for an invite", channel, code)
+            return INVITE_TEXT.format(name=self.bot_name)
+        logger.info("Slack: joined public channel %s to post its digests", channel)
+        return None
+
+    async def _on_membership(self, event: dict[str, Any], context: Any) -> None:
+        """The bot was added to / removed from a channel, or the channel was (un)archived."""
+        with self._tracked():
+            bot_user = self.bot_user_id or context.get("bot_user_id")
+            change = membership_event(event, bot_user)
+            if change is None or not isinstance(self.handler, MembershipEvents):
+                return
+            ref = ChatRef("slack", change.channel)
+            logger.debug("Slack: %s in %s", event.get("type"), ref)
+            try:
+                await self.handler.membership_changed(ref, change.present, change.reason)
+            except Exception:
+                logger.exception("Slack: could not record the app's membership of %s", ref)
 
     @contextlib.contextmanager
     def _tracked(self) -> Any:

@@ -9,7 +9,9 @@ so the core receives the URL the user meant.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from bot.domain import ChatKind
 
@@ -90,3 +92,46 @@ def chat_kind(channel_id: str, channel_name: str | None = None) -> ChatKind:
     if channel_id.startswith("D") or channel_name == "directmessage":
         return "private"
     return "group"
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipEvent:
+    """A Slack event about the bot's place in a channel: is it (still) able to post there?"""
+
+    channel: str
+    present: bool
+    reason: str | None = None
+
+
+REMOVED_REASON = "the app was removed from this channel"
+ARCHIVED_REASON = "this channel was archived"
+# Events that concern the bot whichever user they name (Slack sends them to the bot itself).
+_BOT_LEFT = frozenset({"channel_left", "group_left"})
+_ARCHIVED = frozenset({"channel_archive", "group_archive"})
+_UNARCHIVED = frozenset({"channel_unarchive", "group_unarchive"})
+MEMBERSHIP_EVENTS = frozenset(
+    {"member_joined_channel", "member_left_channel"} | _BOT_LEFT | _ARCHIVED | _UNARCHIVED
+)
+
+
+def membership_event(
+    event: Mapping[str, Any], bot_user_id: str | None
+) -> MembershipEvent | None:
+    """``member_joined_channel``/``member_left_channel`` for the bot user, ``channel_left``/
+    ``group_left`` (the bot was removed), ``*_archive``/``*_unarchive`` -> a change; None for
+    anything else, e.g. another user joining."""
+    kind, channel = event.get("type"), event.get("channel")
+    if not isinstance(channel, str) or not channel:
+        return None
+    if kind in ("member_joined_channel", "member_left_channel"):
+        if bot_user_id is None or event.get("user") != bot_user_id:
+            return None
+        joined = kind == "member_joined_channel"
+        return MembershipEvent(channel, joined, None if joined else REMOVED_REASON)
+    if kind in _BOT_LEFT:
+        return MembershipEvent(channel, False, REMOVED_REASON)
+    if kind in _ARCHIVED:
+        return MembershipEvent(channel, False, ARCHIVED_REASON)
+    if kind in _UNARCHIVED:
+        return MembershipEvent(channel, True)
+    return None

@@ -38,6 +38,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     ContextTypes,
     MessageHandler,
     filters,
@@ -54,6 +55,7 @@ from bot.adapters.telegram.error_map import (
     translate,
 )
 from bot.adapters.telegram.parsing import (
+    bot_membership,
     find_urls,
     is_address,
     just_a_link,
@@ -67,7 +69,7 @@ from bot.adapters.telegram.webhook import (
     public_webhook_url,
     webhook_path,
 )
-from bot.commands.base import CommandHandler
+from bot.commands.base import CommandHandler, MembershipEvents
 from bot.commands.registry import COMMANDS, MANAGING
 from bot.delivery.ratelimit import RateLimiter
 from bot.domain import ChatKind, ChatRef, Command, Digest, Platform, Reply, UserRef
@@ -78,7 +80,9 @@ from bot.settings import Settings
 logger = logging.getLogger(__name__)
 
 TELEGRAM_LIMITS = RateLimits(global_per_second=30, per_chat_per_second=1, per_group_per_minute=20)
-ALLOWED_UPDATES = ["message", "channel_post", "callback_query"]
+# my_chat_member: the bot was added to / removed from a chat, or a user blocked it. Telegram only
+# sends the update types listed here.
+ALLOWED_UPDATES = ["message", "channel_post", "callback_query", "my_chat_member"]
 TYPING_INTERVAL_S = 4.0  # Telegram shows "typing…" for ~5 s per sendChatAction
 ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 # Commands that act on the chat they are sent from even when their first argument is an @name.
@@ -412,6 +416,10 @@ class TelegramAdapter:
             )
         )
         app.add_handler(CallbackQueryHandler(self._on_callback))
+        app.add_handler(
+            ChatMemberHandler(self._on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
+        )
+        app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self._on_migration))
         app.add_error_handler(self._on_error)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -619,3 +627,48 @@ class TelegramAdapter:
             payloads = payloads[1:]
         for payload in payloads:
             await self._deliver(here, payload)
+
+    # ------------------------------------------------------------ membership
+
+    def _membership_events(self) -> MembershipEvents | None:
+        return self.handler if isinstance(self.handler, MembershipEvents) else None
+
+    async def _on_my_chat_member(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE
+    ) -> None:
+        """The bot's own status changed: added, removed, promoted, or blocked by a user."""
+        change = update.my_chat_member
+        events = self._membership_events()
+        if change is None or events is None:
+            return
+        new = change.new_chat_member
+        membership = bot_membership(
+            new.status, change.chat.type, is_member=getattr(new, "is_member", None)
+        )
+        if membership is None:
+            return
+        ref = _chat_ref(change.chat.id)
+        logger.debug("telegram: bot status in %s is now %r", ref, new.status)
+        try:
+            await events.membership_changed(ref, membership.present, membership.reason)
+        except Exception:
+            logger.exception("telegram: could not record the bot's new status in %s", ref)
+
+    async def _on_migration(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A group became a supergroup: Telegram posts ``migrate_to_chat_id`` in the old group
+        and ``migrate_from_chat_id`` in the new one. Either moves the chat (the second finds
+        nothing left to move)."""
+        message = update.effective_message
+        events = self._membership_events()
+        if message is None or events is None:
+            return
+        if message.migrate_to_chat_id:
+            old, new = message.chat.id, message.migrate_to_chat_id
+        elif message.migrate_from_chat_id:
+            old, new = message.migrate_from_chat_id, message.chat.id
+        else:
+            return
+        try:
+            await events.chat_migrated(_chat_ref(old), str(new))
+        except Exception:
+            logger.exception("telegram: could not move chat %s to %s", old, new)

@@ -64,3 +64,33 @@ def just_a_link(text: str) -> str | None:
 def is_address(text: str) -> bool:
     """``@channelname`` (what ``/subscribe @channel <url>`` names a channel by)."""
     return bool(re.fullmatch(r"@[A-Za-z][A-Za-z0-9_]{3,}", text))
+
+
+@dataclass(frozen=True, slots=True)
+class Membership:
+    """What a ``my_chat_member`` update means for newsbot: is the bot in the chat now?"""
+
+    present: bool
+    reason: str | None = None
+
+
+_PRESENT = frozenset({"member", "administrator", "creator"})
+_GONE = frozenset({"kicked", "banned", "left"})
+
+
+def bot_membership(status: str, chat_type: str, *, is_member: bool | None = None) -> Membership | None:
+    """The bot's new status in a chat (``my_chat_member.new_chat_member.status``) -> a change.
+
+    ``kicked``/``left`` mean removed (in a private chat ``kicked`` means the user blocked
+    the bot); ``member``/``administrator`` mean present. ``restricted`` counts as removed
+    only when the bot is no longer a member (``is_member``); otherwise, and for unknown
+    statuses, None: nothing changes.
+    """
+    if status in _PRESENT:
+        return Membership(present=True)
+    if status in _GONE or (status == "restricted" and is_member is False):
+        if chat_type == "private":
+            return Membership(present=False, reason="the user blocked the bot")
+        place = "channel" if chat_type == "channel" else "group"
+        return Membership(present=False, reason=f"the bot was removed from the {place}")
+    return None
