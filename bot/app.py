@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass, field
@@ -85,6 +86,17 @@ def build_adapters(settings: Settings, svc: Services) -> list[Adapter]:
 DELIVERY_WORKER_WAKEUP_S = 5.0
 
 
+def main_worker_id() -> str:
+    """The outbox worker id of the full ``newsbot run`` on this host.
+
+    Stable across restarts, so after a crash the restarted process takes its
+    own chat leases back at once instead of waiting for them to expire (one
+    full run per database is the supported layout; delivery-only workers get
+    unique ids).
+    """
+    return f"{socket.gethostname()}:main"
+
+
 def _stop_on_signals(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -110,7 +122,7 @@ async def run(settings: Settings, stop: asyncio.Event | None = None, *,
         adapters = build_adapters(settings, svc)
         for adapter in adapters:
             svc.senders[adapter.platform] = adapter
-        outbox = Outbox(svc.store, svc.senders)
+        outbox = Outbox(svc.store, svc.senders, worker_id=main_worker_id())
         for adapter in adapters:
             # Direct command replies and digests share one limiter per platform.
             if getattr(adapter, "limiter", "absent") is None:

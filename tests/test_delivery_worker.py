@@ -39,3 +39,11 @@ async def test_delivery_worker_sends_queued_messages_and_never_polls(tmp_path: P
     status = await store.outbox_status()
     await store.close()
     assert (status.pending, status.sent, status.failed) == (0, 6, 0)
+
+
+def test_the_main_process_keeps_its_worker_id_across_restarts() -> None:
+    from bot.app import main_worker_id
+    from bot.delivery.outbox import default_worker_id
+
+    assert main_worker_id() == main_worker_id()
+    assert default_worker_id() != default_worker_id()
