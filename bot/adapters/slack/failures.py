@@ -5,7 +5,8 @@ Which Slack errors pause a channel (``RecipientGone``) and which do not:
 * Per channel, permanent until someone acts in that channel -> ``RecipientGone``:
   ``not_in_channel`` (bot removed, or never invited to a private channel),
   ``channel_not_found`` (deleted, or private and the bot lost access),
-  ``is_archived``, ``restricted_action`` (posting restricted in that channel,
+  ``is_archived``, ``restricted_action`` and its ``_read_only_channel`` /
+  ``_thread_only_channel`` / ``_non_threadable_channel`` forms (posting restricted in that channel,
   e.g. an announcement-only #general), ``cannot_dm_bot``, ``user_disabled``
   (the other end of a DM was deactivated).
 * The bot user or the whole workspace is gone -> ``RecipientGone`` as well:
@@ -27,8 +28,8 @@ Which Slack errors pause a channel (``RecipientGone``) and which do not:
   errors about the request's encoding rather than its content
   (``invalid_form_data``, ``invalid_json``, ``invalid_charset``,
   ``request_timeout``: a proxy or SDK problem that hits every message) stay
-  ``DeliveryError``, and so do channel-wide refusals such as
-  ``restricted_action_read_only_channel``.
+  ``DeliveryError``. Channel-wide refusals such as
+  ``restricted_action_read_only_channel`` pause the channel (above) instead.
 * Anything else (5xx, ``fatal_error``, network errors, timeouts) -> ``DeliveryError``.
 """
 
@@ -53,6 +54,9 @@ CHANNEL_GONE = frozenset(
         "channel_not_found",
         "is_archived",
         "restricted_action",
+        "restricted_action_read_only_channel",
+        "restricted_action_thread_only_channel",
+        "restricted_action_non_threadable_channel",
         "cannot_dm_bot",
         "user_disabled",
         "account_inactive",

@@ -25,6 +25,7 @@ _GONE = (
     "channel_private",
     "group chat was deactivated",
     "user is deactivated",
+    "topic_closed",  # a forum's topic closed to the bot: nothing posts until it reopens
 )
 _ENTITY = (
     "can't parse entities",
@@ -37,7 +38,8 @@ _ENTITY = (
 # fails the row at once (MessageRejected). Only descriptions known to be permanent are listed;
 # an unknown BadRequest stays a retried DeliveryError, and so do the ones about fetching a
 # remote URL ("failed to get HTTP URL content", "wrong type of the web page content") and
-# about the chat rather than the message ("message thread not found", "TOPIC_CLOSED").
+# about a thread rather than the message ("message thread not found"; TOPIC_CLOSED pauses
+# the chat, see _GONE).
 # PTB drops "Bad Request: " and lower-cases the rest ("BUTTON_DATA_INVALID" ->
 # "Button_data_invalid"), so these are matched against the lower-cased message.
 _REJECTED = (

@@ -48,7 +48,8 @@ async def test_429_becomes_rate_limited_without_hidden_retries(rig: SlackRig) ->
 
 
 @pytest.mark.parametrize(
-    "error", ["not_in_channel", "channel_not_found", "is_archived", "account_inactive"]
+    "error", ["not_in_channel", "channel_not_found", "is_archived", "account_inactive",
+              "restricted_action_read_only_channel", "restricted_action_thread_only_channel"]
 )
 async def test_channel_errors_become_recipient_gone(rig: SlackRig, error: str) -> None:
     rig.fake.fail_channel("C0404", error)

@@ -63,6 +63,7 @@ def test_permanent_bad_requests_are_rejected(description: str) -> None:
         (tg.Forbidden("Forbidden: message is too long"), errors.RecipientGone),
         # the chat-gone list wins over the message list
         (tg.BadRequest("Bad Request: chat not found"), errors.RecipientGone),
+        (tg.BadRequest("Bad Request: TOPIC_CLOSED"), errors.RecipientGone),
         (tg.BadRequest("Bad Request: not enough rights to send text messages to the chat"),
          errors.RecipientGone),
     ],
