@@ -15,6 +15,7 @@ import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from bot.adapters.console import ConsoleAdapter
 from bot.commands.handlers import CoreCommands
@@ -25,6 +26,9 @@ from bot.settings import Settings
 from bot.sources.http import Fetcher
 from bot.store.repository import Store
 from bot.summarize.base import Summarizer
+
+if TYPE_CHECKING:
+    from bot.delivery.outbox import Outbox
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +90,21 @@ def build_adapters(settings: Settings, svc: Services) -> list[Adapter]:
 DELIVERY_WORKER_WAKEUP_S = 5.0
 
 
+def _outbox_for(svc: Services, adapters: list[Adapter], **options: Any) -> Outbox:
+    """Register the adapters as senders and build the outbox over them. Direct
+    command replies and digests share one limiter per platform: an adapter that
+    paces itself gets the outbox's."""
+    from bot.delivery.outbox import Outbox
+
+    for adapter in adapters:
+        svc.senders[adapter.platform] = adapter
+    outbox = Outbox(svc.store, svc.senders, **options)
+    for adapter in adapters:
+        if getattr(adapter, "limiter", "absent") is None:
+            adapter.limiter = outbox.limiter(adapter.platform)  # type: ignore[attr-defined]
+    return outbox
+
+
 def main_worker_id() -> str:
     """The outbox worker id of the full ``newsbot run`` on this host.
 
@@ -115,18 +134,11 @@ async def run(settings: Settings, stop: asyncio.Event | None = None, *,
     if delivery_only:
         await run_delivery_worker(settings, stop)
         return
-    from bot.delivery.outbox import Outbox
     from bot.scheduler import Scheduler
 
     async with services(settings) as svc, AsyncExitStack() as stack:
         adapters = build_adapters(settings, svc)
-        for adapter in adapters:
-            svc.senders[adapter.platform] = adapter
-        outbox = Outbox(svc.store, svc.senders, worker_id=main_worker_id())
-        for adapter in adapters:
-            # Direct command replies and digests share one limiter per platform.
-            if getattr(adapter, "limiter", "absent") is None:
-                adapter.limiter = outbox.limiter(adapter.platform)  # type: ignore[attr-defined]
+        outbox = _outbox_for(svc, adapters, worker_id=main_worker_id())
         scheduler = Scheduler(settings, svc.store, svc.pipeline, outbox, svc.senders)
         assert svc.commands is not None
         svc.commands.on_chat_changed = scheduler.sync_chat
@@ -165,16 +177,10 @@ async def run_delivery_worker(settings: Settings, stop: asyncio.Event) -> None:
     chat's messages; run it beside one full ``newsbot run`` on a shared
     database when one process cannot send fast enough.
     """
-    from bot.delivery.outbox import Outbox
-
     async with services(settings) as svc, AsyncExitStack() as stack:
         adapters = build_adapters(settings, svc)
+        outbox = _outbox_for(svc, adapters, idle_wakeup_s=DELIVERY_WORKER_WAKEUP_S)
         for adapter in adapters:
-            svc.senders[adapter.platform] = adapter
-        outbox = Outbox(svc.store, svc.senders, idle_wakeup_s=DELIVERY_WORKER_WAKEUP_S)
-        for adapter in adapters:
-            if getattr(adapter, "limiter", "absent") is None:
-                adapter.limiter = outbox.limiter(adapter.platform)  # type: ignore[attr-defined]
             connect = getattr(adapter, "connect", None)
             if callable(connect):
                 await connect()
