@@ -16,14 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.delivery.outbox import Outbox
 from bot.domain import ChatRef
 from bot.errors import RateLimited
-from bot.store.models import ChatRow
 from bot.store.repository import Store, utcnow
 from tests.delivery.fakes import RecordingSender
+from tests.support.leases import chat_with_messages, lease_of
 
 CHATS, PARTS = 50, 3
 
@@ -79,18 +77,7 @@ class Clock:
 
 
 async def queue(store: Store, chat: str, parts: int = PARTS) -> int:
-    ref = ChatRef("telegram", chat)
-    info = await store.upsert_chat(ref)
-    await store.create_digest(ref, [], [{"text": f"{chat}/{p}"} for p in range(parts)])
-    return info.id
-
-
-async def lease_of(store: Store, chat_id: int) -> tuple[str | None, datetime | None]:
-    async with store.session() as s:
-        holder, until = (await s.execute(
-            select(ChatRow.lease_holder, ChatRow.lease_until).where(ChatRow.id == chat_id)
-        )).one()
-        return holder, until
+    return await chat_with_messages(store, chat, parts)
 
 
 @asynccontextmanager

@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import select
 
-from bot.domain import ChatRef
-from bot.store.models import Base, ChatRow
+from bot.store.models import Base
 from bot.store.repository import Store, utcnow
+from tests.support.leases import chat_with_messages, lease_of
 
 MINUTE = timedelta(minutes=1)
-
-
-async def chat_with_messages(store: Store, name: str, parts: int = 1) -> int:
-    ref = ChatRef("telegram", name)
-    info = await store.upsert_chat(ref)
-    await store.create_digest(ref, [], [{"text": f"{name}/{p}"} for p in range(parts)])
-    return info.id
-
-
-async def lease_of(store: Store, chat_id: int) -> tuple[str | None, datetime | None]:
-    async with store.session() as s:
-        row = (await s.execute(
-            select(ChatRow.lease_holder, ChatRow.lease_until).where(ChatRow.id == chat_id)
-        )).one()
-        return row[0], row[1]
 
 
 async def test_the_migrations_match_the_models(store: Store) -> None:
