@@ -119,3 +119,54 @@ def test_he_never_resolves_to_an_organisation() -> None:
     ]}
     golds = ev.gold_quotes(row)
     assert [sorted(g.heads) for g in golds] == [["smith"], ["news"], ["he", "smith"]]
+
+
+def test_office_titles_and_appositive_names_give_the_name_as_head() -> None:
+    assert ev.source_head("Secretary of State John F. Kerry") == "kerry"
+    assert ev.source_head("Another critic, Laurence H. Tribe,") == "tribe"
+    assert ev.source_head("Apple's chief executive, Tim Cook,") == "cook"
+    assert ev.source_head("Representative Charles B. Rangel of New York") == "rangel"
+    assert ev.source_head("the Association of Flight Attendants") == "association"
+
+
+def _heads(text: str, attrs: list[dict]) -> list[list[str]]:
+    return [sorted(g.heads) for g in ev.gold_quotes({"id": "t", "text": text,
+                                                     "attributions": attrs})]
+
+
+def test_he_skips_groups_parties_and_lower_case_descriptions() -> None:
+    text = ('"We will appeal," said Senator John Smith.\n\n'
+            '"No deal," Democrats said.\n\n'
+            '"Too late," said Few people.\n\n'
+            '"I have no regrets," he said.')
+    attrs = [_attr(text, "Senator John Smith", '"We will appeal,"'),
+             _attr(text, "Democrats", '"No deal,"'),
+             _attr(text, "Few people", '"Too late,"'),
+             _attr(text, "he", '"I have no regrets,"')]
+    assert _heads(text, attrs)[-1] == ["he", "smith"]
+
+
+def test_she_takes_the_gender_the_document_shows() -> None:
+    # "Strada" alone has no gender; "widow Terry Strada" elsewhere makes her a woman
+    # (the role beats the given name Terry), and "Donald Trump" is named more often
+    # than twice as often as "Melania Trump", so "Trump" is a man.
+    text = ('"Justice now," said 9/11 widow Terry Strada.\n\n'
+            'Donald Trump spoke. Donald Trump and Melania Trump waved to Donald Trump Jr.\n\n'
+            '"Wait," Strada said.\n\n'
+            '"Big crowds," Trump said.\n\n'
+            '"We are tired," she said.')
+    attrs = [_attr(text, "9/11 widow Terry Strada", '"Justice now,"'),
+             _attr(text, "Strada", '"Wait,"', text.index("Strada said")),
+             _attr(text, "Trump", '"Big crowds,"', text.index("Trump said")),
+             _attr(text, "she", '"We are tired,"')]
+    assert _heads(text, attrs)[-1] == ["she", "strada"]
+
+
+def test_pronoun_with_no_named_source_falls_back_to_the_person_the_text_names() -> None:
+    text = ('President Barack Obama held a town hall.\n\n'
+            'Tina Houchins had a question for the president.\n\n'
+            '"Why not say it?" she said.\n\n'
+            '"It is manufactured," he said.')
+    attrs = [_attr(text, "she", '"Why not say it?"'),
+             _attr(text, "he", '"It is manufactured,"')]
+    assert _heads(text, attrs) == [["houchins", "she"], ["he", "obama"]]
