@@ -229,7 +229,7 @@ def _gender(source: str) -> str:
     for w in words:
         if w in GENDERED_NOUNS:
             return GENDERED_NOUNS[w]
-    for w in words:
+    for w in words[:-1] if len(words) > 1 else words:  # "Rakeyia Scott" is no Scott
         if w in FEMALE_NAMES and w not in MALE_NAMES:
             return "f"
         if w in MALE_NAMES and w not in FEMALE_NAMES:
@@ -251,8 +251,9 @@ def _not_person_words() -> set[str]:
     return NOT_NAME | DEMONYMS | ORG_WORDS | MONTHS_DAYS | PLACES
 
 
-def _name_mentions(text: str, also_names: set[str]) -> list[tuple[int, str, str]]:
-    """People the text names, as (position, surname, gender or ''): a capitalised word
+def _name_mentions(text: str, also_names: set[str]) -> list[tuple[int, str, str, str]]:
+    """People the text names, as (position, surname, gender or '', the word before the
+    surname, lower-cased, or '' for a given name alone): a capitalised word
     right after a given name, an initial or a person title ("Barack Obama", "Laurence
     H. Tribe", "Mr. Tribe"), a known given name on its own ("Melanie said"), and a word
     of ``also_names`` (the heads of gold sources) after any capitalised word
@@ -264,14 +265,14 @@ def _name_mentions(text: str, also_names: set[str]) -> list[tuple[int, str, str]
              **{n: "" for n in MALE_NAMES & FEMALE_NAMES}}
     gender_of = {**PERSON_TITLES, **given}
     not_person = _not_person_words()
-    found: list[tuple[int, str, str]] = []
+    found: list[tuple[int, str, str, str]] = []
     words = list(_WORD.finditer(text))
     for prev, word in zip([None, *words], words, strict=False):
         w = word.group()
         if not w[:1].isupper():
             continue
         if w.lower() in given:
-            found.append((word.start(), w.lower(), given[w.lower()]))
+            found.append((word.start(), w.lower(), given[w.lower()], ""))
         if prev is None or text[prev.end():word.start()] != " ":
             continue
         p = prev.group()
@@ -280,9 +281,9 @@ def _name_mentions(text: str, also_names: set[str]) -> list[tuple[int, str, str]
         if not p[:1].isupper() or head in not_person or len(head) < 2:
             continue
         if (len(p) == 2 and p.endswith(".")) or key in gender_of:
-            found.append((prev.start(), head, gender_of.get(key, "")))
+            found.append((prev.start(), head, gender_of.get(key, ""), key))
         elif key not in not_person and head in also_names:
-            found.append((prev.start(), head, ""))  # "Rakeyia Scott", a source elsewhere
+            found.append((prev.start(), head, "", key))  # "Rakeyia Scott", a source elsewhere
     return found
 
 
@@ -297,15 +298,17 @@ def _majority(genders: Iterable[str]) -> str:
 def _antecedents(row: dict[str, Any]) -> tuple[list[_Mention], list[_Mention]]:
     """Named gold sources, and people the text names, by position, for resolving
     pronoun and description sources (see the module docstring)."""
-    from bot.summarize.quote_names import GENDERED_NOUNS
+    from bot.summarize.quote_names import GENDERED_NOUNS, PERSON_TITLES
 
     text: str = row["text"]
     source_heads = {source_head(a["source"]["text"]) for a in row.get("attributions") or []
                     if a.get("source") and a["source"].get("text")}
     mentions = _name_mentions(text, source_heads)
     by_head: dict[str, list[str]] = {}
-    for _pos, head, gender in mentions:
+    by_full: dict[tuple[str, str], list[str]] = {}  # (word before, surname)
+    for _pos, head, gender, before in mentions:
         by_head.setdefault(head, []).append(gender)
+        by_full.setdefault((before, head), []).append(gender)
     sources: list[tuple[int, str, str, str]] = []
     for a in row.get("attributions") or []:
         src = a.get("source")
@@ -318,8 +321,15 @@ def _antecedents(row: dict[str, Any]) -> tuple[list[_Mention], list[_Mention]]:
     not_person = _not_person_words()
     named: list[_Mention] = []
     for pos, head, gender, source in sorted(sources):
-        gender = gender or _majority(by_head.get(head, ()))
         words = _WORD.findall(_first_phrase(source))
+        # "Rakeyia Scott" is not "Keith Lamont Scott": a source with a first name takes
+        # the gender of that name's mentions only; a bare surname, of all of them.
+        before = words[-2].lower().rstrip(".") if len(words) > 1 and words[-2][:1].isupper() \
+            else ""
+        if before in PERSON_TITLES:  # "President Obama" is any Obama
+            before = ""
+        gender = gender or _majority(by_full.get((before, head), ()) if before
+                                     else by_head.get(head, ()))
         capitalised = any(w[:1].isupper() and source_head(w) == head for w in words)
         if gender == "n":
             person = False
@@ -332,8 +342,9 @@ def _antecedents(row: dict[str, Any]) -> tuple[list[_Mention], list[_Mention]]:
                 len(words) > 1 or any(m[1] == head for m in mentions)
                 or not head.endswith("s") or head.endswith(("ss", "us", "is")))
         named.append(_Mention(pos, head, gender, person))
-    people = [_Mention(pos, head, gender or _majority(by_head[head]), True)
-              for pos, head, gender in mentions]
+    people = [_Mention(pos, head, gender or _majority(by_full[(before, head)] if before
+                                                       else by_head[head]), True)
+              for pos, head, gender, before in mentions]
     return named, people
 
 

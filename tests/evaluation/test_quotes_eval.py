@@ -170,3 +170,15 @@ def test_pronoun_with_no_named_source_falls_back_to_the_person_the_text_names() 
     attrs = [_attr(text, "she", '"Why not say it?"'),
              _attr(text, "he", '"It is manufactured,"')]
     assert _heads(text, attrs) == [["houchins", "she"], ["he", "obama"]]
+
+
+def test_a_full_name_takes_the_gender_of_its_own_first_name_only() -> None:
+    # "Scott" is also a given name, and Keith Lamont Scott is a man; neither makes
+    # Rakeyia Scott one.
+    text = ('"He was unarmed," said Keith Lamont Scott\'s brother, Ray.\n\n'
+            'Keith Lamont Scott died. Keith Lamont Scott was 43.\n\n'
+            '"Please," Rakeyia Scott said.\n\n'
+            '"Don\'t shoot him," she says.')
+    attrs = [_attr(text, "Rakeyia Scott", '"Please,"'),
+             _attr(text, "she", '"Don\'t shoot him,"')]
+    assert _heads(text, attrs) == [["scott"], ["scott", "she"]]
