@@ -65,11 +65,15 @@ def full_name(doc: Doc, mention: Mention, pos: int) -> str:
 
 def gender_of(doc: Doc, name: str) -> str:
     """The gender of a full name from its mentions, else the one gender its surname's
-    mentions agree on; "" when unknown."""
+    mentions agree on; "" when unknown. Mentions with another first name are another
+    person ("Rakeyia Scott" is not "Keith Lamont Scott", nor the bare "Scott" who
+    may be either): a full name takes only mentions with its first name."""
     for m in doc.mentions:
         if m.text == name and m.gender:
             return m.gender
-    short = [m for m in doc.mentions if m.gender and m.surname == name.split()[-1]]
+    words = name.split()
+    short = [m for m in doc.mentions if m.gender and m.surname == words[-1]
+             and (len(words) == 1 or m.name[0] == words[0])]
     return short[0].gender if len({m.gender for m in short}) == 1 else ""
 
 

@@ -1,0 +1,19 @@
+"""Speaker rules added in the sixth round (one test per rule, made-up sentences)."""
+
+from __future__ import annotations
+
+from bot.summarize.quotes import extract_quotes
+
+
+def _speakers(text: str) -> list[str | None]:
+    return [q.speaker for q in extract_quotes(text)]
+
+
+def test_a_relative_with_another_first_name_does_not_share_his_gender() -> None:
+    # Keith Lamont Scott is a man; Rakeyia Scott (unknown given name) is someone else,
+    # so "she" may refer to her.
+    text = ("Keith Lamont Scott was shot by police on Tuesday.\n\n"
+            "The video shows an officer aiming a gun at Scott. Rakeyia Scott can be heard "
+            "yelling that her husband was unarmed.\n\n"
+            '"Don\'t shoot him," she says. "He has no weapon."')
+    assert _speakers(text) == ["Rakeyia Scott", "Rakeyia Scott"]
