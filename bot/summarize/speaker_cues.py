@@ -112,6 +112,10 @@ def is_cue(tokens: list[Token], i: int) -> bool:
         return i + 1 < len(tokens) and tokens[i + 1].low == "out"
     if lemma == "put":  # "as The New Yorker put it"
         return i + 1 < len(tokens) and tokens[i + 1].low == "it"
+    if lemma == "rule":  # "could not be ruled out": no verdict, no speaker
+        ruled_out = i + 1 < len(tokens) and tokens[i + 1].low == "out"
+        passive = i > 0 and tokens[i - 1].low in ("be", "been", "being")
+        return not (ruled_out or passive)
     return not (lemma in ("begin", "start", "continue") and i + 1 < len(tokens)
                 and tokens[i + 1].low in ("to", "a", "the"))
 

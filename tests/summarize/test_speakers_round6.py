@@ -17,3 +17,15 @@ def test_a_relative_with_another_first_name_does_not_share_his_gender() -> None:
             "yelling that her husband was unarmed.\n\n"
             '"Don\'t shoot him," she says. "He has no weapon."')
     assert _speakers(text) == ["Rakeyia Scott", "Rakeyia Scott"]
+
+
+def test_a_verdict_verb_attributes_the_rating() -> None:
+    text = ('FactCheck Weekly rated the senator\'s claim "mostly false." Judge Ann Roe '
+            'ruled that the search was "plainly unlawful."')
+    assert _speakers(text) == ["FactCheck Weekly", "Ann Roe"]
+
+
+def test_ruled_out_is_not_a_verdict() -> None:
+    text = ('Minister Lars Berg said a delay was "out of the question"; an exit could no '
+            'longer be ruled out.')
+    assert _speakers(text) == ["Lars Berg"]
