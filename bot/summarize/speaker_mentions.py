@@ -70,6 +70,11 @@ def analyse_run(words: list[Token]) -> Mention | None:
             titles.extend(t.low.replace(".", "") for t in name_toks[:k])
             name_toks = name_toks[k:]
             break
+    # "NBC's Dante Chinni": an affiliation in the possessive, then a full name.
+    if len(name_toks) >= 3 and name_toks[0].text.endswith(("'s", "’s")) and all(
+            is_name_word(t) and not t.text.endswith(("'s", "’s")) for t in name_toks[1:]):
+        titles.append(strip_possessive(name_toks[0].text)[0].lower())
+        name_toks = name_toks[1:]
     if len(name_toks) > 4:
         return None  # a title-case headline, not a name
     name = []

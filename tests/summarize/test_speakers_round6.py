@@ -29,3 +29,10 @@ def test_ruled_out_is_not_a_verdict() -> None:
     text = ('Minister Lars Berg said a delay was "out of the question"; an exit could no '
             'longer be ruled out.')
     assert _speakers(text) == ["Lars Berg"]
+
+
+def test_an_outlet_in_the_possessive_before_a_full_name_is_an_affiliation() -> None:
+    text = ('"We need change," said Sean Spicer, a party strategist.\n\n'
+            "Debates are not likely to alter the race, noted NBC's Dante Chinni.\n\n"
+            '"Debates happen late in the campaign," he wrote.')
+    assert _speakers(text) == ["Sean Spicer", "Dante Chinni"]
