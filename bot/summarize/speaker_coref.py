@@ -116,8 +116,13 @@ def _resolve_pronoun(doc: Doc, gender: str, pos: int, title_hint: str = "") -> s
     """Recency first; when other compatible people were mentioned in the same stretch
     of text as the recency pick, the one the article has mentioned most so far wins
     (news pronouns mostly refer to the story's protagonist)."""
-    found = (_paragraph_topic(doc, gender, pos) if gender in ("m", "f") and not title_hint
-             else None) or _by_recency(doc, gender, pos, title_hint)
+    found = None
+    if gender in ("m", "f") and not title_hint:
+        found = _paragraph_topic(doc, gender, pos)
+        introduced = None if found else _introduced_source(doc, gender, pos)
+        if introduced is not None:
+            return introduced[0]
+    found = found or _by_recency(doc, gender, pos, title_hint)
     if found is None:
         return None
     best, anchor = found
@@ -266,6 +271,40 @@ def _paragraph_topic(doc: Doc, gender: str, pos: int) -> tuple[str, int] | None:
     if g != gender and not (not g and m.surname in doc.confident):
         return None
     return full, first.pos
+
+
+def _introduced_source(doc: Doc, gender: str, pos: int) -> tuple[str, int] | None:
+    """News introduces a new source by full name and role just before quoting them:
+    ``... which concerns Henry Crespo, president of the state's black caucus. / "No one
+    is writing songs for her," he said.`` A he/she right after such a sentence refers
+    to the person it introduces, even when someone else spoke a paragraph earlier."""
+    k = bisect.bisect_right(doc.paras, pos, key=lambda p: p[0]) - 1
+    if k < 1:
+        return None
+    para = doc.paras[k][0]
+    last_mark = max(doc.text.rfind(q, para, pos) for q in "\"”")
+    if doc.text[para:para + 1] not in "\"“”'‘„«" or "." in doc.text[last_mark + 1:pos]:
+        return None  # only the cue right after a quote that opens the paragraph
+    i = para
+    while i > 0 and doc.text[i - 1].isspace():
+        i -= 1
+    lo, _hi = sentence_around(doc.text, i - 1)
+    if doc.persons is None:
+        _by_recency(doc, gender, pos)
+    assert doc.persons is not None
+    k = bisect.bisect_left(doc.person_starts, para)
+    if k == 0 or doc.persons[k - 1].start < lo or doc.persons[k - 1].start < doc.head_end:
+        return None
+    m = doc.persons[k - 1]
+    if len(m.name) < 2 or _mention_count(doc, m.text, m.start) > 0:
+        return None  # not a full name, or not the first time the article names them
+    after = doc.text[m.end:m.end + 3]
+    if not (after.startswith(", ") and after[2:3].islower()):
+        return None  # no appositive role ("Henry Crespo, president of ...")
+    g = m.gender or gender_of(doc, m.text)
+    if g not in ("", gender):
+        return None
+    return m.text, m.start
 
 
 def resolve(doc: Doc, subj: Subject) -> str | None:

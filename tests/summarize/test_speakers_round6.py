@@ -36,3 +36,11 @@ def test_an_outlet_in_the_possessive_before_a_full_name_is_an_affiliation() -> N
             "Debates are not likely to alter the race, noted NBC's Dante Chinni.\n\n"
             '"Debates happen late in the campaign," he wrote.')
     assert _speakers(text) == ["Sean Spicer", "Dante Chinni"]
+
+
+def test_a_source_introduced_by_name_and_role_owns_the_next_quote() -> None:
+    text = ('"It is pandering," Bryan Anderson said.\n\n'
+            'Songs have not been written for Clinton, which is something that concerns '
+            'Henry Crespo, president of the Florida Democratic Black Caucus.\n\n'
+            '"No one is writing songs for Hillary," he said.')
+    assert _speakers(text) == ["Bryan Anderson", "Henry Crespo"]
