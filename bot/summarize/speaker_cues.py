@@ -127,13 +127,19 @@ def _according_to(tokens: list[Token], i: int, hi: int) -> Subject | None:
     return None
 
 
+def _initial(t: Token) -> bool:
+    """A middle initial: ``A.`` in ``Julie A. Diaz``."""
+    return len(t.text) == 2 and t.text[0].isupper() and t.text[1] == "."
+
+
 def _dash_credit(tokens: list[Token], a: int, b: int, start: int) -> Subject | None:
     """A credit line after a quote: ``"..." ― Jane Doe`` (a name and nothing else)."""
     if a >= b or tokens[a].text not in DASHES:
         return None
     start = a + 1
     end = start
-    while end < b and (is_name_word(tokens[end]) or (tokens[end].low in PARTICLES and end > start)):
+    while end < b and (is_name_word(tokens[end]) or (end > start and (
+            tokens[end].low in PARTICLES or _initial(tokens[end])))):
         end += 1
     if end == start or end - start > 5:
         return None

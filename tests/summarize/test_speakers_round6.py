@@ -44,3 +44,8 @@ def test_a_source_introduced_by_name_and_role_owns_the_next_quote() -> None:
             'Henry Crespo, president of the Florida Democratic Black Caucus.\n\n'
             '"No one is writing songs for Hillary," he said.')
     assert _speakers(text) == ["Bryan Anderson", "Henry Crespo"]
+
+
+def test_a_dash_credit_may_carry_a_middle_initial() -> None:
+    text = '"He is the most unqualified candidate ever." ― Julie A. Diaz Martinez.'
+    assert _speakers(text) == ["Julie A. Diaz Martinez"]
