@@ -69,7 +69,7 @@ class ExtractiveSummarizer:
             embeddings = vectors[: len(candidates)]
             if title and title.strip():
                 title_embedding = vectors[-1]
-        scores = relevance(candidates, embeddings, title_embedding, self.config)
+        scores = relevance(candidates, embeddings, title_embedding, self.config, text)
         return [s.text for s in select(candidates, scores, max_points, embeddings, self.config)]
 
     def summarize(self, text: str, title: str | None = None, language: str | None = None,

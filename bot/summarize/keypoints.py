@@ -7,6 +7,7 @@ relevance score::
     relevance = exp(-position / tau)                        # lead bias of news writing
               + w_doc   * cos(sentence, document centroid)  # central to the story
               + w_title * cos(sentence, title)              # when a title is given
+              + w_support * support(sentence, article)      # its wording recurs in the story
               - w_len   * |ln(words / target_words)|        # highlight-sized sentences
               - w_quote * quoted_fraction                   # quotes are shown separately
 
@@ -14,11 +15,21 @@ and the best are taken greedily, skipping any sentence whose cosine to one
 already chosen exceeds ``max_similarity`` (no two key points saying the same
 thing). Chosen sentences are returned in article order.
 
+``support`` is the share of the sentence's word bigrams that occur in the rest of
+the article (the article with the sentence removed): the facts a story is about
+are restated in its body, in the same words, while colour and asides are not.
+It is lexical on purpose, as the embedding terms are not, and costs one pass
+over the article's words.
+
 The weights are round numbers chosen for what they mean, then checked on the
 CNN/DM dev set with 5-fold cross-validation (see bot/evaluation/summaries.py
 and the report): the position prior dominates, the embedding terms re-rank
 within the lead, the length term prefers ~20-word sentences like reference
 highlights, and the quote term keeps quotes for the quote section.
+``w_support`` = 0.6 sits inside the plateau of its ROUGE-2 curve on CNN/DM dev
+(+0.40 to +0.75 over Lead-3 for weights 0.4 to 1.5); choosing the weight by
+5-fold cross-validation instead gives +0.38 (grid up to 1.0) to +0.69 (up to
+2.0), and choosing it on one half of the rows gives +0.41 / +0.50 on the other.
 """
 
 from __future__ import annotations
@@ -26,7 +37,9 @@ from __future__ import annotations
 import logging
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from bot.extract.boilerplate import has_caption_label, has_terminal_punctuation, is_boilerplate
@@ -48,6 +61,7 @@ class SelectionConfig:
     tau: float = 1.5
     w_doc: float = 0.5
     w_title: float = 0.5
+    w_support: float = 0.6
     w_len: float = 0.3
     target_words: float = 20.0
     w_quote: float = 0.4
@@ -93,13 +107,44 @@ def candidate_sentences(sentences: list[Sentence], config: SelectionConfig) -> l
     return out
 
 
+_WORD = re.compile(r"\w+")
+
+
+def _bigrams(text: str) -> list[tuple[str, str]]:
+    words = _WORD.findall(text.casefold())
+    return list(pairwise(words))
+
+
+def lexical_support(candidates: list[Sentence], article: str) -> list[float]:
+    """For each candidate, the share of its word bigrams found in the rest of the
+    article (every copy of the sentence taken out, so a caption repeating it does
+    not count); 0.0 for a sentence of fewer than two words. One pass over the
+    article, however long."""
+    total = Counter(_bigrams(article))
+    out: list[float] = []
+    for sent in candidates:
+        own = _bigrams(sent.text)
+        if not own:
+            out.append(0.0)
+            continue
+        copies = max(1, article.count(sent.text))
+        mine = Counter(own)
+        out.append(sum(1 for b in own if total[b] - copies * mine[b] > 0) / len(own))
+    return out
+
+
 def relevance(candidates: list[Sentence], embeddings: np.ndarray | None,
-              title_embedding: np.ndarray | None, config: SelectionConfig) -> list[float]:
-    """Relevance of each candidate (higher is better)."""
+              title_embedding: np.ndarray | None, config: SelectionConfig,
+              article: str | None = None) -> list[float]:
+    """Relevance of each candidate (higher is better); ``article`` is the full text
+    the candidates come from (for the support term)."""
     import numpy as np
 
     n = len(candidates)
     scores = [math.exp(-i / config.tau) for i in range(n)]
+    if article and config.w_support:
+        support = lexical_support(candidates, article)
+        scores = [s + config.w_support * x for s, x in zip(scores, support, strict=True)]
     if embeddings is not None and n:
         centroid = embeddings.mean(axis=0)
         norm = float(np.linalg.norm(centroid))

@@ -8,6 +8,7 @@ from bot.extract.sentences import Sentence
 from bot.summarize.keypoints import (
     SelectionConfig,
     candidate_sentences,
+    lexical_support,
     quoted_fraction,
     relevance,
     select,
@@ -58,3 +59,34 @@ def test_title_similarity_moves_a_sentence_up() -> None:
     cfg = SelectionConfig(w_title=5.0)
     scores = relevance(sents, emb, emb[4], cfg)
     assert sents[4] in select(sents, scores, 2, emb, cfg)
+
+
+ARTICLE = ("The city council approved the new budget on Monday. "
+           "Residents had mixed feelings about the weather. "
+           "The mayor said the new budget would cut taxes. "
+           "Officials expect the new budget to pass the state review.")
+
+
+def test_lexical_support_is_the_share_of_bigrams_the_rest_of_the_article_repeats() -> None:
+    first, weather = _sents("The city council approved the new budget on Monday.",
+                            "Residents had mixed feelings about the weather.")
+    support = lexical_support([first, weather], ARTICLE)
+    # "the new" and "new budget" recur later (2 of 8 bigrams); nothing about the weather does.
+    assert support == [2 / 8, 0.0]
+
+
+def test_a_repeated_copy_of_the_sentence_does_not_support_it() -> None:
+    (caption,) = _sents("Residents had mixed feelings about the weather.")
+    assert lexical_support([caption], ARTICLE + " " + caption.text) == [0.0]
+    assert lexical_support(_sents("Hi."), ARTICLE) == [0.0]
+
+
+def test_support_moves_a_restated_fact_above_an_aside() -> None:
+    sents = _sents("The city council approved the new budget on Monday.",
+                   "Residents had mixed feelings about the weather.",
+                   "The mayor said the new budget would cut taxes.")
+    cfg = SelectionConfig(w_len=0.0, w_support=2.0)
+    chosen = select(sents, relevance(sents, None, None, cfg, ARTICLE), 2, None, cfg)
+    assert [s.text for s in chosen] == [sents[0].text, sents[2].text]
+    without = select(sents, relevance(sents, None, None, cfg), 2, None, cfg)
+    assert [s.text for s in without] == [sents[0].text, sents[1].text]
