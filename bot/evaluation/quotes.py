@@ -40,18 +40,20 @@ Speaker rule
     the nearest person the text names. A person is a capitalised head that is not
     a party, nationality, organisation or place, nor one capitalised plural word
     ("Democrats", "Delegates"); people the text names are surnames after a given
-    name, an initial or a title ("Tina Houchins", "Mr. Tribe") and given names on
-    their own. Gender comes from a gendered role in the source ("widow", "Mr."),
-    then a given name, then the document's mentions of the same surname (the
-    gender named more than twice as often as the other). A predicted speaker is
+    name, an initial or a title ("Tina Houchins", "Mr. Tribe"), given names on
+    their own, and gold-source surnames after any capitalised word ("Rakeyia
+    Scott"). Gender comes from a gendered role in the source ("widow", "Mr."),
+    then a given name before the surname, then the document's mentions of the
+    same name (of the same first name when the source gives one; the gender named
+    more than twice as often as the other). A predicted speaker is
     correct when its last word (lower-cased) equals the gold head or the resolved
     antecedent's head. ``None`` is wrong. Matched gold quotes whose attribution
     has no source are left out of speaker accuracy.
 
     The he/she rule was checked by hand against the earlier "nearest named gold
     source" rule on quotes_dev: of the 47 pronoun quotes where the two disagree,
-    the new rule names the true speaker in 28 and the old one in none (both are
-    wrong in 19, mostly where the true antecedent is not a gold source).
+    the new rule names the true speaker in 34 and the old one in none (both are
+    wrong in 13, mostly where the true antecedent is not a gold source).
 """
 
 from __future__ import annotations
