@@ -82,16 +82,23 @@ def is_person(doc: Doc, m: Mention) -> bool:
     return not m.is_org and m.surname in doc.confident
 
 
-def _by_recency(doc: Doc, gender: str, pos: int,
-                title_hint: str = "") -> tuple[str, int] | None:
-    """Nearest preceding compatible person (and where it was found); subjects in the
-    recent text first."""
+def _persons(doc: Doc) -> list[Mention]:
+    """The document's person mentions by position (built once, and again after
+    :func:`confirm_person` adds a surname)."""
     if doc.persons is None:
         doc.persons = sorted((m for m in doc.mentions if is_person(doc, m)),
                              key=lambda m: m.start)
         doc.person_starts = [m.start for m in doc.persons]
+    return doc.persons
+
+
+def _by_recency(doc: Doc, gender: str, pos: int,
+                title_hint: str = "") -> tuple[str, int] | None:
+    """Nearest preceding compatible person (and where it was found); subjects in the
+    recent text first."""
+    all_persons = _persons(doc)
     k = bisect.bisect_left(doc.person_starts, pos)
-    persons = doc.persons[max(0, k - 200):k][::-1]  # the nearest 200 are plenty
+    persons = all_persons[max(0, k - 200):k][::-1]  # the nearest 200 are plenty
     if not title_hint:
         said = _recent_speech_subject(doc, gender, pos)
         if said is not None:
@@ -130,13 +137,11 @@ def _resolve_pronoun(doc: Doc, gender: str, pos: int, title_hint: str = "") -> s
         return best
     lo, hi = sentence_around(doc.text, anchor)
     hi = min(hi, pos)
-    if doc.persons is None:
-        _by_recency(doc, gender, pos)
-    assert doc.persons is not None
+    persons = _persons(doc)
     k = bisect.bisect_left(doc.person_starts, lo)
     rivals: dict[str, int] = {}
-    while k < len(doc.persons) and doc.persons[k].start < hi:
-        m = doc.persons[k]
+    while k < len(persons) and persons[k].start < hi:
+        m = persons[k]
         k += 1
         if m.start not in doc.salient:
             continue  # only people in subject position compete
@@ -289,13 +294,11 @@ def _introduced_source(doc: Doc, gender: str, pos: int) -> tuple[str, int] | Non
     while i > 0 and doc.text[i - 1].isspace():
         i -= 1
     lo, _hi = sentence_around(doc.text, i - 1)
-    if doc.persons is None:
-        _by_recency(doc, gender, pos)
-    assert doc.persons is not None
+    persons = _persons(doc)
     k = bisect.bisect_left(doc.person_starts, para)
-    if k == 0 or doc.persons[k - 1].start < lo or doc.persons[k - 1].start < doc.head_end:
+    if k == 0 or persons[k - 1].start < lo or persons[k - 1].start < doc.head_end:
         return None
-    m = doc.persons[k - 1]
+    m = persons[k - 1]
     if len(m.name) < 2 or _mention_count(doc, m.text, m.start) > 0:
         return None  # not a full name, or not the first time the article names them
     after = doc.text[m.end:m.end + 3]
