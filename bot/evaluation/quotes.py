@@ -67,6 +67,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -221,7 +222,7 @@ def _gender(source: str) -> str:
     (never the antecedent of he/she), '' when unknown. Only the source's first noun
     phrase counts ("Trump campaign spokesman Jason Miller" is a man, not a campaign);
     a gendered role beats a given name ("9/11 widow Terry Strada")."""
-    from bot.summarize.quote_names import FEMALE_NAMES, GENDERED_NOUNS, MALE_NAMES, ORG_WORDS
+    from bot.summarize.quote_names import GENDERED_NOUNS, ORG_WORDS
 
     words = [w.lower().rstrip(".") for w in _WORD.findall(_first_phrase(source))]
     if not words:
@@ -231,11 +232,10 @@ def _gender(source: str) -> str:
     for w in words:
         if w in GENDERED_NOUNS:
             return GENDERED_NOUNS[w]
+    given = _lexicon().given
     for w in words[:-1] if len(words) > 1 else words:  # "Rakeyia Scott" is no Scott
-        if w in FEMALE_NAMES and w not in MALE_NAMES:
-            return "f"
-        if w in MALE_NAMES and w not in FEMALE_NAMES:
-            return "m"
+        if given.get(w):
+            return given[w]
     return ""
 
 
@@ -247,10 +247,32 @@ class _Mention:
     person: bool  # may be the antecedent of he/she
 
 
-def _not_person_words() -> set[str]:
-    from bot.summarize.quote_names import DEMONYMS, MONTHS_DAYS, NOT_NAME, ORG_WORDS, PLACES
+@dataclass(frozen=True, slots=True)
+class _Lexicon:
+    given: dict[str, str]  # given name -> 'm', 'f' or '' (used for both)
+    gender_of: dict[str, str]  # given names and person titles -> gender or ''
+    not_person: frozenset[str]  # words that never name a person
 
-    return NOT_NAME | DEMONYMS | ORG_WORDS | MONTHS_DAYS | PLACES
+
+@cache
+def _lexicon() -> _Lexicon:
+    """The name lists the resolution rules read, combined once per process."""
+    from bot.summarize.quote_names import (
+        DEMONYMS,
+        FEMALE_NAMES,
+        MALE_NAMES,
+        MONTHS_DAYS,
+        NOT_NAME,
+        ORG_WORDS,
+        PERSON_TITLES,
+        PLACES,
+    )
+
+    given = {**{n: "m" for n in MALE_NAMES - FEMALE_NAMES},
+             **{n: "f" for n in FEMALE_NAMES - MALE_NAMES},
+             **{n: "" for n in MALE_NAMES & FEMALE_NAMES}}
+    return _Lexicon(given, {**PERSON_TITLES, **given},
+                    frozenset(NOT_NAME | DEMONYMS | ORG_WORDS | MONTHS_DAYS | PLACES))
 
 
 def _name_mentions(text: str, also_names: set[str]) -> list[tuple[int, str, str, str]]:
@@ -260,13 +282,8 @@ def _name_mentions(text: str, also_names: set[str]) -> list[tuple[int, str, str,
     H. Tribe", "Mr. Tribe"), a known given name on its own ("Melanie said"), and a word
     of ``also_names`` (the heads of gold sources) after any capitalised word
     ("Rakeyia Scott")."""
-    from bot.summarize.quote_names import FEMALE_NAMES, MALE_NAMES, PERSON_TITLES
-
-    given = {**{n: "m" for n in MALE_NAMES - FEMALE_NAMES},
-             **{n: "f" for n in FEMALE_NAMES - MALE_NAMES},
-             **{n: "" for n in MALE_NAMES & FEMALE_NAMES}}
-    gender_of = {**PERSON_TITLES, **given}
-    not_person = _not_person_words()
+    lex = _lexicon()
+    given, gender_of, not_person = lex.given, lex.gender_of, lex.not_person
     found: list[tuple[int, str, str, str]] = []
     words = list(_WORD.finditer(text))
     for prev, word in zip([None, *words], words, strict=False):
@@ -320,7 +337,7 @@ def _antecedents(row: dict[str, Any]) -> tuple[list[_Mention], list[_Mention]]:
                 gender = _gender(src["text"])
                 sources.append((src["spans"][0][0], head, gender, src["text"]))
                 by_head.setdefault(head, []).append(gender)
-    not_person = _not_person_words()
+    not_person = _lexicon().not_person
     named: list[_Mention] = []
     for pos, head, gender, source in sorted(sources):
         words = _WORD.findall(_first_phrase(source))
