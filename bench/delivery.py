@@ -33,12 +33,12 @@ sys.path.insert(0, str(REPO))
 from sqlalchemy import delete, insert, update  # noqa: E402
 
 from bot.adapters.telegram import TelegramAdapter  # noqa: E402
+from bot.clock import utcnow  # noqa: E402
 from bot.delivery.outbox import Outbox  # noqa: E402
-from bot.domain import Command, Reply  # noqa: E402
 from bot.ports import RateLimits  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from bot.store import Store  # noqa: E402
 from bot.store.models import ChatRow, DeliveryRow, DigestRow  # noqa: E402
-from bot.store.repository import Store, utcnow  # noqa: E402
 
 
 def serve(conn: Connection, rate: float) -> None:
@@ -66,10 +66,6 @@ def serve(conn: Connection, rate: float) -> None:
             server.stop_thread()
             return
 
-
-class _NoCommands:
-    async def handle(self, command: Command) -> Reply:
-        return Reply(text="")
 
 
 async def seed(store: Store, chats: int) -> None:
@@ -103,16 +99,16 @@ async def one_run(store: Store, api_url: str, token: str, rate: float, pool: int
                   unconfirmed: int) -> float:
     settings = Settings(telegram_token=token, telegram_api_url=api_url)
     limits = RateLimits(global_per_second=rate, per_chat_per_second=1.0, per_group_per_minute=20)
-    adapter = TelegramAdapter(settings, _NoCommands(), limits=limits, connection_pool_size=pool)
-    await adapter.application.bot.initialize()
+    adapter = TelegramAdapter(settings, limits=limits, connection_pool_size=pool)
+    await adapter.connect()
     outbox = Outbox(store, {"telegram": adapter}, max_unconfirmed=unconfirmed)
     try:
         start = time.perf_counter()
         sent = await outbox.run_once()
         elapsed = time.perf_counter() - start
     finally:
-        await adapter.application.bot.shutdown()
-    status = await store.outbox_status()
+        await adapter.close()
+    status = await store.outbox.outbox_status()
     if status.pending or status.failed:
         print(f"  warning: {status.pending} pending, {status.failed} failed after the run")
     return sent / elapsed

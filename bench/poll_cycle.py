@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.sources.http import Fetcher
-from bot.store.repository import Store
+from bot.store import Store
 
 
 def feed_body(n: int, entries: int) -> str:
@@ -81,7 +81,7 @@ def throwaway_database(url: str | None, tmp: str) -> Iterator[str]:
 
 
 async def cycle(pipe: Pipeline, store: Store) -> tuple[float, int, int]:
-    feeds = await store.list_feeds()
+    feeds = await store.feeds.list_feeds()
     t0 = time.perf_counter()
     outcomes = await pipe.poll_feeds(feeds)
     dt = time.perf_counter() - t0
@@ -101,12 +101,12 @@ async def main_async(args: argparse.Namespace) -> None:
         store = await Store.open(url)
         for n in range(args.feeds):
             host, port = addresses[n % len(addresses)]
-            await store.add_feed(f"http://{host}:{port}/feed/{n}.xml")
+            await store.feeds.add_feed(f"http://{host}:{port}/feed/{n}.xml")
         async with Fetcher(settings) as fetcher:
             pipe = Pipeline(settings, store, fetcher, lambda: None)  # type: ignore[arg-type,return-value]
             first, new, err1 = await cycle(pipe, store)
             second, new2, err2 = await cycle(pipe, store)
-        counts = await store.article_counts()
+        counts = await store.articles.article_counts()
         await store.close()
     proc.terminate()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

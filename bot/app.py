@@ -1,9 +1,20 @@
-"""The composition root: Settings -> store, fetcher, summarizer, pipeline,
-command layer, adapters, outbox, scheduler, HTTP server.
+"""The composition root: the one place that builds and wires newsbot's objects.
 
-Nothing else in newsbot wires objects together or reads configuration; the
-summarization model is built lazily on first use (or by ``preload``), never at
-import time.
+Two layers, each complete when built (nothing optional, nothing patched in
+afterwards):
+
+- :func:`services`: what every ``newsbot`` command needs, settings -> the log
+  redactor, the store, the fetcher and the pipeline (the summarization model
+  is built lazily on first use, never at import time);
+- :func:`wire`: services plus chat platforms -> one rate limiter per
+  platform (shared by the outbox and direct replies), the outbox, the
+  scheduler, the command layer behind its access rules, and the direct-reply
+  policy. :func:`bot` does both for a ``with`` block.
+
+``newsbot run`` (:func:`run`), the delivery-only worker and the CLI's
+``digest`` all go through :func:`wire`; platforms are started, connected and
+closed here too. Nothing else in newsbot reads configuration or constructs a
+platform.
 """
 
 from __future__ import annotations
@@ -12,25 +23,33 @@ import asyncio
 import logging
 import signal
 import socket
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
-from bot.adapters.console import ConsoleAdapter
+from bot import logredact
+from bot.commands.access import AccessPolicy
 from bot.commands.handlers import CoreCommands
+from bot.commands.inbound import Inbound
+from bot.delivery.outbox import Outbox
+from bot.delivery.ratelimit import RateLimiter
+from bot.delivery.replies import DirectReplies
 from bot.domain import Platform
+from bot.errors import ConfigError
 from bot.pipeline import Pipeline
-from bot.ports import Adapter, Sender
+from bot.ports import ChatPlatform
+from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.sources.http import Fetcher
-from bot.store.repository import Store
+from bot.store import Store
 from bot.summarize.base import Summarizer
 
-if TYPE_CHECKING:
-    from bot.delivery.outbox import Outbox
-
 logger = logging.getLogger(__name__)
+
+#: How often a delivery-only worker looks for rows queued by other processes
+#: (the process that queues a digest wakes its own outbox at once).
+DELIVERY_WORKER_WAKEUP_S = 5.0
 
 
 def summarizer_factory(settings: Settings) -> Callable[[], Summarizer]:
@@ -44,65 +63,118 @@ def summarizer_factory(settings: Settings) -> Callable[[], Summarizer]:
     return build
 
 
-@dataclass
+@dataclass(frozen=True)
 class Services:
+    """What every ``newsbot`` command needs."""
+
     settings: Settings
     store: Store
     fetcher: Fetcher
     pipeline: Pipeline
-    senders: dict[Platform, Sender] = field(default_factory=dict)
-    commands: CoreCommands | None = None
+
+
+@dataclass(frozen=True)
+class Bot:
+    """Services wired to chat platforms (see the module docstring)."""
+
+    services: Services
+    platforms: Mapping[Platform, ChatPlatform]
+    limiters: Mapping[Platform, RateLimiter]
+    outbox: Outbox
+    scheduler: Scheduler
+    commands: CoreCommands
+    inbound: Inbound
+
+    @property
+    def store(self) -> Store:
+        return self.services.store
 
 
 @asynccontextmanager
-async def services(settings: Settings, *, summarizer: Summarizer | None = None) -> AsyncIterator[Services]:
-    """Store + fetcher + pipeline + command layer, closed on exit (CLI and run)."""
+async def services(
+    settings: Settings, *, summarizer: Summarizer | None = None
+) -> AsyncIterator[Services]:
+    """Redactor, store, fetcher and pipeline; closed on exit."""
+    logredact.install(settings)  # first: nothing may log a secret before it is in place
     async with AsyncExitStack() as stack:
         store = await Store.open(settings.database_url)
         stack.push_async_callback(store.close)
         fetcher = await stack.enter_async_context(Fetcher(settings))
         pipeline = Pipeline(settings, store, fetcher, summarizer or summarizer_factory(settings))
-        svc = Services(settings, store, fetcher, pipeline)
-        svc.commands = CoreCommands(store, pipeline, svc.senders)
-        yield svc
+        yield Services(settings, store, fetcher, pipeline)
 
 
-def build_adapters(settings: Settings, svc: Services) -> list[Adapter]:
-    """Telegram and/or Slack when their tokens are set; else the console."""
-    assert svc.commands is not None
-    adapters: list[Adapter] = []
-    if settings.telegram_enabled:
+def build_platforms(
+    settings: Settings, only: Iterable[Platform] | None = None
+) -> dict[Platform, ChatPlatform]:
+    """Telegram and/or Slack when their tokens are set; else the console.
+
+    ``only`` builds just those platforms (the console is always available);
+    one that is not configured is a :class:`~bot.errors.ConfigError`.
+    """
+    wanted = set(only) if only is not None else None
+    platforms: dict[Platform, ChatPlatform] = {}
+    if settings.telegram_enabled and (wanted is None or "telegram" in wanted):
         from bot.adapters.telegram import TelegramAdapter
 
-        adapters.append(TelegramAdapter(settings, svc.commands, connection_pool_size=8))
-    if settings.slack_enabled:
+        platforms["telegram"] = TelegramAdapter(settings, connection_pool_size=8)
+    if settings.slack_enabled and (wanted is None or "slack" in wanted):
         from bot.adapters.slack import SlackAdapter
 
-        adapters.append(SlackAdapter(settings, svc.commands))
-    if not adapters:
-        logger.info("no chat platform configured: digests are printed to this terminal")
-        adapters.append(ConsoleAdapter())  # type: ignore[arg-type]
-    return adapters
+        platforms["slack"] = SlackAdapter(settings)
+    if (wanted is None and not platforms) or (wanted is not None and "console" in wanted):
+        from bot.adapters.console import ConsoleAdapter
+
+        if wanted is None:
+            logger.info("no chat platform configured: digests are printed to this terminal")
+        platforms["console"] = ConsoleAdapter()
+    missing = sorted((wanted or set()) - set(platforms))
+    if missing:
+        raise ConfigError(f"{missing[0]} is not configured: set its token (see README)")
+    return platforms
 
 
-#: How often a delivery-only worker looks for rows queued by other processes
-#: (the process that queues a digest wakes its own outbox at once).
-DELIVERY_WORKER_WAKEUP_S = 5.0
+def wire(svc: Services, platforms: Mapping[Platform, ChatPlatform], **outbox_options: Any) -> Bot:
+    """Everything between the pipeline and the platforms, for ``platforms``.
+
+    ``outbox_options`` go to :class:`~bot.delivery.outbox.Outbox` (worker id,
+    wake-up interval).
+    """
+    settings, store = svc.settings, svc.store
+    limiters = {name: RateLimiter(p.limits) for name, p in platforms.items()}
+    outbox = Outbox(store, platforms, limiters=limiters, **outbox_options)
+    scheduler = Scheduler(settings, store, svc.pipeline, outbox, platforms)
+    access = AccessPolicy(members_manage=["slack"] if settings.slack_members_can_manage else [])
+    commands = CoreCommands(store, svc.pipeline, platforms, access=access,
+                            on_chat_changed=scheduler.sync_chat, on_digest_queued=outbox.notify)
+    replies = DirectReplies(limiters, store.outbox, wake_outbox=outbox.notify)
+    inbound = Inbound(commands, platforms, access, replies)
+    return Bot(svc, platforms, limiters, outbox, scheduler, commands, inbound)
 
 
-def _outbox_for(svc: Services, adapters: list[Adapter], **options: Any) -> Outbox:
-    """Register the adapters as senders and build the outbox over them. Direct
-    command replies and digests share one limiter per platform: an adapter that
-    paces itself gets the outbox's."""
-    from bot.delivery.outbox import Outbox
+@asynccontextmanager
+async def bot(
+    settings: Settings,
+    *,
+    platforms: Iterable[Platform] | None = None,
+    summarizer: Summarizer | None = None,
+    **outbox_options: Any,
+) -> AsyncIterator[Bot]:
+    """:func:`services` and :func:`wire` for a ``with`` block. Platforms are
+    built but not connected: :func:`connected` or :func:`run` do that."""
+    chosen = build_platforms(settings, platforms)
+    async with services(settings, summarizer=summarizer) as svc:
+        yield wire(svc, chosen, **outbox_options)
 
-    for adapter in adapters:
-        svc.senders[adapter.platform] = adapter
-    outbox = Outbox(svc.store, svc.senders, **options)
-    for adapter in adapters:
-        if getattr(adapter, "limiter", "absent") is None:
-            adapter.limiter = outbox.limiter(adapter.platform)  # type: ignore[attr-defined]
-    return outbox
+
+@asynccontextmanager
+async def connected(wired: Bot) -> AsyncIterator[Bot]:
+    """Connect every platform for sending (no updates received); close on exit."""
+    async with AsyncExitStack() as stack:
+        for platform in wired.platforms.values():
+            await platform.connect()
+            stack.push_async_callback(platform.close)
+        yield wired
 
 
 def main_worker_id() -> str:
@@ -134,57 +206,41 @@ async def run(settings: Settings, stop: asyncio.Event | None = None, *,
     if delivery_only:
         await run_delivery_worker(settings, stop)
         return
-    from bot.scheduler import Scheduler
-
-    async with services(settings) as svc, AsyncExitStack() as stack:
-        adapters = build_adapters(settings, svc)
-        outbox = _outbox_for(svc, adapters, worker_id=main_worker_id())
-        scheduler = Scheduler(settings, svc.store, svc.pipeline, outbox, svc.senders)
-        assert svc.commands is not None
-        svc.commands.on_chat_changed = scheduler.sync_chat
-        svc.commands.on_digest_queued = outbox.notify
-
-        routes = [r for a in adapters for r in a.routes()]
+    async with bot(settings, worker_id=main_worker_id()) as wired, AsyncExitStack() as stack:
+        routes = [r for p in wired.platforms.values() for r in p.routes()]
         if routes:
             from bot.web import WebServer
 
             web = WebServer(routes, settings.http_host, settings.effective_http_port)
             await web.start()
             stack.push_async_callback(web.stop)
-        for adapter in adapters:
-            await adapter.start()
-            stack.push_async_callback(adapter.stop)
-        if not await svc.store.list_feeds():
+        for platform in wired.platforms.values():
+            await platform.start(wired.inbound)
+            stack.push_async_callback(platform.close)
+        if not await wired.store.feeds.list_feeds():
             logger.info("no feeds yet: add some with 'newsbot feeds add <feed or site URL>' or "
                         "'newsbot feeds import config/feeds.opml', or subscribe from a chat")
-        await scheduler.start()
-        stack.push_async_callback(scheduler.stop)
-        outbox_task = asyncio.create_task(outbox.run_forever(stop))
+        await wired.scheduler.start()
+        stack.push_async_callback(wired.scheduler.stop)
+        outbox_task = asyncio.create_task(wired.outbox.run_forever(stop))
         logger.info("newsbot is running with %s; press Ctrl+C to stop",
-                    ", ".join(a.platform for a in adapters))
+                    ", ".join(wired.platforms))
         await stop.wait()
         logger.info("stopping")
-        outbox.notify()
+        wired.outbox.notify()
         await outbox_task
 
 
 async def run_delivery_worker(settings: Settings, stop: asyncio.Event) -> None:
     """An extra outbox worker: sends queued digests and replies, nothing else.
 
-    No feed polling, no schedules, no incoming commands (the adapters connect
+    No feed polling, no schedules, no incoming commands (the platforms connect
     for sending only, so a second Telegram long poll never fights the main
     one). Chat leases (docs/delivery.md) keep workers from sending the same
     chat's messages; run it beside one full ``newsbot run`` on a shared
     database when one process cannot send fast enough.
     """
-    async with services(settings) as svc, AsyncExitStack() as stack:
-        adapters = build_adapters(settings, svc)
-        outbox = _outbox_for(svc, adapters, idle_wakeup_s=DELIVERY_WORKER_WAKEUP_S)
-        for adapter in adapters:
-            connect = getattr(adapter, "connect", None)
-            if callable(connect):
-                await connect()
-                stack.push_async_callback(adapter.stop)
+    async with bot(settings, idle_wakeup_s=DELIVERY_WORKER_WAKEUP_S) as wired, connected(wired):
         logger.info("newsbot delivery worker %s is running with %s; press Ctrl+C to stop",
-                    outbox.worker_id, ", ".join(a.platform for a in adapters))
-        await outbox.run_forever(stop)
+                    wired.outbox.worker_id, ", ".join(wired.platforms))
+        await wired.outbox.run_forever(stop)

@@ -3,6 +3,9 @@
 Every subcommand fails with one clear line (exit status 2 for bad input or
 configuration, 1 for other errors) and never a traceback for expected
 problems. Run ``newsbot <command> --help`` for details and examples.
+
+Commands get their objects from the composition root (:mod:`bot.app`):
+``services()`` for store and pipeline work, ``wire()`` when a platform sends.
 """
 
 from __future__ import annotations
@@ -13,19 +16,25 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, get_args
 
 from bot import __version__
+from bot.domain import ChatRef, Platform
 from bot.errors import ConfigError, NewsbotError
 from bot.settings import Settings, load_settings
 
+if TYPE_CHECKING:  # the heavy modules load when a command needs them
+    from bot.app import Services
+    from bot.domain import Article, FeedInfo, Summary
+
 logger = logging.getLogger(__name__)
 
-CONSOLE_CHAT = "console:local"
+CONSOLE = ChatRef("console", "local")
+CONSOLE_CHAT = str(CONSOLE)
 
 EPILOG = """\
 quick start:
@@ -151,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def configure_logging(verbose: bool, level: str = "INFO") -> None:
     logging.basicConfig(
-        level=logging.DEBUG if verbose else getattr(logging, level, logging.INFO),
+        level=logging.DEBUG if verbose else level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
         force=True,
@@ -164,10 +173,10 @@ def configure_logging(verbose: bool, level: str = "INFO") -> None:
 # --------------------------------------------------------------------- run
 
 
-def cmd_run(args: argparse.Namespace, settings: Settings) -> Any:
+def cmd_run(args: argparse.Namespace, settings: Settings) -> Awaitable[None]:
     from bot.app import run
 
-    return run(settings, delivery_only=bool(getattr(args, "delivery_only", False)))
+    return run(settings, delivery_only=args.delivery_only)
 
 
 # --------------------------------------------------------------- summarize
@@ -188,7 +197,7 @@ def _read_source(source: str) -> tuple[str, str | None]:
         raise NewsbotError(f"{source}: {exc.strerror}") from None
 
 
-def local_article(source: str) -> Any:
+def local_article(source: str) -> Article:
     """Build an Article from a local file or stdin (HTML is extracted, text used as is)."""
     from bot.domain import Article
     from bot.extract.html import content_fingerprint, extract_article
@@ -254,7 +263,7 @@ async def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if failures and failures == len(args.sources) else 0
 
 
-def _human_summary(article: Any, summary: Any) -> str:
+def _human_summary(article: Article, summary: Summary) -> str:
     lines = [article.title or article.url]
     if article.url and article.url != "-":
         lines.append(article.url)
@@ -274,23 +283,16 @@ def _human_summary(article: Any, summary: Any) -> str:
 # ------------------------------------------------------------------- feeds
 
 
-def _console_ref() -> Any:
-    from bot.domain import ChatRef
-
-    platform, _, ident = CONSOLE_CHAT.partition(":")
-    return ChatRef(platform, ident)  # type: ignore[arg-type]
-
-
-async def _follow_in_console(svc: Any, feed_id: int) -> None:
+async def _follow_in_console(svc: Services, feed_id: int) -> None:
     """Feeds added from the terminal are followed by the terminal's own chat,
     which `newsbot run` (without chat platforms) prints as stories arrive."""
     from bot.domain import Schedule
 
-    ref = _console_ref()
-    chat = await svc.store.upsert_chat(ref, "private", "terminal")
+    chats = svc.store.chats
+    chat = await chats.upsert_chat(CONSOLE, "private", "terminal")
     if chat.schedule.mode == "off":
-        await svc.store.set_schedule(ref, Schedule(mode="realtime"))
-    await svc.store.subscribe(ref, feed_id)
+        await chats.set_schedule(CONSOLE, Schedule(mode="realtime"))
+    await chats.subscribe(CONSOLE, feed_id)
 
 
 async def cmd_feeds_add(args: argparse.Namespace, settings: Settings) -> int:
@@ -312,7 +314,7 @@ async def cmd_feeds_add(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"newsbot: {exc}", file=sys.stderr)
                 continue
             await _follow_in_console(svc, feed.id)
-            info = await svc.store.get_feed(feed.id)
+            info = await svc.store.feeds.get_feed(feed.id)
             items = info.item_count if info else 0
             verb = "added" if created else "already added"
             print(f"{verb}: {feed.title or feed.url} <{feed.url}> ({items} items)")
@@ -323,7 +325,7 @@ async def cmd_feeds_list(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import services
 
     async with services(settings) as svc:
-        feeds = await svc.store.list_feeds()
+        feeds = await svc.store.feeds.list_feeds()
     if args.json:
         for f in feeds:
             print(json.dumps(asdict(f), default=str, ensure_ascii=False))
@@ -350,12 +352,12 @@ async def cmd_feeds_remove(args: argparse.Namespace, settings: Settings) -> int:
     failures = 0
     async with services(settings) as svc:
         for key in args.feeds:
-            feed = await svc.store.find_feed(key)
+            feed = await svc.store.feeds.find_feed(key)
             if feed is None:
                 failures += 1
                 print(f"newsbot: no feed {key!r} (see newsbot feeds list)", file=sys.stderr)
                 continue
-            await svc.store.remove_feed(feed.id)
+            await svc.store.feeds.remove_feed(feed.id)
             print(f"removed: {feed.title or feed.url} <{feed.url}>")
     return 1 if failures else 0
 
@@ -395,29 +397,31 @@ async def cmd_feeds_export(args: argparse.Namespace, settings: Settings) -> int:
     from bot.sources.opml import write_opml
 
     async with services(settings) as svc:
-        feeds = await svc.store.list_feeds()
+        feeds = await svc.store.feeds.list_feeds()
     sys.stdout.write(write_opml([(f.url, f.title) for f in feeds], title="newsbot feeds"))
     return 0
 
 
-async def refresh(svc: Any, *, feeds: list[Any] | None = None, show_progress: bool = True) -> None:
+async def refresh(
+    svc: Services, *, feeds: list[FeedInfo] | None = None, show_progress: bool = True
+) -> None:
     """Poll feeds (default: those due) and summarize what is new, with progress
     bars on a terminal."""
     from tqdm import tqdm
 
     if feeds is None:
-        feeds = await svc.store.due_feeds(datetime.now(UTC))
+        feeds = await svc.store.feeds.due_feeds(datetime.now(UTC))
     if feeds:
         with tqdm(total=len(feeds), desc="polling feeds", unit="feed", file=sys.stderr,
                   disable=not (show_progress and sys.stderr.isatty())) as bar:
             await svc.pipeline.poll_feeds(feeds, progress=lambda _o: bar.update())
-    counts = await svc.store.article_counts()
+    counts = await svc.store.articles.article_counts()
     pending = counts.get("pending", 0)
     if pending:
         with tqdm(total=pending, desc="summarizing", unit="article", file=sys.stderr,
                   disable=not (show_progress and sys.stderr.isatty())) as bar:
             while True:
-                batch = await svc.store.pending_articles(limit=8)
+                batch = await svc.store.articles.pending_articles(limit=8)
                 if not batch:
                     break
                 await svc.pipeline.process_pending(limit=8)
@@ -428,8 +432,8 @@ async def cmd_feeds_poll(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import services
 
     async with services(settings) as svc:
-        await refresh(svc, feeds=await svc.store.list_feeds(active_only=True))
-        counts = await svc.store.article_counts()
+        await refresh(svc, feeds=await svc.store.feeds.list_feeds(active_only=True))
+        counts = await svc.store.articles.article_counts()
     print("articles: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) if counts else "no articles yet")
     return 0
 
@@ -452,19 +456,16 @@ def parse_since(value: str | None, now: datetime | None = None) -> datetime | No
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
-def parse_chat(value: str) -> Any:
-    from bot.domain import ChatRef
-
+def parse_chat(value: str) -> ChatRef:
     platform, sep, ident = value.partition(":")
-    if not sep or platform not in ("telegram", "slack", "console") or not ident:
-        raise NewsbotError(f"--chat {value!r}: use PLATFORM:ID, e.g. telegram:123456789 or slack:C0123")
-    return ChatRef(platform, ident)  # type: ignore[arg-type]
+    for known in get_args(Platform):
+        if sep and ident and platform == known:
+            return ChatRef(known, ident)
+    raise NewsbotError(f"--chat {value!r}: use PLATFORM:ID, e.g. telegram:123456789 or slack:C0123")
 
 
 async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.adapters.console import ConsoleAdapter
-    from bot.app import build_adapters, services
-    from bot.delivery.outbox import Outbox
+    from bot.app import build_platforms, connected, services, wire
     from bot.digest.builder import build_digest, queue_digest
     from bot.digest.text import digest_text
 
@@ -472,12 +473,12 @@ async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     since = parse_since(args.since)
     async with services(settings) as svc:
         if args.status:
-            status = await svc.store.outbox_status()
+            status = await svc.store.outbox.outbox_status()
             print(f"outbox: {status.pending} pending, {status.sent} sent, {status.failed} failed")
             for where, key, error in status.failures:
                 print(f"  failed {key} ({where}): {error}")
             return 0
-        chat = await svc.store.get_chat(ref)
+        chat = await svc.store.chats.get_chat(ref)
         if chat is None:
             if ref.platform == "console":
                 print("No feeds followed yet. Add one with: newsbot feeds add <feed or site URL>")
@@ -489,22 +490,15 @@ async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
             built = await build_digest(svc.store, ref, since=since)
             print(digest_text(built[0]) if built else "Nothing new for this chat.")
             return 0
-        if ref.platform == "console":
-            sender: Any = ConsoleAdapter()
-            svc.senders["console"] = sender
-        else:
-            adapters = [a for a in build_adapters(settings, svc) if a.platform == ref.platform]
-            if not adapters:
-                raise NewsbotError(f"{ref.platform} is not configured: set its token (see README)")
-            sender = adapters[0]
-            svc.senders[ref.platform] = sender
-        digest_id = await queue_digest(svc.store, sender, ref, since=since)
-        if digest_id is None:
-            print("Nothing new for this chat.")
-            return 0
-        outbox = Outbox(svc.store, svc.senders)
-        await outbox.run_once()
-        status = await svc.store.outbox_status()
+        wired = wire(svc, build_platforms(settings, [ref.platform]))
+        async with connected(wired):
+            digest_id = await queue_digest(svc.store, wired.platforms[ref.platform], ref,
+                                           since=since)
+            if digest_id is None:
+                print("Nothing new for this chat.")
+                return 0
+            await wired.outbox.run_once()
+        status = await svc.store.outbox.outbox_status()
         if ref.platform != "console":
             print(f"digest {digest_id} sent to {ref}; outbox: {status.pending} pending, {status.failed} failed")
     return 0
@@ -533,7 +527,7 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
                 await _follow_in_console(svc, feed.id)
                 print(f"discovered feed {feed.url} from {site}", file=sys.stderr)
             await refresh(svc)
-            built = await build_digest(svc.store, _console_ref())
+            built = await build_digest(svc.store, CONSOLE)
             if built is None:
                 print("The demo found no stories (this is a bug; please report it).")
                 return 1

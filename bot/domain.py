@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
+from bot.errors import GoneKind
+
 Platform = Literal["telegram", "slack", "console"]
 ChatKind = Literal["private", "group", "channel"]
 
@@ -137,9 +139,10 @@ class Reply:
 class Command:
     """A platform-free command, as adapters translate updates into it.
 
-    ``can_manage`` is decided by the adapter (private chat, or the user is an
-    administrator of the group/channel); the core refuses changes to
-    subscriptions, schedule and settings when it is False.
+    Adapters report facts only; who may do what is decided by the core
+    (:mod:`bot.commands.access`). ``as_chat`` is True when the message was
+    posted in the chat's own name (a channel post, an anonymous group
+    administrator), which only the chat's administrators can do.
     """
 
     name: str
@@ -147,7 +150,7 @@ class Command:
     chat: ChatRef
     user: UserRef | None = None
     chat_kind: ChatKind = "private"
-    can_manage: bool = True
+    as_chat: bool = False
     chat_title: str | None = None
     raw: str = ""
 
@@ -204,6 +207,7 @@ class ChatInfo:
     title: str | None
     active: bool
     inactive_reason: str | None
+    inactive_kind: GoneKind | None = None  # why it is paused, for the code that may resume it
     settings: ChatSettings = field(default_factory=ChatSettings)
     schedule: Schedule = field(default_factory=Schedule)
     last_digest_at: datetime | None = None

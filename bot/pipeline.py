@@ -22,15 +22,17 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.clock import utcnow
 from bot.domain import Article, FeedInfo, Summary
 from bot.errors import FeedError, FetchError, HTTPStatusError, NewsbotError
 from bot.polling import backoff_time, next_poll_time
+from bot.records import EntryRecord, FetchState, PendingArticle, PollWrite
 from bot.settings import Settings
-from bot.sources.articles import fetch_article
+from bot.sources.articles import feed_copy, fetch_article
 from bot.sources.discovery import resolve_feed
 from bot.sources.feeds import FeedEntry, ParsedFeed, parse_feed
-from bot.sources.http import Fetcher, parse_retry_after
-from bot.store.repository import EntryRecord, PendingArticle, PollWrite, Store, utcnow
+from bot.sources.http import Fetcher, FetchResult, parse_retry_after
+from bot.store import Store
 from bot.summarize.base import Summarizer
 
 logger = logging.getLogger(__name__)
@@ -51,10 +53,10 @@ class PollOutcome:
 
 
 def entry_record(entry: FeedEntry) -> EntryRecord:
-    """A parsed feed entry as the store keeps it (the feed's text is the fallback)."""
-    from bot.extract.html import html_to_text
-
-    text = (entry.content_html and html_to_text(entry.content_html)) or entry.summary or None
+    """A parsed feed entry as the store keeps it. Its text (:func:`feed_copy`) is
+    what the article falls back to when its page cannot be used; it comes back,
+    as stored, in ``PendingArticle.feed``."""
+    copy = feed_copy(entry)
     return EntryRecord(
         guid=entry.guid[:2048],
         url=entry.url,
@@ -62,7 +64,7 @@ def entry_record(entry: FeedEntry) -> EntryRecord:
         title=entry.title,
         published=entry.published,
         author=entry.author,
-        feed_text=text,
+        feed_text=copy.text or None,
     )
 
 
@@ -97,10 +99,10 @@ class Pipeline:
         """Add a feed by its URL or by a page that links to one; store its
         current entries right away. Raises FeedError/FetchError (one line)."""
         feed_url, parsed = await resolve_feed(self.fetcher, url)
-        existing = await self.store.find_feed(feed_url)
-        feed, created = await self.store.add_feed(feed_url, parsed.title, parsed.site_url)
+        existing = await self.store.feeds.find_feed(feed_url)
+        feed, created = await self.store.feeds.add_feed(feed_url, parsed.title, parsed.site_url)
         if created or existing is None or not existing.active:
-            await self._store_parsed(feed, parsed, etag=None, last_modified=None, headers={})
+            await self.store.feeds.save_polls([self._poll_write(feed, parsed, utcnow(), None, {})])
         return feed, created
 
     async def poll_feed(self, feed: FeedInfo) -> PollOutcome:
@@ -109,9 +111,9 @@ class Pipeline:
         if isinstance(fetched, PollOutcome):
             return fetched
         write, warning = fetched
-        new_ids = (await self.store.save_polls([write]))[feed.id]
+        new_ids = (await self.store.feeds.save_polls([write]))[feed.id]
         return PollOutcome(feed.id, new_articles=tuple(new_ids), warning=warning,
-                           not_modified=write.fetch_ok.get("not_modified", False))
+                           not_modified=write.state.not_modified)
 
     async def _fetch_feed(self, feed: FeedInfo) -> tuple[PollWrite, str | None] | PollOutcome:
         """Fetch and parse; a failure is recorded and returned as an outcome."""
@@ -123,8 +125,8 @@ class Pipeline:
             )
             if result.not_modified:
                 next_at = self._next_poll(now, interval_s, result.headers, None)
-                return PollWrite(feed.id, (), {"fetched_at": now, "not_modified": True,
-                                               "next_poll_at": next_at}), None
+                state = FetchState(fetched_at=now, next_poll_at=next_at, not_modified=True)
+                return PollWrite(feed.id, (), state), None
             parsed = parse_feed(result.content, result.url, result.headers)
         except (FetchError, FeedError) as exc:
             return await self._poll_failed(feed, now, exc)
@@ -133,41 +135,28 @@ class Pipeline:
             return await self._poll_failed(feed, now, exc)
         if parsed.warning:
             logger.info("feed %s parsed with a warning: %s", feed.url, parsed.warning)
-        write = PollWrite(
-            feed.id,
-            tuple(entry_record(e) for e in parsed.entries),
-            {
-                "fetched_at": now,
-                "etag": result.etag,
-                "last_modified": result.last_modified,
-                "title": parsed.title,
-                "site_url": parsed.site_url,
-                "next_poll_at": self._next_poll(now, interval_s, result.headers, parsed.ttl_minutes),
-            },
-        )
-        return write, parsed.warning
+        return self._poll_write(feed, parsed, now, result, result.headers), parsed.warning
 
-    async def _store_parsed(
+    def _poll_write(
         self,
         feed: FeedInfo,
         parsed: ParsedFeed,
-        *,
-        etag: str | None,
-        last_modified: str | None,
-        headers: dict[str, str],
-    ) -> list[int]:
-        now = utcnow()
+        now: datetime,
+        result: FetchResult | None,
+        headers: Mapping[str, str],
+    ) -> PollWrite:
+        """A parsed feed as the store takes it: its entries and the feed's new state
+        (``result`` is the fetch it came from; None when discovery fetched it)."""
         interval_s = feed.poll_interval_s or self.settings.poll_interval_minutes * 60
-        return await self.store.save_poll(
-            feed.id,
-            [entry_record(e) for e in parsed.entries],
+        state = FetchState(
             fetched_at=now,
-            etag=etag,
-            last_modified=last_modified,
+            next_poll_at=self._next_poll(now, interval_s, headers, parsed.ttl_minutes),
+            etag=result.etag if result else None,
+            last_modified=result.last_modified if result else None,
             title=parsed.title,
             site_url=parsed.site_url,
-            next_poll_at=self._next_poll(now, interval_s, headers, parsed.ttl_minutes),
         )
+        return PollWrite(feed.id, tuple(entry_record(e) for e in parsed.entries), state)
 
     def _next_poll(
         self, now: datetime, interval_s: int, headers: Mapping[str, str], ttl_minutes: int | None
@@ -184,7 +173,7 @@ class Pipeline:
 
     async def _poll_failed(self, feed: FeedInfo, now: datetime, exc: BaseException) -> PollOutcome:
         reason = str(exc) if isinstance(exc, NewsbotError) else f"unexpected error: {exc!r}"
-        retry_after = getattr(exc, "retry_after", None)
+        retry_after = exc.retry_after if isinstance(exc, HTTPStatusError) else None
         failures = feed.consecutive_failures + 1
         next_at = backoff_time(
             now=now,
@@ -192,7 +181,7 @@ class Pipeline:
             base_s=self.settings.poll_min_interval_minutes * 60,
             retry_after_s=retry_after,
         )
-        failures = await self.store.record_fetch_error(
+        failures = await self.store.feeds.record_fetch_error(
             feed.id, fetched_at=now, error=reason, next_poll_at=next_at
         )
         logger.warning("feed %s failed (%d in a row): %s", feed.url, failures, reason)
@@ -230,7 +219,7 @@ class Pipeline:
             if not writes:
                 continue
             try:
-                new = await self.store.save_polls([w for w, _ in writes])
+                new = await self.store.feeds.save_polls([w for w, _ in writes])
             except Exception as exc:  # keep polling the rest; these retry next cycle
                 logger.exception("storing %d polled feeds failed", len(writes))
                 for w, _ in writes:
@@ -238,18 +227,19 @@ class Pipeline:
                 continue
             for w, warning in writes:
                 done(PollOutcome(w.feed_id, new_articles=tuple(new[w.feed_id]), warning=warning,
-                                 not_modified=w.fetch_ok.get("not_modified", False)))
+                                 not_modified=w.state.not_modified))
         return outcomes
 
     async def poll_due(self) -> list[PollOutcome]:
-        return await self.poll_feeds(await self.store.due_feeds(utcnow()))
+        return await self.poll_feeds(await self.store.feeds.due_feeds(utcnow()))
 
     # ------------------------------------------------------------- articles
 
     async def process_pending(self, limit: int = 50) -> list[int]:
         """Fetch, extract and summarize pending articles; return those now ready."""
         ready: list[int] = []
-        pending = await self.store.pending_articles(limit=limit, max_attempts=MAX_ARTICLE_ATTEMPTS)
+        pending = await self.store.articles.pending_articles(limit=limit,
+                                                             max_attempts=MAX_ARTICLE_ATTEMPTS)
         # Pages are fetched concurrently; summarization is serialised by the lock.
         results = await asyncio.gather(*(self._process_one(p) for p in pending))
         for article_id, status in results:
@@ -259,29 +249,19 @@ class Pipeline:
 
     async def _process_one(self, pending: PendingArticle) -> tuple[int, str]:
         try:
-            fallback = FeedEntry(
-                guid=pending.url,
-                url=pending.url,
-                canonical_url=pending.url,
-                title=pending.title or "",
-                summary=pending.feed_text or "",
-                content_html=None,
-                published=pending.published,
-                author=pending.author,
-            )
-            article = await fetch_article(self.fetcher, pending.url, fallback=fallback)
-            summary = await self.store.get_summary(article.fingerprint)
+            article = await fetch_article(self.fetcher, pending.url, fallback=pending.feed)
+            summary = await self.store.articles.get_summary(article.fingerprint)
             if summary is None:
                 summary = await self.summarize(article)
-            status = await self.store.save_article(pending.id, article, summary)
+            status = await self.store.articles.save_article(pending.id, article, summary)
             return pending.id, status
         except NewsbotError as exc:
             final = pending.attempts + 1 >= MAX_ARTICLE_ATTEMPTS or isinstance(exc, HTTPStatusError)
-            await self.store.mark_article_failed(pending.id, str(exc), final=final)
+            await self.store.articles.mark_article_failed(pending.id, str(exc), final=final)
             logger.warning("article %s: %s", pending.url, exc)
         except Exception as exc:
             logger.exception("unexpected error processing %s", pending.url)
-            await self.store.mark_article_failed(pending.id, repr(exc), final=True)
+            await self.store.articles.mark_article_failed(pending.id, repr(exc), final=True)
         return pending.id, "failed"
 
     async def summarize(self, article: Article) -> Summary:
@@ -299,8 +279,8 @@ class Pipeline:
     async def summarize_url(self, url: str) -> tuple[Article, Summary]:
         """Fetch and summarize one page for ``/summary`` (no feed fallback)."""
         article = await fetch_article(self.fetcher, url)
-        summary = await self.store.get_summary(article.fingerprint)
+        summary = await self.store.articles.get_summary(article.fingerprint)
         if summary is None:
             summary = await self.summarize(article)
-            await self.store.put_summary(article.fingerprint, summary)
+            await self.store.articles.put_summary(article.fingerprint, summary)
         return article, summary

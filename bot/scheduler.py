@@ -39,12 +39,14 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.clock import utcnow
 from bot.delivery.outbox import Outbox
 from bot.domain import ChatInfo, ChatRef, FeedInfo, Platform, Reply, Schedule
+from bot.pipeline import PollOutcome
 from bot.polling import should_deactivate
 from bot.ports import Sender
 from bot.settings import Settings
-from bot.store.repository import Store, utcnow
+from bot.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +58,7 @@ QueueDigest = Callable[..., Awaitable[int | None]]
 
 
 class PipelineLike(Protocol):
-    async def poll_feed(self, feed: FeedInfo) -> Any: ...
+    async def poll_feed(self, feed: FeedInfo) -> PollOutcome: ...
 
     async def process_pending(self, limit: int = 50) -> list[int]: ...
 
@@ -220,14 +222,14 @@ class Scheduler:
 
     async def sync_chat(self, ref: ChatRef) -> None:
         """Add, replace or remove one chat's digest job to match the store."""
-        chat = await self.store.get_chat(ref)
+        chat = await self.store.chats.get_chat(ref)
         self._apply(ref, chat)
 
     async def sync_all(self, *, catch_up: bool = False) -> None:
         """Rebuild every digest job from the store. With ``catch_up``, a run
         missed while newsbot was down (within ``self.catch_up``) is done now;
         its slot makes that a no-op when the digest was built already."""
-        chats = await self.store.list_chats(active_only=True)
+        chats = await self.store.chats.list_chats(active_only=True)
         wanted: set[str] = set()
         now = self._clock()
         for chat in chats:
@@ -262,7 +264,7 @@ class Scheduler:
     async def fire_digest(self, ref: ChatRef, *, now: datetime | None = None) -> int | None:
         """The digest job: queue this run's digest (idempotent per slot), wake the outbox."""
         now = now or self._clock()
-        chat = await self.store.get_chat(ref)
+        chat = await self.store.chats.get_chat(ref)
         trigger = trigger_for(chat.schedule, self.settings.default_timezone) if chat else None
         if chat is None or not chat.active or trigger is None:
             self._apply(ref, chat)  # stale job (chat gone, paused or rescheduled)
@@ -314,12 +316,12 @@ class Scheduler:
             await self.queue_realtime(ready)
 
     async def _poll_due(self) -> None:
-        feeds = await self.store.due_feeds(self._clock())
+        feeds = await self.store.feeds.due_feeds(self._clock())
         if not feeds:
             return
         limit = asyncio.Semaphore(self.poll_concurrency)
 
-        async def poll(feed: FeedInfo) -> tuple[FeedInfo, Any]:
+        async def poll(feed: FeedInfo) -> tuple[FeedInfo, PollOutcome | None]:
             async with limit:
                 try:
                     return feed, await self.pipeline.poll_feed(feed)
@@ -328,11 +330,10 @@ class Scheduler:
                     return feed, None
 
         for feed, outcome in await asyncio.gather(*(poll(f) for f in feeds)):
-            failures = getattr(outcome, "consecutive_failures", 0) if outcome is not None else 0
-            if getattr(outcome, "error", None) and should_deactivate(
-                failures, self.settings.feed_max_failures
-            ):
-                await self.deactivate_feed(feed, failures, str(outcome.error))
+            if outcome is None or outcome.error is None:
+                continue
+            if should_deactivate(outcome.consecutive_failures, self.settings.feed_max_failures):
+                await self.deactivate_feed(feed, outcome.consecutive_failures, outcome.error)
 
     async def deactivate_feed(self, feed: FeedInfo, failures: int, error: str) -> None:
         """Stop polling a feed that keeps failing and tell its subscribers, once."""
@@ -343,16 +344,16 @@ class Scheduler:
         )
         key = f"feed-off:{feed.id}:{self._clock().date().isoformat()}"
         told = 0
-        for chat in await self.store.subscribers(feed.id):
+        for chat in await self.store.chats.subscribers(feed.id):
             sender = self.senders.get(chat.ref.platform)
             if sender is None:
                 continue
             try:
                 payloads = sender.render(Reply(text=text))
-                told += await self.store.queue_message(chat.ref, payloads, key=key)
+                told += await self.store.outbox.queue_message(chat.ref, payloads, key=key)
             except Exception:
                 logger.exception("could not tell %s that %s was deactivated", chat.ref, feed.url)
-        await self.store.set_feed_active(feed.id, False)
+        await self.store.feeds.set_feed_active(feed.id, False)
         logger.warning("feed %s deactivated after %d failures; %d chats told", feed.url, failures, told)
         if told:
             self.outbox.notify()
@@ -360,7 +361,7 @@ class Scheduler:
     async def queue_realtime(self, article_ids: list[int]) -> int:
         """Queue a digest now for every realtime chat these stories concern."""
         queued = 0
-        for chat in await self.store.chats_for_articles(article_ids):
+        for chat in await self.store.chats.chats_for_articles(article_ids):
             if chat.schedule.mode != "realtime":
                 continue
             sender = self.senders.get(chat.ref.platform)

@@ -124,6 +124,11 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    slack_members_can_manage: bool = Field(
+        False,
+        description="let every member of a Slack channel change its subscriptions, schedule "
+        "and settings (default: only workspace admins and owners, and the channel's creator)",
+    )
 
     http_host: str = "0.0.0.0"
     http_port: int | None = Field(None, ge=1, le=65535)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store.repository import Store
+from bot.store import Store
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = REPO_ROOT.parent / "shared" / "eval"

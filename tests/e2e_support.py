@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.commands.handlers import CoreCommands
+from bot.app import Bot, Services, wire
+from bot.domain import Platform
 from bot.pipeline import Pipeline
+from bot.ports import ChatPlatform
 from bot.settings import Settings
 from bot.sources.http import Fetcher
-from bot.store.repository import Store
+from bot.store import Store
 from tests.support.http_server import LoopbackServer, Response
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -48,19 +49,16 @@ def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-@dataclass
-class Core:
-    store: Store
-    pipeline: Pipeline
-    commands: CoreCommands
-    senders: dict[str, Any]
-
-
 @asynccontextmanager
-async def core(store: Store, summarizer: Any) -> AsyncIterator[Core]:
-    settings = Settings(fetch_allow_private_networks=True, fetch_timeout_s=5)
-    async with Fetcher(settings) as fetcher:
-        pipeline = Pipeline(settings, store, fetcher, summarizer)
-        senders: dict[str, Any] = {}
-        commands = CoreCommands(store, pipeline, senders)  # type: ignore[arg-type]
-        yield Core(store, pipeline, commands, senders)
+async def core(
+    store: Store,
+    summarizer: Any,
+    platforms: Mapping[Platform, ChatPlatform] | None = None,
+    **settings: Any,
+) -> AsyncIterator[Bot]:
+    """The real core over ``store``, wired to ``platforms`` by the composition root
+    (:func:`bot.app.wire`); feeds may be fetched from loopback."""
+    config = Settings(fetch_allow_private_networks=True, fetch_timeout_s=5, **settings)
+    async with Fetcher(config) as fetcher:
+        pipeline = Pipeline(config, store, fetcher, summarizer)
+        yield wire(Services(config, store, fetcher, pipeline), platforms or {})

@@ -1,4 +1,5 @@
-"""The platform-free command layer: every bad input gets one clear reply."""
+"""The platform-free command layer: every bad input gets one clear reply. Commands go
+through the composition root's wiring (access rules, then the command layer)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,25 @@ from typing import Any
 
 import pytest
 
-from bot.commands.handlers import extract_url, parse_schedule, parse_url
-from bot.domain import ChatRef, Command, Schedule
-from bot.errors import CommandError
-from bot.store.repository import Store
+from bot.commands.handlers import CoreCommands, extract_url, parse_schedule, parse_url
+from bot.commands.registry import BY_NAME
+from bot.domain import ChatKind, ChatRef, Command, Schedule, UserRef
+from bot.errors import CommandError, GoneKind
+from bot.store import Store
 from tests.e2e_support import core, news_site
 from tests.support.http_server import Response
 from tests.support.http_server import http_server as http_server
+from tests.support.inbound import StubPlatform
 from tests.test_pipeline import CountingSummarizer
 
 CHAT = ChatRef("telegram", "1")
 
 
-def cmd(name: str, *args: str, can_manage: bool = True, kind: str = "private") -> Command:
-    return Command(name, args, CHAT, chat_kind=kind, can_manage=can_manage)  # type: ignore[arg-type]
+ADMIN, MEMBER = "7", "8"
+
+
+def cmd(name: str, *args: str, user: str = ADMIN, kind: ChatKind = "private") -> Command:
+    return Command(name, args, CHAT, UserRef("telegram", user), chat_kind=kind)
 
 
 @pytest.mark.parametrize(
@@ -65,12 +71,12 @@ def test_urls() -> None:
 async def test_command_replies(http_server: Any, store: Store) -> None:
     site = news_site(http_server())
     site.set("/big", Response(b"x" * 100, content_type="image/png"))
-    async with core(store, CountingSummarizer()) as c:
-        c.senders["telegram"] = _NullSender()
-        h = c.commands.handle
+    platform = StubPlatform(admins=[ADMIN])
+    async with core(store, CountingSummarizer(), {"telegram": platform}) as c:
+        h = c.inbound.handle
         assert "Unknown command" in (await h(cmd("frobnicate"))).text
-        assert (await h(cmd("subscribe", site.url("/rss.xml"), can_manage=False, kind="group"))).is_error
-        assert "administrators" in (await h(cmd("schedule", "08:00", can_manage=False, kind="group"))).text
+        assert (await h(cmd("subscribe", site.url("/rss.xml"), user=MEMBER, kind="group"))).is_error
+        assert "administrators" in (await h(cmd("schedule", "08:00", user=MEMBER, kind="group"))).text
         ok = await h(cmd("subscribe", site.url("/rss.xml")))
         assert not ok.is_error and "Subscribed to Loopback Herald" in ok.text
         again = await h(cmd("subscribe", site.url("/rss.xml")))
@@ -100,16 +106,14 @@ async def test_command_replies(http_server: Any, store: Store) -> None:
 
 async def test_paused_chat_is_told_why_and_resumed(store: Store) -> None:
     async with core(store, CountingSummarizer()) as c:
-        await store.upsert_chat(CHAT)
-        await store.set_chat_active(CHAT, False, "not_in_channel")
+        await store.chats.upsert_chat(CHAT)
+        await store.chats.pause_chat(CHAT, GoneKind.NOT_A_MEMBER, "not_in_channel")
         reply = await c.commands.handle(cmd("list"))
         assert "paused (not_in_channel)" in reply.text
-        chat = await store.get_chat(CHAT)
+        chat = await store.chats.get_chat(CHAT)
         assert chat is not None and chat.active
 
 
-class _NullSender:
-    platform = "telegram"
-
-    def render(self, message: Any) -> list[dict[str, Any]]:
-        return [{"text": "x"}]
+def test_every_registered_command_has_a_handler() -> None:
+    commands = CoreCommands(None, None, {})  # type: ignore[arg-type]
+    assert set(commands._handlers) == set(BY_NAME)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.app import run
 from bot.domain import ChatRef
-from bot.store.repository import Store
+from bot.store import Store
 from tests.support.fake_telegram import running_fake_telegram, telegram_settings
 
 
@@ -17,8 +17,8 @@ async def test_delivery_worker_sends_queued_messages_and_never_polls(tmp_path: P
     chats = ["101", "102", "103"]
     for chat in chats:
         ref = ChatRef("telegram", chat)
-        await store.upsert_chat(ref)
-        await store.create_digest(ref, [], [{"text": f"{chat} part {p}"} for p in range(2)])
+        await store.chats.upsert_chat(ref)
+        await store.digests.create_digest(ref, [], [{"text": f"{chat} part {p}"} for p in range(2)])
     async with running_fake_telegram() as tg:
         for chat in chats:
             tg.add_chat(int(chat), "private")
@@ -36,7 +36,7 @@ async def test_delivery_worker_sends_queued_messages_and_never_polls(tmp_path: P
         called = {c.method for c in tg.calls}
         assert "getUpdates" not in called and "setWebhook" not in called
         assert "setMyCommands" not in called
-    status = await store.outbox_status()
+    status = await store.outbox.outbox_status()
     await store.close()
     assert (status.pending, status.sent, status.failed) == (0, 6, 0)
 

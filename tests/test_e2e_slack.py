@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.delivery.outbox import Outbox
-from bot.store.repository import Store
+from bot.store import Store
 from tests.e2e_support import core, news_site
 from tests.support.fake_slack import slack_rig
 from tests.support.http_server import http_server as http_server
@@ -30,18 +29,18 @@ def _texts(block: Any) -> list[str]:
 async def test_subscribe_and_digest_through_slack(http_server: Any, store: Store,
                                                   real_summarizer: Any) -> None:
     site = news_site(http_server())
-    async with core(store, real_summarizer) as c, slack_rig(c.commands) as rig:
-        c.senders["slack"] = rig.adapter
+    async with slack_rig() as rig, core(store, real_summarizer, {"slack": rig.adapter}) as c:
+        await rig.start(c.inbound)
         resp = await rig.inbound.slash(f"subscribe {site.url('/rss.xml')}",
                                        response_url=rig.fake.response_url("sub"))
         assert resp.status_code == 200
         await rig.fake.wait_for(lambda f: any("Subscribed" in json.dumps(r) for r in f.responses("sub")),
                                 timeout=30)
-        assert await c.pipeline.process_pending() != []
+        assert await c.services.pipeline.process_pending() != []
 
         await rig.inbound.slash("digest", response_url=rig.fake.response_url("dig"))
         await rig.fake.wait_for(lambda f: bool(f.responses("dig")), timeout=30)
-        await Outbox(store, {"slack": rig.adapter}).run_once()
+        await c.outbox.run_once()
 
         posted = rig.fake.messages("C0001")
         assert posted, "the digest never reached Slack"

@@ -12,7 +12,7 @@ import pytest
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.sources.http import Fetcher
-from bot.store.repository import Store
+from bot.store import Store
 from tests.conftest import EVAL_DIR
 from tests.support.http_server import Response
 from tests.support.http_server import http_server as http_server
@@ -25,17 +25,17 @@ async def test_every_eval_feed_is_stored_or_reported(http_server: Any, sqlite_st
     routes = {f"/f/{i}": Response(p.read_bytes(), content_type=None) for i, p in enumerate(FEEDS)}
     server = http_server(routes)
     for i in range(len(FEEDS)):
-        await sqlite_store.add_feed(server.url(f"/f/{i}"))
+        await sqlite_store.feeds.add_feed(server.url(f"/f/{i}"))
     settings = Settings(fetch_allow_private_networks=True, fetch_timeout_s=10)
     async with Fetcher(settings) as fetcher:
         pipe = Pipeline(settings, sqlite_store, fetcher, lambda: None)  # type: ignore[arg-type,return-value]
-        outcomes = await pipe.poll_feeds(await sqlite_store.list_feeds())
+        outcomes = await pipe.poll_feeds(await sqlite_store.feeds.list_feeds())
     assert len(outcomes) == len(FEEDS)
     ok = [o for o in outcomes if o.error is None]
     failed = [o for o in outcomes if o.error is not None]
     for o in failed:
         assert "\n" not in o.error and len(o.error) < 500  # type: ignore[operator]
-    feeds = {f.id: f for f in await sqlite_store.list_feeds()}
+    feeds = {f.id: f for f in await sqlite_store.feeds.list_feeds()}
     for o in failed:
         assert feeds[o.feed_id].last_error == o.error and feeds[o.feed_id].consecutive_failures == 1
     # most real feeds parse; the broken ones are a minority and are reported

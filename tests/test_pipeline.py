@@ -15,7 +15,7 @@ from bot.domain import ChatRef, Quote, Summary
 from bot.pipeline import Pipeline
 from bot.settings import Settings
 from bot.sources.http import Fetcher
-from bot.store.repository import Store
+from bot.store import Store
 from tests.support.http_server import LoopbackServer, Response
 from tests.support.http_server import http_server as http_server
 
@@ -83,15 +83,15 @@ async def test_feed_to_console_digest(site: LoopbackServer, pipeline: tuple[Pipe
     other, _ = await pipe.add_feed(site.url("/other.xml"))
     ready = await pipe.process_pending()
     # bridge (shared by both feeds) and heat are extracted; /gone 404s -> feed text fallback
-    counts = await store.article_counts()
+    counts = await store.articles.article_counts()
     assert counts.get("ready") == 3 and len(ready) == 3
     assert summarizer.calls == 3  # the shared article is summarized once
     assert len(site.requests_to("/bridge")) == 1
 
     chat = ChatRef("console", "test")
-    await store.upsert_chat(chat)
-    await store.subscribe(chat, feed.id)
-    await store.subscribe(chat, other.id)
+    await store.chats.upsert_chat(chat)
+    await store.chats.subscribe(chat, feed.id)
+    await store.chats.subscribe(chat, other.id)
     out = io.StringIO()
     console = ConsoleAdapter(out)
     assert await queue_digest(store, console, chat) is not None
@@ -119,16 +119,16 @@ async def test_repoll_uses_conditional_get_and_creates_nothing(
         site: LoopbackServer, pipeline: tuple[Pipeline, CountingSummarizer], store: Store) -> None:
     pipe, _ = pipeline
     feed, _ = await pipe.add_feed(site.url("/rss.xml"))
-    info = await store.get_feed(feed.id)
+    info = await store.feeds.get_feed(feed.id)
     assert info is not None
     first = await pipe.poll_feed(info)  # a full fetch: nothing new, the ETag is kept
     assert not first.not_modified and first.new_articles == ()
-    info = await store.get_feed(feed.id)
+    info = await store.feeds.get_feed(feed.id)
     assert info is not None and info.etag == '"v1"'
     outcome = await pipe.poll_feed(info)
     assert outcome.not_modified and outcome.new_articles == ()
     assert site.requests_to("/rss.xml")[-1].headers.get("if-none-match") == '"v1"'
-    assert (await store.article_counts()) == {"pending": 3}
+    assert (await store.articles.article_counts()) == {"pending": 3}
 
 
 async def test_fallback_to_feed_text_records_why(site: LoopbackServer,
@@ -146,11 +146,11 @@ async def test_a_feed_that_is_down_is_counted_and_backed_off(
     pipe, _ = pipeline
     feed, _ = await pipe.add_feed(site.url("/rss.xml"))
     site.set("/rss.xml", Response("boom", status=500))
-    info = await store.get_feed(feed.id)
+    info = await store.feeds.get_feed(feed.id)
     assert info is not None
     outcome = await pipe.poll_feed(info)
     assert outcome.error and "500" in outcome.error and outcome.consecutive_failures == 1
-    after = await store.get_feed(feed.id)
+    after = await store.feeds.get_feed(feed.id)
     assert after and after.last_error and after.next_poll_at and after.next_poll_at > after.last_fetched_at  # type: ignore[operator]
 
 
@@ -186,9 +186,9 @@ async def test_layout_setting_reaches_the_digest(site: LoopbackServer,
     feed, _ = await pipe.add_feed(site.url("/rss.xml"))
     await pipe.process_pending()
     chat = ChatRef("telegram", "9")
-    await store.upsert_chat(chat)
-    await store.subscribe(chat, feed.id)
-    await store.update_chat_settings(chat, ChatSettings(key_points=1, show_quotes=False,
+    await store.chats.upsert_chat(chat)
+    await store.chats.subscribe(chat, feed.id)
+    await store.chats.update_chat_settings(chat, ChatSettings(key_points=1, show_quotes=False,
                                                         one_message_per_story=True, max_stories=1))
     built = await build_digest(store, chat)
     assert built is not None

@@ -2,7 +2,8 @@
 
 Used when no chat platform is configured (so ``newsbot run`` works on a fresh
 machine), by ``newsbot demo`` and ``newsbot digest``; chats on this platform
-are ``console:<name>``.
+are ``console:<name>``. It receives nothing, and whoever runs the terminal
+owns its one chat, so the core's questions all get the permissive answer.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import sys
 from typing import Any, TextIO
 
 from bot.digest.text import digest_text, reply_text
-from bot.domain import ChatRef, Digest, Reply
-from bot.ports import RateLimits
+from bot.domain import ChatRef, Digest, Platform, Reply, UserRef
+from bot.ports import ChatPlatform, Core, RateLimits
+from bot.records import Payload
 
 
-class ConsoleAdapter:
-    platform = "console"
+class ConsoleAdapter(ChatPlatform):
+    platform: Platform = "console"
     limits = RateLimits(global_per_second=1000, per_chat_per_second=1000)
 
     def __init__(self, stream: TextIO | None = None) -> None:
@@ -27,11 +29,11 @@ class ConsoleAdapter:
     def stream(self) -> TextIO:
         return self._stream or sys.stdout
 
-    def render(self, message: Digest | Reply) -> list[dict[str, Any]]:
+    def render(self, message: Digest | Reply) -> list[Payload]:
         text = digest_text(message) if isinstance(message, Digest) else reply_text(message)
         return [{"text": text}]
 
-    async def send_payload(self, to: ChatRef, payload: dict[str, Any]) -> str | None:
+    async def send_payload(self, to: ChatRef, payload: Payload) -> str | None:
         text = payload.get("text", "")
         print(f"--- to {to} ---\n{text}", file=self.stream, flush=True)
         self.sent.append((to, text))
@@ -40,8 +42,14 @@ class ConsoleAdapter:
     def routes(self) -> list[Any]:
         return []
 
-    async def start(self) -> None:
+    async def connect(self) -> None:
         return None
 
-    async def stop(self) -> None:
+    async def start(self, core: Core) -> None:
         return None
+
+    async def close(self) -> None:
+        return None
+
+    async def is_admin(self, chat: ChatRef, user: UserRef) -> bool:
+        return True

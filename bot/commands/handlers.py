@@ -1,8 +1,10 @@
 """Platform-free command handlers: ``Command -> Reply``.
 
-Every user-facing text of newsbot's commands lives here, so Telegram, Slack
-and the console say the same thing. Bad input never raises out of
-:meth:`CoreCommands.handle`: it becomes one clear ``Reply(is_error=True)``.
+Every user-facing text of newsbot's commands lives here (the access rules'
+refusals in :mod:`bot.commands.access`), so Telegram, Slack and the console
+say the same thing. Commands reach :meth:`CoreCommands.handle` after the
+access rules admitted them (:class:`~bot.commands.inbound.Inbound`). Bad
+input never raises out of it: it becomes one clear ``Reply(is_error=True)``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.commands.registry import BY_NAME, COMMANDS, MANAGING
+from bot.commands.access import AccessPolicy
+from bot.commands.registry import COMMANDS
 from bot.digest.builder import queue_digest
 from bot.domain import (
     Article,
@@ -33,6 +36,7 @@ from bot.errors import (
     FeedError,
     FetchError,
     FetchTimeoutError,
+    GoneKind,
     HTTPStatusError,
     NewsbotError,
     NotFoundError,
@@ -42,7 +46,7 @@ from bot.errors import (
 )
 from bot.pipeline import Pipeline
 from bot.ports import Sender
-from bot.store.repository import Store
+from bot.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -56,34 +60,15 @@ WELCOME = (
     "for a morning digest, or /digest any time. /summary <URL> summarizes one article.\n"
     "Send /help for every command."
 )
-REMOVED_REASON = "the bot was removed from this chat"
-# Pause reasons that mean "the bot is not (allowed) in the chat", so the bot being added back
-# heals them: the adapters' membership reasons and the send-time errors of Telegram and Slack
-# (bot/adapters/*/error_map.py, failures.py). Anything else (a deactivated user, a posting
-# restriction) stays paused until someone uses a command there.
-_MEMBERSHIP_MARKERS = (
-    "removed",
-    "kicked",
-    "blocked",
-    "not a member",
-    "archived",
-    "have no rights to send",
-    "not enough rights to send",
-    "need administrator rights",
-    "chat not found",
-    "channel_private",
-    "not_in_channel",
-    "channel_not_found",
-)
 
 
-def help_text(prefix: str = "/") -> str:
+def help_text(prefix: str = "/", who_manages: str = AccessPolicy().who_manages("telegram")) -> str:
     lines = ["Commands:"]
     for spec in COMMANDS:
         usage = spec.usage.replace("/", prefix, 1)
         example = spec.example.replace("/", prefix, 1)
         lines.append(f"{usage} — {spec.description}. Example: {example}")
-    lines.append("In groups, only administrators can change subscriptions, schedule and settings.")
+    lines.append(who_manages)
     return "\n".join(lines)
 
 
@@ -143,12 +128,6 @@ def story_from(article: Article, summary: Summary) -> Story:
     )
 
 
-def is_membership_reason(reason: str | None) -> bool:
-    """Whether a chat paused for ``reason`` can hear us again once the bot is added back."""
-    low = (reason or "").lower()
-    return any(marker in low for marker in _MEMBERSHIP_MARKERS)
-
-
 class CoreCommands:
     """The command layer, shared by every adapter."""
 
@@ -158,26 +137,37 @@ class CoreCommands:
         pipeline: Pipeline,
         senders: Mapping[Platform, Sender],
         *,
+        access: AccessPolicy | None = None,
         on_chat_changed: Callable[[ChatRef], Awaitable[None]] | None = None,
         on_digest_queued: Callable[[], None] | None = None,
     ) -> None:
         self.store = store
         self.pipeline = pipeline
         self.senders = senders
+        self.access = access or AccessPolicy()
         self.on_chat_changed = on_chat_changed
         self.on_digest_queued = on_digest_queued
+        self._handlers: dict[str, Callable[[Command, ChatInfo], Awaitable[Reply]]] = {
+            "start": self.cmd_start,
+            "help": self.cmd_help,
+            "subscribe": self.cmd_subscribe,
+            "unsubscribe": self.cmd_unsubscribe,
+            "list": self.cmd_list,
+            "summary": self.cmd_summary,
+            "digest": self.cmd_digest,
+            "schedule": self.cmd_schedule,
+            "settings": self.cmd_settings,
+        }
 
     async def handle(self, command: Command) -> Reply:
         name = command.name.lower()
-        handler = getattr(self, f"cmd_{name}", None)
-        if name not in BY_NAME or handler is None:
+        handler = self._handlers.get(name)
+        if handler is None:
             return Reply(f"Unknown command {command.name!r}. Send /help to see what I can do.",
                          is_error=True)
-        if name in MANAGING and not command.can_manage:
-            return Reply("Only administrators of this chat can change its subscriptions, "
-                         "schedule and settings.", is_error=True)
         try:
-            chat = await self.store.upsert_chat(command.chat, command.chat_kind, command.chat_title)
+            chat = await self.store.chats.upsert_chat(command.chat, command.chat_kind,
+                                                      command.chat_title)
             note = await self._resume_if_paused(chat)
             reply: Reply = await handler(command, chat)
         except CommandError as exc:
@@ -199,7 +189,7 @@ class CoreCommands:
         was paused, and resume it."""
         if chat.active:
             return None
-        await self.store.set_chat_active(chat.ref, True)
+        await self.store.chats.resume_chat(chat.ref)
         await self._changed(chat.ref)
         reason = chat.inactive_reason or "messages could not be delivered"
         return f"Digests to this chat were paused ({reason}). They are on again now."
@@ -210,40 +200,41 @@ class CoreCommands:
 
     # ------------------------------------------------------------- membership
 
-    async def membership_changed(
-        self, ref: ChatRef, present: bool, reason: str | None = None
-    ) -> None:
-        """The platform says the bot left (``present=False``) or joined a chat.
+    async def bot_removed(self, ref: ChatRef, kind: GoneKind, reason: str) -> None:
+        """The platform says the bot left, was removed from or blocked in a chat.
 
-        Removed/blocked: the chat is paused at once with ``reason`` instead of at
-        its next failed send (its queued messages are kept). Added back: the chat
-        is resumed, but only when it was paused for a membership reason
-        (:func:`is_membership_reason`). Chats newsbot never stored are ignored.
+        The chat is paused at once with ``kind`` and ``reason`` instead of at
+        its next failed send (its queued messages are kept). Chats newsbot
+        never stored are ignored.
         """
-        chat = await self.store.get_chat(ref)
+        chat = await self.store.chats.get_chat(ref)
         if chat is None:
-            logger.info("membership: bot %s %s, a chat newsbot has not stored; nothing to do",
-                        "added to" if present else "removed from", ref)
-        elif present:
-            await self._member_again(chat)
+            logger.info("membership: bot removed from %s, a chat newsbot has not stored; "
+                        "nothing to do", ref)
         elif not chat.active:
             logger.info("membership: bot removed from %s (%s); it was paused already (%s)",
                         ref, reason, chat.inactive_reason)
         else:
-            why = reason or REMOVED_REASON
-            await self.store.set_chat_active(ref, False, why)
+            await self.store.chats.pause_chat(ref, kind, reason)
             await self._changed(ref)
-            logger.warning("membership: %s paused at once: %s", ref, why)
+            logger.warning("membership: %s paused at once: %s", ref, reason)
 
-    async def _member_again(self, chat: ChatInfo) -> None:
+    async def bot_returned(self, ref: ChatRef) -> None:
+        """The bot is in the chat again: resume it, but only when it was paused
+        for a reason its return heals (:attr:`GoneKind.heals_when_bot_returns`)."""
+        chat = await self.store.chats.get_chat(ref)
+        if chat is None:
+            logger.info("membership: bot added to %s, a chat newsbot has not stored; "
+                        "nothing to do", ref)
+            return
         if chat.active:
             logger.info("membership: bot is in %s, which is active already", chat.ref)
             return
-        if not is_membership_reason(chat.inactive_reason):
+        if chat.inactive_kind is None or not chat.inactive_kind.heals_when_bot_returns:
             logger.info("membership: bot is back in %s, but it stays paused (%s)",
                         chat.ref, chat.inactive_reason)
             return
-        await self.store.set_chat_active(chat.ref, True)
+        await self.store.chats.resume_chat(chat.ref)
         await self._changed(chat.ref)
         if self.on_digest_queued is not None:
             self.on_digest_queued()  # the messages kept while it was paused can go now
@@ -257,7 +248,7 @@ class CoreCommands:
         if new_ref == ref:
             return
         try:
-            await self.store.migrate_chat(ref, new_external_id)
+            await self.store.chats.migrate_chat(ref, new_external_id)
         except NotFoundError:
             logger.info("migration: nothing stored under %s (moved already, or never used); "
                         "%s needs no change", ref, new_ref)
@@ -273,14 +264,14 @@ class CoreCommands:
 
     async def cmd_help(self, command: Command, chat: ChatInfo) -> Reply:
         prefix = "/newsbot " if command.chat.platform == "slack" else "/"
-        return Reply(help_text(prefix))
+        return Reply(help_text(prefix, self.access.who_manages(command.chat.platform)))
 
     async def cmd_subscribe(self, command: Command, chat: ChatInfo) -> Reply:
         if not command.args:
             raise CommandError("Which feed? Example: /subscribe https://www.theguardian.com/world/rss")
         url = parse_url(command.args[0])
         feed, _ = await self.pipeline.add_feed(url)
-        if not await self.store.subscribe(command.chat, feed.id):
+        if not await self.store.chats.subscribe(command.chat, feed.id):
             return Reply(f"This chat already follows {feed.title or feed.url}.")
         await self._changed(command.chat)
         name = feed.title or feed.url
@@ -288,7 +279,7 @@ class CoreCommands:
         return Reply(f"Subscribed to {name} ({feed.url}). {when}")
 
     async def cmd_unsubscribe(self, command: Command, chat: ChatInfo) -> Reply:
-        subs = await self.store.subscriptions(command.chat)
+        subs = await self.store.chats.subscriptions(command.chat)
         if not subs:
             return Reply("This chat has no subscriptions.")
         if not command.args:
@@ -300,13 +291,13 @@ class CoreCommands:
         for feed in subs:
             if wanted in (str(feed.id), feed.url, feed.site_url) or wanted.rstrip("/") in (
                 feed.url.rstrip("/"), (feed.site_url or "").rstrip("/")):
-                await self.store.unsubscribe(command.chat, feed.id)
+                await self.store.chats.unsubscribe(command.chat, feed.id)
                 await self._changed(command.chat)
                 return Reply(f"Unsubscribed from {feed.title or feed.url}.")
         raise CommandError(f"This chat doesn't follow {_clip(wanted)}. Send /list to see its feeds.")
 
     async def cmd_list(self, command: Command, chat: ChatInfo) -> Reply:
-        subs = await self.store.subscriptions(command.chat)
+        subs = await self.store.chats.subscriptions(command.chat)
         if not subs:
             return Reply("No subscriptions yet. Try /subscribe <feed or site URL>.")
         lines = [f"This chat follows {len(subs)} feed{'s' if len(subs) != 1 else ''}:"]
@@ -337,7 +328,7 @@ class CoreCommands:
         return Reply(text=note, story=story, private=private)
 
     async def cmd_digest(self, command: Command, chat: ChatInfo) -> Reply:
-        if not await self.store.subscriptions(command.chat):
+        if not await self.store.chats.subscriptions(command.chat):
             return Reply("No subscriptions yet, so no digest. Try /subscribe <feed or site URL>.")
         sender = self.senders.get(command.chat.platform)
         if sender is None:
@@ -356,7 +347,7 @@ class CoreCommands:
                 "Which time zone? Add it after the time, e.g. /schedule "
                 f"{schedule.hour:02d}:{schedule.minute:02d} Europe/London"
             )
-        await self.store.set_schedule(command.chat, schedule)
+        await self.store.chats.set_schedule(command.chat, schedule)
         await self._changed(command.chat)
         return Reply(_describe_schedule(schedule))
 
@@ -384,7 +375,7 @@ class CoreCommands:
                 s = replace(s, max_stories=int(value))
             else:
                 raise CommandError(f"Unknown setting {key!r}. Settings: points, quotes, layout, stories.")
-            await self.store.update_chat_settings(command.chat, s)
+            await self.store.chats.update_chat_settings(command.chat, s)
         text = (f"Key points per story: {s.key_points}\nQuotes: {'on' if s.show_quotes else 'off'}\n"
                 f"Layout: {'one message per story' if s.one_message_per_story else 'one digest message'}\n"
                 f"Stories per digest: {s.max_stories}")

@@ -1,9 +1,12 @@
 """Every chat command newsbot understands, with its help text.
 
 Adapters use this table to register commands with the platform (Telegram's
-``setMyCommands``, the Slack manifest), to build ``/help``, and to know which
-commands change a chat's state (``manages``) and so need an administrator in
-groups and channels.
+``setMyCommands``, the Slack manifest); the core uses it to build ``/help``
+and to apply its access rules (:mod:`bot.commands.access`): ``manages``
+commands change a chat's state and need an administrator in groups and
+channels; ``needs_posting`` commands only make sense if the bot can post in
+the chat afterwards; ``local`` commands act on the chat they are sent from,
+even when their first argument names a channel.
 """
 
 from __future__ import annotations
@@ -18,17 +21,20 @@ class CommandSpec:
     description: str
     example: str
     manages: bool = False
+    needs_posting: bool = False
+    local: bool = False
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec("start", "/start", "What newsbot does and how to begin", "/start"),
-    CommandSpec("help", "/help", "Every command with an example", "/help"),
+    CommandSpec("start", "/start", "What newsbot does and how to begin", "/start", local=True),
+    CommandSpec("help", "/help", "Every command with an example", "/help", local=True),
     CommandSpec(
         "subscribe",
         "/subscribe <feed or site URL>",
         "Follow a feed (a site URL works too: its feed is found for you)",
         "/subscribe https://www.theguardian.com/world/rss",
         manages=True,
+        needs_posting=True,
     ),
     CommandSpec(
         "unsubscribe",
@@ -43,6 +49,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "/summary <URL>",
         "Key points and quotes of one article",
         "/summary https://www.bbc.com/news/articles/example",
+        local=True,
     ),
     CommandSpec("digest", "/digest", "Send this chat's digest now", "/digest"),
     CommandSpec(
@@ -51,6 +58,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "When the digest arrives, in your time zone",
         "/schedule 07:30 Europe/Berlin weekdays",
         manages=True,
+        needs_posting=True,
     ),
     CommandSpec(
         "settings",

@@ -2,8 +2,9 @@
 
 Every outgoing message is an outbox row written (with its digest) before any
 send. The worker sends due rows concurrently across chats, in order within a
-chat, paced by one :class:`~bot.delivery.ratelimit.RateLimiter` per platform,
-and records each result at once:
+chat, paced by one :class:`~bot.delivery.ratelimit.RateLimiter` per platform
+(the composition root's, shared with direct replies), and records each result
+at once:
 
 =====================  =====================================================
 the platform answers   the row
@@ -12,7 +13,7 @@ accepted               ``mark_sent`` immediately (nothing awaited in between)
 ``RateLimited(s)``     due again in ``s`` seconds, attempt *not* counted; the
                        chat (or, scope "platform", the platform) is blocked
                        in the limiter for ``s`` seconds
-``RecipientGone``      stays pending; the chat is paused (inactive + reason)
+``RecipientGone``      stays pending; the chat is paused (its ``kind`` + reason)
 ``ChatMigrated(id)``   the chat moves to its new id and the row is resent
 ``MessageRejected``    failed at once (attempt counted, ``last_error`` starts
                        with :data:`REJECTED_PREFIX`); the chat's next row goes on
@@ -22,7 +23,7 @@ anything else          retried with exponential backoff and jitter; after
 
 A row is sent only when no earlier row of its chat is still waiting, so
 part 1 never overtakes part 0 (the store enforces this in
-:meth:`~bot.store.repository.Store.due_deliveries`).
+:meth:`~bot.store.outbox.OutboxStore.due_deliveries`).
 
 Any number of workers may share one database. A worker sends to a chat only
 while it holds the chat's *lease* (``chats.lease_holder``/``lease_until``):
@@ -48,19 +49,19 @@ import os
 import random
 import secrets
 import socket
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from bot.clock import Clock, utcnow
 from bot.delivery.ratelimit import RateLimiter
 from bot.domain import ChatRef, Platform
 from bot.errors import ChatMigrated, MessageRejected, NotFoundError, RateLimited, RecipientGone
 from bot.polling import backoff_time
 from bot.ports import Sender
-from bot.store.repository import OutboxItem, Store, utcnow
+from bot.records import OutboxItem
+from bot.store import Store
 
 logger = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
 
 NO_SENDER_RETRY_S = 900.0
 """Rows for a platform with no configured sender are looked at again this often."""
@@ -79,6 +80,10 @@ def default_worker_id() -> str:
 class Outbox:
     """Sends due outbox rows; see the module docstring for the rules.
 
+    ``limiters`` are the platforms' rate limiters, shared with whatever else
+    sends to them (the composition root's); a platform without one gets its
+    own, built from its declared ``limits``.
+
     ``worker_id`` names this worker in the leases it takes (default
     :func:`default_worker_id`). A worker restarted with its predecessor's id
     takes that one's leases back at once instead of waiting for them to
@@ -92,6 +97,7 @@ class Outbox:
         store: Store,
         senders: Mapping[Platform, Sender],
         *,
+        limiters: Mapping[Platform, RateLimiter] | None = None,
         max_attempts: int = 6,
         base_backoff_s: float = 2.0,
         max_backoff_s: float = 3600.0,
@@ -125,14 +131,11 @@ class Outbox:
         self.refill_interval_s = refill_interval_s
         self._clock = clock
         self._rng = rng or random.Random()
-        # One limiter per platform. A sender that paces itself (it exposes the
-        # RateLimiter it acquires before every send, as the Telegram adapter
-        # does) shares it: the outbox then only penalizes, never acquires a
-        # second slot per message (which would halve the rate).
-        self._limiters: dict[Platform, RateLimiter] = {}
-        for platform, sender in self.senders.items():
-            own = getattr(sender, "limiter", None)
-            self._limiters[platform] = own if isinstance(own, RateLimiter) else RateLimiter(sender.limits)
+        given = limiters or {}
+        self._limiters: dict[Platform, RateLimiter] = {
+            platform: given.get(platform) or RateLimiter(sender.limits)
+            for platform, sender in self.senders.items()
+        }
         if max_in_flight is None:
             # about two seconds of sends at the platforms' global rates
             total = sum(s.limits.global_per_second for s in self.senders.values()) or 30.0
@@ -156,10 +159,6 @@ class Outbox:
 
     # ------------------------------------------------------------ public API
 
-    def limiter(self, platform: Platform) -> RateLimiter:
-        """The platform's limiter, to share with direct command replies."""
-        return self._limiters[platform]
-
     def notify(self) -> None:
         """Something was queued: wake :meth:`run_forever` now."""
         self._wake.set()
@@ -182,7 +181,8 @@ class Outbox:
                 delay = self.idle_wakeup_s
                 try:
                     await self.run_once()
-                    nxt = await self.store.next_delivery_time(self._clock(), worker=self.worker_id)
+                    nxt = await self.store.outbox.next_delivery_time(self._clock(),
+                                                                    worker=self.worker_id)
                     if nxt is not None:
                         delay = (nxt - self._clock()).total_seconds()
                 except Exception:
@@ -268,19 +268,19 @@ class Outbox:
         the claim, and sending what was loaded before would repeat them.
         """
         now = self._clock()
-        due = await self.store.due_deliveries(now, limit=room, exclude_chats=busy,
-                                              worker=self.worker_id)
+        due = await self.store.outbox.due_deliveries(now, limit=room, exclude_chats=busy,
+                                                     worker=self.worker_id)
         if not due:
             return []
         until = now + timedelta(seconds=self.lease_s)
         async with self._lease_lock:
-            claimed = await self.store.claim_chats({i.chat_id for i in due}, self.worker_id,
-                                                   now=now, until=until)
+            claimed = await self.store.outbox.claim_chats({i.chat_id for i in due},
+                                                          self.worker_id, now=now, until=until)
             self._held.update(dict.fromkeys(claimed, until))
         if not claimed:
             return []
-        items = await self.store.due_deliveries(now, limit=room, only_chats=claimed,
-                                                worker=self.worker_id)
+        items = await self.store.outbox.due_deliveries(now, limit=room, only_chats=claimed,
+                                                       worker=self.worker_id)
         self._finished.update(claimed - {i.chat_id for i in items})
         return items
 
@@ -298,7 +298,8 @@ class Outbox:
                     continue
                 until = self._clock() + timedelta(seconds=self.lease_s)
                 try:
-                    kept = await self.store.renew_chat_leases(chats, self.worker_id, until=until)
+                    kept = await self.store.outbox.renew_chat_leases(chats, self.worker_id,
+                                                                     until=until)
                 except Exception:
                     logger.warning("outbox: renewing %d chat leases failed; trying again",
                                    len(chats), exc_info=True)
@@ -318,7 +319,7 @@ class Outbox:
             for chat_id in chats:
                 self._held.pop(chat_id, None)
             try:
-                await self.store.release_chats(chats, self.worker_id)
+                await self.store.outbox.release_chats(chats, self.worker_id)
             except Exception:
                 logger.warning("outbox: releasing %d chat leases failed; they expire in %gs",
                                len(chats), self.lease_s, exc_info=True)
@@ -358,23 +359,18 @@ class Outbox:
         """Deliver one row. Returns (1 sent | 0 given up | None must wait, chat ref)."""
         sender = self.senders.get(ref.platform)
         if sender is None:
-            await self.store.mark_retry(
+            await self.store.outbox.mark_retry(
                 item.id,
                 next_attempt_at=self._clock() + timedelta(seconds=NO_SENDER_RETRY_S),
                 error=f"no sender configured for platform {ref.platform!r}",
                 count_attempt=False,
             )
             return None, ref
-        # A sender that paces itself acquires its own limiter inside send_payload
-        # (decided per send: the composition root may hand it ours after start).
-        own = getattr(sender, "limiter", None)
-        paced = isinstance(own, RateLimiter)
-        limiter = own if isinstance(own, RateLimiter) else self._limiters[ref.platform]
+        limiter = self._limiters[ref.platform]
         is_group = item.chat_kind != "private"
         migrated = False
         while True:
-            if not paced:
-                await limiter.acquire(str(ref), is_group=is_group)
+            await limiter.acquire(str(ref), is_group=is_group)
             async with self._unconfirmed:
                 if not self._holds_lease(item.chat_id):
                     logger.warning("outbox: no live lease on %s; leaving its messages to "
@@ -387,7 +383,7 @@ class Outbox:
                 wait = max(0.0, float(exc.retry_after))
                 platform_wide = exc.scope == "platform"
                 limiter.penalize(wait, None if platform_wide else str(ref))
-                await self.store.mark_retry(
+                await self.store.outbox.mark_retry(
                     item.id,
                     next_attempt_at=self._clock() + timedelta(seconds=wait),
                     error=str(exc),
@@ -396,14 +392,15 @@ class Outbox:
                 logger.info("outbox: %s rate limited for %.1fs (%s)", ref, wait, exc.scope)
                 return None, ref
             if isinstance(exc, RecipientGone):
-                await self.store.set_chat_active(ref, False, exc.reason)
+                await self.store.chats.pause_chat(ref, exc.kind, exc.reason)
                 limiter.forget(str(ref))
-                logger.warning("outbox: %s is gone (%s); chat paused, its messages kept", ref, exc.reason)
+                logger.warning("outbox: %s is gone (%s: %s); chat paused, its messages kept",
+                               ref, exc.kind, exc.reason)
                 return None, ref
             if isinstance(exc, ChatMigrated) and not migrated and exc.new_external_id:
                 new_ref = ChatRef(ref.platform, exc.new_external_id)
                 with contextlib.suppress(NotFoundError):  # moved already by an inbound update
-                    await self.store.migrate_chat(ref, exc.new_external_id)
+                    await self.store.chats.migrate_chat(ref, exc.new_external_id)
                 logger.info("outbox: %s migrated to %s; resending", ref, new_ref)
                 limiter.forget(str(ref))
                 ref, migrated = new_ref, True
@@ -451,7 +448,7 @@ class Outbox:
             error: Exception | None = None
             for pause in (*_MARK_RETRIES, None):
                 try:
-                    await self.store.mark_sent_many(marks)
+                    await self.store.outbox.mark_sent_many(marks)
                     error = None
                     break
                 except Exception as exc:
@@ -476,7 +473,7 @@ class Outbox:
         """The platform refused the message itself: fail the row now (retries would
         only repeat the refusal) and let the chat's next row go. The chat stays active."""
         reason = f"{REJECTED_PREFIX}{exc.reason}"
-        await self.store.mark_failed(item.id, reason)
+        await self.store.outbox.mark_failed(item.id, reason)
         logger.warning("outbox: %s refused %s (%s); marked failed, not retried",
                        ref, item.idempotency_key, exc.reason)
         return 0, ref
@@ -490,14 +487,14 @@ class Outbox:
         else:
             reason = f"{type(exc).__name__}: {exc}".strip()
         if attempts >= self.max_attempts:
-            await self.store.mark_failed(item.id, reason)
+            await self.store.outbox.mark_failed(item.id, reason)
             logger.error("outbox: giving up on %s after %d attempts: %s",
                          item.idempotency_key, attempts, reason)
             return 0, ref
         now = self._clock()
         when = backoff_time(now=now, failures=attempts, base_s=self.base_backoff_s,
                             cap_s=self.max_backoff_s, rng=self._rng)
-        await self.store.mark_retry(item.id, next_attempt_at=when, error=reason)
+        await self.store.outbox.mark_retry(item.id, next_attempt_at=when, error=reason)
         logger.warning("outbox: %s attempt %d failed (%s); retrying in %.1fs",
                        ref, attempts, reason, (when - now).total_seconds())
         return None, ref

@@ -14,11 +14,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 
+from bot.clock import utcnow
 from bot.digest.cluster import cluster
 from bot.domain import ChatInfo, ChatRef, Digest, Story
 from bot.errors import NotFoundError
 from bot.ports import Sender
-from bot.store.repository import Store, StoryRecord, utcnow
+from bot.records import Payload, StoryRecord
+from bot.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -76,10 +78,10 @@ def compose(chat: ChatInfo, records: Sequence[StoryRecord], now: datetime | None
 async def build_digest(
     store: Store, ref: ChatRef, *, since: datetime | None = None
 ) -> tuple[Digest, list[int]] | None:
-    chat = await store.get_chat(ref)
+    chat = await store.chats.get_chat(ref)
     if chat is None:
         raise NotFoundError(f"unknown chat {ref}")
-    return compose(chat, await store.unseen_stories(ref, since=since))
+    return compose(chat, await store.digests.unseen_stories(ref, since=since))
 
 
 async def queue_digest(
@@ -97,21 +99,21 @@ async def queue_digest(
         return None
     digest, ids = built
     payloads = render_safely(sender, digest)
-    digest_id = await store.create_digest(ref, ids, payloads, slot=slot)
+    digest_id = await store.digests.create_digest(ref, ids, payloads, slot=slot)
     if digest_id is not None:
         logger.info("queued digest %s for %s: %d stories, %d messages",
                     digest_id, ref, len(digest.stories), len(payloads))
     return digest_id
 
 
-def render_safely(sender: Sender, digest: Digest) -> list[dict]:
+def render_safely(sender: Sender, digest: Digest) -> list[Payload]:
     """Render a digest; a story that fails to render is dropped (and logged),
     never the whole digest."""
     try:
         return sender.render(digest)
     except Exception:
         logger.exception("rendering the digest for %s failed; rendering story by story", digest.chat)
-    payloads: list[dict] = []
+    payloads: list[Payload] = []
     kept: list[Story] = []
     for story in digest.stories:
         try:

@@ -1,10 +1,11 @@
 """Fetch an article page and turn it into a :class:`bot.domain.Article`.
 
-The feed entry the link came from is the safety net: when the page cannot be
-fetched (403 to bots, timeouts, paywalls), is not HTML (PDF, image) or has no
-extractable text, the entry's own content or summary is used and
-``Article.extraction_note`` says why, so a digest still has something true to
-say. Without a fallback the error is raised, one clear line.
+What the feed itself said about the article (a :class:`~bot.records.FeedCopy`,
+stored with the entry) is the safety net: when the page cannot be fetched (403
+to bots, timeouts, paywalls), is not HTML (PDF, image) or has no extractable
+text, the feed's text is used and ``Article.extraction_note`` says why, so a
+digest still has something true to say. Without a fallback the error is
+raised, one clear line.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from bot.extract.html import (
     guess_language,
     html_to_text,
 )
+from bot.records import FeedCopy
 from bot.sources.feeds import FeedEntry
 from bot.sources.http import Fetcher, FetchResult
 from bot.sources.urls import try_canonicalize
@@ -77,28 +79,36 @@ def _why(exc: Exception) -> str:
     return "no article text could be extracted from the page"
 
 
-def _fallback_text(entry: FeedEntry) -> str:
+def feed_copy(entry: FeedEntry) -> FeedCopy:
+    """What a feed entry says about its article: its content as text, or its
+    summary when that is longer (a feed's ``content`` is sometimes a teaser)."""
     text = html_to_text(entry.content_html) if entry.content_html else ""
-    return text if len(text) >= len(entry.summary) else entry.summary
-
-
-def article_from_entry(entry: FeedEntry, note: str, *, url: str | None = None) -> Article:
-    """An Article built from a feed entry's own content (``note`` says why)."""
-    text = _fallback_text(entry)
-    return Article(
-        url=url or entry.canonical_url or entry.url,
-        title=entry.title or entry.url,
-        text=text,
-        fingerprint=content_fingerprint(text),
+    return FeedCopy(
+        url=entry.canonical_url or entry.url,
+        title=entry.title,
+        text=text if len(text) >= len(entry.summary) else entry.summary,
         author=entry.author,
         published=entry.published,
+    )
+
+
+def article_from_feed(feed: FeedCopy, note: str, *, url: str | None = None) -> Article:
+    """An Article built from what the feed said (``note`` says why)."""
+    text = feed.text
+    return Article(
+        url=url or feed.url,
+        title=feed.title or feed.url,
+        text=text,
+        fingerprint=content_fingerprint(text),
+        author=feed.author,
+        published=feed.published,
         language=guess_language(text),
         site_name=None,
         extraction_note=note,
     )
 
 
-def _article_from_page(url: str, extracted: Extracted, fallback: FeedEntry | None) -> Article:
+def _article_from_page(url: str, extracted: Extracted, fallback: FeedCopy | None) -> Article:
     return Article(
         url=url,
         title=extracted.title or (fallback.title if fallback else "") or url,
@@ -113,7 +123,7 @@ def _article_from_page(url: str, extracted: Extracted, fallback: FeedEntry | Non
 
 
 async def fetch_article(
-    fetcher: Fetcher, url: str, *, fallback: FeedEntry | None = None
+    fetcher: Fetcher, url: str, *, fallback: FeedCopy | None = None
 ) -> Article:
     """Fetch ``url`` and extract its article; see the module docstring for fallbacks.
 
@@ -123,7 +133,7 @@ async def fetch_article(
     e.g. :class:`UnsupportedContentError`) or :class:`ExtractionError` when
     there is no usable fallback.
     """
-    has_fallback = fallback is not None and bool(_fallback_text(fallback))
+    has_fallback = fallback is not None and bool(fallback.text)
     try:
         result = await fetcher.fetch(url, accept=ACCEPT_HTML)
         _require_html(result)
@@ -136,13 +146,13 @@ async def fetch_article(
         assert fallback is not None
         note = f"{_why(exc)}; used the feed's content"
         logger.info("article %s: %s", url, note)
-        return article_from_entry(fallback, note)
+        return article_from_feed(fallback, note)
     final_url = try_canonicalize(result.url)
     if has_fallback:
         assert fallback is not None
-        feed_text = _fallback_text(fallback)
+        feed_text = fallback.text
         if len(extracted.text) < SHORT_PAGE_CHARS and len(feed_text) > 2 * len(extracted.text):
             note = "page text was much shorter than the feed's (paywall?); used the feed's content"
             logger.info("article %s: %s", url, note)
-            return article_from_entry(fallback, note, url=final_url)
+            return article_from_feed(fallback, note, url=final_url)
     return _article_from_page(final_url, extracted, fallback)

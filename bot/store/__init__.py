@@ -1,1 +1,71 @@
-"""bot/store."""
+"""The store: everything newsbot keeps, split by aggregate over one database.
+
+Only this package speaks SQL. Each module owns one aggregate and its rules;
+a caller reaches the one it needs through :class:`Store`::
+
+    store.feeds       feeds.py      feeds, their polling state, whole polls
+    store.articles    articles.py   entries -> articles -> summaries (dedup rules)
+    store.chats       chats.py      chats, settings, schedules, pauses, subscriptions
+    store.digests     digests.py    unseen stories per chat, digests with their messages
+    store.outbox      outbox.py     outgoing messages, send results, chat leases
+
+They share one :class:`~bot.store.database.Database` (engine, session factory,
+migrations in ``migrations/``, tables in ``models.py``). What they accept and
+return are domain types (:mod:`bot.domain`, :mod:`bot.records`), never rows.
+A new aggregate (stories, say) is a new module with its class, one attribute
+here, and its tables in ``models.py`` with an Alembic migration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from bot.store.articles import ArticleStore
+from bot.store.chats import ChatStore
+from bot.store.database import Database
+from bot.store.digests import DigestStore
+from bot.store.feeds import FeedStore
+from bot.store.outbox import OutboxStore
+
+
+class Store:
+    """One database and a repository per aggregate (see the package docstring)."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.db = Database(url, echo=echo)
+        self.feeds = FeedStore(self.db)
+        self.articles = ArticleStore(self.db)
+        self.chats = ChatStore(self.db)
+        self.digests = DigestStore(self.db)
+        self.outbox = OutboxStore(self.db)
+
+    @classmethod
+    async def open(cls, url: str, *, migrate: bool = True) -> Store:
+        """A store on ``url``, its schema brought up to date unless ``migrate=False``."""
+        store = cls(url)
+        if migrate:
+            await store.db.migrate()
+        return store
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    @property
+    def url(self) -> str:
+        return self.db.url
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self.db.engine
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A raw transaction, for tests and one-off maintenance; code uses the aggregates."""
+        async with self.db.session() as s:
+            yield s
+
+
+__all__ = ["Store"]

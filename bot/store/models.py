@@ -144,7 +144,8 @@ class ChatRow(Base):
     schedule_minute: Mapped[int] = mapped_column(Integer, default=0)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    inactive_reason: Mapped[str | None] = mapped_column(Text)
+    inactive_reason: Mapped[str | None] = mapped_column(Text)  # why paused, for people
+    inactive_kind: Mapped[str | None] = mapped_column(String(32))  # why paused: a GoneKind value
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The outbox worker sending to this chat, and until when (docs/delivery.md,

@@ -22,38 +22,32 @@ import sys
 
 from bot.adapters.telegram import TelegramAdapter
 from bot.delivery.outbox import Outbox
-from bot.domain import Command, Reply
 from bot.ports import RateLimits
 from bot.settings import Settings
-from bot.store.repository import Store
+from bot.store import Store
 
 WORKER_ID = "crash-worker"
-
-
-class _NoCommands:
-    async def handle(self, command: Command) -> Reply:  # never called: outbound only
-        return Reply(text="")
 
 
 async def main(db: str, api: str, token: str, rate: float, wait_go: bool,
                unconfirmed: int = 32) -> int:
     settings = Settings(telegram_token=token, telegram_api_url=api, database_url=db)
     limits = RateLimits(global_per_second=rate, per_chat_per_second=rate, per_group_per_minute=None)
-    adapter = TelegramAdapter(settings, _NoCommands(), limits=limits, request_timeout=5.0)
-    await adapter.application.bot.initialize()
+    adapter = TelegramAdapter(settings, limits=limits, request_timeout=5.0)
+    await adapter.connect()
     store = Store(db)
     outbox = Outbox(store, {"telegram": adapter}, base_backoff_s=0.05, max_attempts=50,
                     max_unconfirmed=unconfirmed, worker_id=WORKER_ID)
-    await store.outbox_status()  # connect before the first send
+    await store.outbox.outbox_status()  # connect before the first send
     if wait_go:
         print("ready", flush=True)
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
     try:
-        while (await store.outbox_status()).pending:
+        while (await store.outbox.outbox_status()).pending:
             await outbox.run_once()
             await asyncio.sleep(0.02)
     finally:
-        await adapter.application.bot.shutdown()
+        await adapter.close()
         await store.close()
     return 0
 

@@ -28,7 +28,7 @@ from collections import Counter
 from pathlib import Path
 
 from bot.domain import ChatRef
-from bot.store.repository import Store
+from bot.store import Store
 from tests.support.fake_telegram import FakeTelegram
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,8 +42,8 @@ async def _seed(url: str) -> None:
     try:
         for c in range(CHATS):
             ref = ChatRef("telegram", str(1000 + c))
-            await store.upsert_chat(ref)
-            await store.create_digest(ref, [], [{"text": f"{1000 + c}/{p}"} for p in range(PARTS)])
+            await store.chats.upsert_chat(ref)
+            await store.digests.create_digest(ref, [], [{"text": f"{1000 + c}/{p}"} for p in range(PARTS)])
     finally:
         await store.close()
 

@@ -16,7 +16,7 @@ import pytest
 
 from bot.delivery.outbox import Outbox
 from bot.domain import ChatRef
-from bot.store.repository import Store
+from bot.store import Store
 from tests.delivery.fakes import RecordingSender, random_faults
 
 CHATS = 40
@@ -28,22 +28,22 @@ async def test_every_message_arrives_once_in_order_within_retry_after(store: Sto
     sender = RecordingSender(fault=random_faults(0.2, seed))
     for c in range(CHATS):
         ref = ChatRef("telegram", f"chat{c}")
-        await store.upsert_chat(ref)
-        await store.create_digest(ref, [], [{"text": f"chat{c}/{p}"} for p in range(PARTS)])
+        await store.chats.upsert_chat(ref)
+        await store.digests.create_digest(ref, [], [{"text": f"chat{c}/{p}"} for p in range(PARTS)])
     box = Outbox(store, {"telegram": sender}, base_backoff_s=0.01, max_backoff_s=0.1,
                  send_timeout_s=0.05, max_attempts=30)
     stop = asyncio.Event()
     worker = asyncio.create_task(box.run_forever(stop))
     try:
         for _ in range(3000):
-            if (await store.outbox_status()).pending == 0:
+            if (await store.outbox.outbox_status()).pending == 0:
                 break
             await asyncio.sleep(0.01)
     finally:
         stop.set()
         await asyncio.wait_for(worker, 10)
 
-    status = await store.outbox_status()
+    status = await store.outbox.outbox_status()
     assert (status.pending, status.failed, status.sent) == (0, 0, CHATS * PARTS)
 
     # exactly once

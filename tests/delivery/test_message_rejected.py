@@ -19,9 +19,9 @@ from bot.adapters.telegram import TelegramAdapter
 from bot.delivery.outbox import REJECTED_PREFIX, Outbox
 from bot.domain import ChatRef
 from bot.errors import DeliveryError, MessageRejected
+from bot.store import Store
 from bot.store.models import DeliveryRow
-from bot.store.repository import Store
-from tests.adapters.telegram.helpers import FAST_LIMITS, FakeCore
+from tests.adapters.telegram.helpers import FAST_LIMITS
 from tests.delivery.fakes import RecordingSender
 from tests.support.fake_telegram import FakeTelegram, running_fake_telegram, telegram_settings
 
@@ -30,8 +30,8 @@ REASON = "Telegram: Message is too long"
 
 async def queue(store: Store, chat: str, texts: list[str]) -> ChatRef:
     ref = ChatRef("telegram", chat)
-    await store.upsert_chat(ref)
-    await store.create_digest(ref, [], [{"text": t} for t in texts])
+    await store.chats.upsert_chat(ref)
+    await store.digests.create_digest(ref, [], [{"text": t} for t in texts])
     return ref
 
 
@@ -64,7 +64,7 @@ async def test_rejected_row_fails_after_one_send_and_the_next_row_goes(
     assert [a.text for a in sender.attempts if a.chat == "a"] == ["a/0", "a/1", "a/2"]
     assert [t for c, t in sender.delivered if c == "a"] == ["a/0", "a/2"]
     assert ("b", "b/0") in sender.delivered
-    status = await store.outbox_status()
+    status = await store.outbox.outbox_status()
     assert (status.pending, status.sent, status.failed) == (0, 3, 1)
     [(where, _key, error)] = status.failures
     assert where == "telegram:a" and error == REJECTED_PREFIX + REASON
@@ -72,7 +72,7 @@ async def test_rejected_row_fails_after_one_send_and_the_next_row_goes(
     assert failed.attempts == 1 and failed.part == 1
 
     # the chat is not paused
-    chat = await store.get_chat(ref)
+    chat = await store.chats.get_chat(ref)
     assert chat is not None and chat.active and chat.inactive_reason is None
 
     # one warning line, naming the row and the reason
@@ -93,11 +93,11 @@ async def test_a_plain_delivery_error_is_still_retried(store: Store) -> None:
                  max_attempts=3)
     for _ in range(200):
         await box.run_once()
-        if (await store.outbox_status()).pending == 0:
+        if (await store.outbox.outbox_status()).pending == 0:
             break
         await asyncio.sleep(0.005)
     assert len(sender.attempts) == 3
-    [(_, _, error)] = (await store.outbox_status()).failures
+    [(_, _, error)] = (await store.outbox.outbox_status()).failures
     assert not error.startswith(REJECTED_PREFIX)
 
 
@@ -107,12 +107,12 @@ async def test_a_plain_delivery_error_is_still_retried(store: Store) -> None:
 @pytest.fixture
 async def telegram() -> AsyncIterator[tuple[FakeTelegram, TelegramAdapter]]:
     async with running_fake_telegram() as server:
-        adapter = TelegramAdapter(telegram_settings(server), FakeCore(), limits=FAST_LIMITS)
+        adapter = TelegramAdapter(telegram_settings(server), limits=FAST_LIMITS)
         await adapter.connect()
         try:
             yield server, adapter
         finally:
-            await adapter.stop()
+            await adapter.close()
 
 
 @pytest.mark.parametrize("how", ["injected", "over-long text"])
@@ -135,6 +135,6 @@ async def test_too_long_through_the_real_telegram_client_is_tried_once(
         (200, None),
     ]
     assert [m["text"] for m in server.sent_messages(42)] == ["part 1"]
-    status = await store.outbox_status()
+    status = await store.outbox.outbox_status()
     assert (status.pending, status.sent, status.failed) == (0, 1, 1)
     assert status.failures[0][2] == REJECTED_PREFIX + REASON

@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.clock import utcnow
 from bot.delivery.outbox import Outbox
 from bot.domain import ChatRef
 from bot.errors import RateLimited
-from bot.store.repository import Store, utcnow
+from bot.store import Store
+from bot.store.outbox import OutboxStore
 from tests.delivery.fakes import RecordingSender
 from tests.support.leases import chat_with_messages, lease_of
 
@@ -151,7 +153,7 @@ async def test_workers_share_the_outbox_and_send_each_message_once_in_order(stor
 
 
 async def _nothing_pending(store: Store) -> bool:
-    return (await store.outbox_status()).pending == 0
+    return (await store.outbox.outbox_status()).pending == 0
 
 
 async def test_a_dead_workers_chat_waits_until_its_lease_expires(store: Store) -> None:
@@ -159,7 +161,7 @@ async def test_a_dead_workers_chat_waits_until_its_lease_expires(store: Store) -
     await queue(store, "free")
     clock = Clock()
     # a worker claims the chat and dies before sending (it never releases it)
-    assert await store.claim_chats([held], "dead", now=clock.now,
+    assert await store.outbox.claim_chats([held], "dead", now=clock.now,
                                    until=clock.now + timedelta(seconds=60)) == {held}
     sender = RecordingSender()
     box = outbox(store, sender, "alive", clock=clock)
@@ -168,7 +170,7 @@ async def test_a_dead_workers_chat_waits_until_its_lease_expires(store: Store) -
     assert await box.run_once() == PARTS
     assert {chat for chat, _ in sender.delivered} == {"free"}
     # the worker sleeps until the dead worker's lease ends, not until the rows' due time
-    assert await store.next_delivery_time(clock.now, worker="alive") == clock.now + timedelta(seconds=1)
+    assert await store.outbox.next_delivery_time(clock.now, worker="alive") == clock.now + timedelta(seconds=1)
 
     clock.advance(1)
     assert await box.run_once() == PARTS
@@ -223,16 +225,16 @@ async def test_a_worker_that_stalled_past_its_lease_stops_sending_to_the_chat(st
 
     clock.advance(61)  # the lease ended while part 0 was being sent: another worker takes over
     until = start + timedelta(seconds=200)
-    assert await store.claim_chats([chat], "b", now=clock.now, until=until) == {chat}
+    assert await store.outbox.claim_chats([chat], "b", now=clock.now, until=until) == {chat}
     gate.open()
     assert await asyncio.wait_for(sending, 10) == 1  # the send in flight ends; no new one starts
     assert log == [("a", "slow", "slow/0")]
     assert await lease_of(store, chat) == ("b", until)  # and b's lease is left alone
-    assert (await store.outbox_status()).pending == PARTS - 1
+    assert (await store.outbox.outbox_status()).pending == PARTS - 1
 
 
-class RacingStore(Store):
-    """A store that runs ``before_claim`` (once) just before its next claim."""
+class RacingOutbox(OutboxStore):
+    """An outbox store that runs ``before_claim`` (once) just before its next claim."""
 
     before_claim: Callable[[], Awaitable[object]] | None = None
 
@@ -241,6 +243,14 @@ class RacingStore(Store):
         if hook is not None:
             await hook()
         return await super().claim_chats(*args, **kwargs)
+
+
+class RacingStore(Store):
+    """A store whose outbox runs ``outbox.before_claim`` just before its next claim."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.outbox = RacingOutbox(self.db)
 
 
 async def test_rows_another_worker_sent_between_look_and_claim_are_not_sent_again(
@@ -253,7 +263,7 @@ async def test_rows_another_worker_sent_between_look_and_claim_are_not_sent_agai
     try:
         # "late" has seen the rows due; before it claims the chat, "first"
         # sends them all and releases it
-        racer.before_claim = first.run_once
+        racer.outbox.before_claim = first.run_once
         late = outbox(racer, LoggingSender(name="late", log=log), "late")
         assert await late.run_once() == 0
     finally:

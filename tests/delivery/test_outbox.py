@@ -8,18 +8,19 @@ from typing import Any
 
 import pytest
 
+from bot.clock import utcnow
 from bot.delivery.outbox import Outbox
 from bot.domain import ChatRef
-from bot.errors import ChatMigrated, DeliveryError, RateLimited, RecipientGone
-from bot.store.repository import Store, utcnow
+from bot.errors import ChatMigrated, DeliveryError, GoneKind, RateLimited, RecipientGone
+from bot.store import Store
 from tests.delivery.fakes import RecordingSender
 
 
 async def queue(store: Store, chat: str, parts: int, *, kind: str = "private",
                 platform: str = "telegram") -> ChatRef:
     ref = ChatRef(platform, chat)  # type: ignore[arg-type]
-    await store.upsert_chat(ref, kind=kind)  # type: ignore[arg-type]
-    await store.create_digest(ref, [], [{"text": f"{chat}/{p}"} for p in range(parts)])
+    await store.chats.upsert_chat(ref, kind=kind)  # type: ignore[arg-type]
+    await store.digests.create_digest(ref, [], [{"text": f"{chat}/{p}"} for p in range(parts)])
     return ref
 
 
@@ -38,7 +39,7 @@ async def test_sends_every_part_in_order_and_never_twice(store: Store) -> None:
     for c in range(5):
         assert [t for chat, t in sender.delivered if chat == f"c{c}"] == [f"c{c}/{p}" for p in range(3)]
     assert await box.run_once() == 0  # sent rows are never resent
-    status = await store.outbox_status()
+    status = await store.outbox.outbox_status()
     assert (status.pending, status.sent, status.failed) == (0, 15, 0)
 
 
@@ -54,7 +55,7 @@ async def test_rate_limited_waits_without_counting_an_attempt(store: Store) -> N
     box = outbox(store, sender, max_attempts=1)  # a counted attempt would fail the row at once
     assert await box.run_once() == 0  # part 0 must wait; part 1 must not overtake it
     assert sender.delivered == []
-    assert await store.due_deliveries(utcnow()) == []
+    assert await store.outbox.due_deliveries(utcnow()) == []
     await asyncio.sleep(0.35)
     assert await box.run_once() == 2
     assert sender.delivered == [("a", "a/0"), ("a", "a/1")]
@@ -64,19 +65,22 @@ async def test_rate_limited_waits_without_counting_an_attempt(store: Store) -> N
 
 async def test_recipient_gone_pauses_the_chat_and_keeps_its_messages(store: Store) -> None:
     def fault(to: ChatRef, payload: dict[str, Any], n: int) -> BaseException | None:
-        return RecipientGone("bot was blocked by the user") if to.external_id == "gone" else None
+        if to.external_id == "gone":
+            return RecipientGone(GoneKind.BLOCKED, "bot was blocked by the user")
+        return None
 
     sender = RecordingSender(fault=fault)
     gone = await queue(store, "gone", 2)
     await queue(store, "ok", 2)
     box = outbox(store, sender)
     assert await box.run_once() == 2
-    chat = await store.get_chat(gone)
+    chat = await store.chats.get_chat(gone)
     assert chat is not None and not chat.active and chat.inactive_reason == "bot was blocked by the user"
-    assert (await store.outbox_status()).pending == 2  # kept, not failed
+    assert chat.inactive_kind is GoneKind.BLOCKED
+    assert (await store.outbox.outbox_status()).pending == 2  # kept, not failed
     # the user unblocks: the chat is re-activated and gets everything, in order
     sender.fault = None
-    await store.set_chat_active(gone, True)
+    await store.chats.resume_chat(gone)
     assert await box.run_once() == 2
     assert [t for c, t in sender.delivered if c == "gone"] == ["gone/0", "gone/1"]
 
@@ -90,8 +94,8 @@ async def test_chat_migration_moves_the_chat_and_resends(store: Store) -> None:
     box = outbox(store, sender)
     assert await box.run_once() == 2
     assert sender.delivered == [("-100777", "-5/0"), ("-100777", "-5/1")]
-    assert await store.get_chat(ChatRef("telegram", "-5")) is None
-    assert await store.get_chat(ChatRef("telegram", "-100777")) is not None
+    assert await store.chats.get_chat(ChatRef("telegram", "-5")) is None
+    assert await store.chats.get_chat(ChatRef("telegram", "-100777")) is not None
 
 
 async def test_errors_back_off_then_fail_visibly_and_the_next_part_still_goes(store: Store) -> None:
@@ -103,10 +107,10 @@ async def test_errors_back_off_then_fail_visibly_and_the_next_part_still_goes(st
     box = outbox(store, sender, max_attempts=3)
     for _ in range(50):
         await box.run_once()
-        if (await store.outbox_status()).pending == 0:
+        if (await store.outbox.outbox_status()).pending == 0:
             break
         await asyncio.sleep(0.02)
-    status = await store.outbox_status()
+    status = await store.outbox.outbox_status()
     assert (status.sent, status.failed) == (1, 1)
     assert status.failures[0][0] == "telegram:a" and "HTTP 500" in status.failures[0][2]
     assert [a.outcome for a in sender.attempts] == ["error", "error", "error", "ok"]
@@ -144,21 +148,21 @@ async def test_platform_without_sender_is_kept_for_later(store: Store) -> None:
     await queue(store, "s1", 1, platform="slack")
     box = outbox(store, sender)
     assert await box.run_once() == 0
-    status = await store.outbox_status()
+    status = await store.outbox.outbox_status()
     assert (status.pending, status.failed) == (1, 0)
-    nxt = await store.next_delivery_time()
+    nxt = await store.outbox.next_delivery_time()
     assert nxt is not None and nxt > utcnow() + timedelta(minutes=10)
 
 
 async def test_run_forever_wakes_on_notify_and_stops(store: Store) -> None:
     sender = RecordingSender()
     ref = ChatRef("telegram", "a")
-    await store.upsert_chat(ref)
+    await store.chats.upsert_chat(ref)
     box = outbox(store, sender, idle_wakeup_s=30)
     stop = asyncio.Event()
     worker = asyncio.create_task(box.run_forever(stop))
     await asyncio.sleep(0.05)
-    await store.create_digest(ref, [], [{"text": "hello"}])
+    await store.digests.create_digest(ref, [], [{"text": "hello"}])
     box.notify()
     for _ in range(200):
         if sender.delivered:
@@ -172,9 +176,9 @@ async def test_run_forever_wakes_on_notify_and_stops(store: Store) -> None:
 async def test_plain_messages_are_queued_once_per_key(store: Store) -> None:
     sender = RecordingSender()
     ref = ChatRef("telegram", "a")
-    await store.upsert_chat(ref)
-    assert await store.queue_message(ref, [{"text": "feed gone"}], key="feed-off:1:2026-01-01")
-    assert not await store.queue_message(ref, [{"text": "feed gone"}], key="feed-off:1:2026-01-01")
+    await store.chats.upsert_chat(ref)
+    assert await store.outbox.queue_message(ref, [{"text": "feed gone"}], key="feed-off:1:2026-01-01")
+    assert not await store.outbox.queue_message(ref, [{"text": "feed gone"}], key="feed-off:1:2026-01-01")
     assert await outbox(store, sender).run_once() == 1
     assert sender.delivered == [("a", "feed gone")]
 

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from bot.domain import ChatRef, Schedule
 from bot.scheduler import DailyTrigger, Scheduler
 from bot.settings import Settings
+from bot.store import Store
 from bot.store.models import DigestRow
-from bot.store.repository import Store
 from tests.delivery.fakes import RecordingSender
 
 LONDON = ZoneInfo("Europe/London")
@@ -98,12 +98,12 @@ async def test_every_fire_and_every_double_fire_gives_one_digest_a_day(
     store: Store, hour: int, minute: int
 ) -> None:
     ref = ChatRef("telegram", "42")
-    await store.upsert_chat(ref)
-    await store.set_schedule(ref, Schedule("daily", hour, minute, "Europe/London"))
+    await store.chats.upsert_chat(ref)
+    await store.chats.set_schedule(ref, Schedule("daily", hour, minute, "Europe/London"))
 
     async def queue(store: Store, sender: object, ref: ChatRef, *, slot: str | None = None,
                     since: datetime | None = None) -> int | None:
-        return await store.create_digest(ref, [], [{"text": f"digest {slot}"}], slot=slot)
+        return await store.digests.create_digest(ref, [], [{"text": f"digest {slot}"}], slot=slot)
 
     sender = RecordingSender()
     from bot.delivery.outbox import Outbox

@@ -9,18 +9,13 @@ from typing import Any
 
 from bot.delivery.outbox import Outbox
 from bot.domain import Article, ChatRef, FeedInfo, Schedule, Summary
+from bot.errors import GoneKind
+from bot.pipeline import PollOutcome
+from bot.records import EntryRecord
 from bot.scheduler import DailyTrigger, Scheduler, job_id
 from bot.settings import Settings
-from bot.store.repository import EntryRecord, Store
+from bot.store import Store
 from tests.delivery.fakes import RecordingSender
-
-
-@dataclass
-class Outcome:
-    feed_id: int
-    error: str | None = None
-    consecutive_failures: int = 0
-    new_articles: tuple[int, ...] = ()
 
 
 @dataclass
@@ -32,13 +27,13 @@ class FakePipeline:
     ready: list[list[int]] = field(default_factory=list)
     polled: list[int] = field(default_factory=list)
 
-    async def poll_feed(self, feed: FeedInfo) -> Outcome:
+    async def poll_feed(self, feed: FeedInfo) -> PollOutcome:
         self.polled.append(feed.id)
         if feed.id in self.failing:
-            n = await self.store.record_fetch_error(
+            n = await self.store.feeds.record_fetch_error(
                 feed.id, fetched_at=datetime.now(UTC), error="HTTP 500", next_poll_at=datetime.now(UTC))
-            return Outcome(feed.id, error="the server answered HTTP 500", consecutive_failures=n)
-        return Outcome(feed.id)
+            return PollOutcome(feed.id, error="the server answered HTTP 500", consecutive_failures=n)
+        return PollOutcome(feed.id)
 
     async def process_pending(self, limit: int = 50) -> list[int]:
         return self.ready.pop(0) if self.ready else []
@@ -54,8 +49,8 @@ def make(store: Store, pipeline: Any = None, **kw: Any) -> tuple[Scheduler, Reco
 
 async def chat(store: Store, name: str, schedule: Schedule) -> ChatRef:
     ref = ChatRef("telegram", name)
-    await store.upsert_chat(ref)
-    await store.set_schedule(ref, schedule)
+    await store.chats.upsert_chat(ref)
+    await store.chats.set_schedule(ref, schedule)
     return ref
 
 
@@ -75,7 +70,7 @@ async def test_start_up_derives_jobs_from_the_store_and_changes_replace_them(sto
         assert sched.aps.get_job("poll") is not None
 
         # a /schedule command changes the chat: the job is replaced live
-        await store.set_schedule(daily, Schedule("daily", 18, 45, "America/New_York"))
+        await store.chats.set_schedule(daily, Schedule("daily", 18, 45, "America/New_York"))
         await sched.sync_chat(daily)
         trigger = sched.digest_jobs()[job_id(daily)]
         assert isinstance(trigger, DailyTrigger)
@@ -84,9 +79,9 @@ async def test_start_up_derives_jobs_from_the_store_and_changes_replace_them(sto
         assert nxt.astimezone(trigger.tz).strftime("%H:%M") == "18:45"
 
         # switched off (or paused): the job goes
-        await store.set_schedule(daily, Schedule("off"))
+        await store.chats.set_schedule(daily, Schedule("off"))
         await sched.sync_chat(daily)
-        await store.set_chat_active(weekdays, False, "blocked")
+        await store.chats.pause_chat(weekdays, GoneKind.BLOCKED, "blocked")
         await sched.sync_chat(weekdays)
         assert sched.digest_jobs() == {}
     finally:
@@ -94,37 +89,37 @@ async def test_start_up_derives_jobs_from_the_store_and_changes_replace_them(sto
 
 
 async def test_a_failing_feed_is_deactivated_and_subscribers_told_once(store: Store) -> None:
-    feed, _ = await store.add_feed("https://bad.example/rss", "Bad Feed")
-    good, _ = await store.add_feed("https://good.example/rss", "Good Feed")
+    feed, _ = await store.feeds.add_feed("https://bad.example/rss", "Bad Feed")
+    good, _ = await store.feeds.add_feed("https://good.example/rss", "Good Feed")
     refs = [await chat(store, f"c{i}", Schedule("off")) for i in range(2)]
     for ref in refs:
-        await store.subscribe(ref, feed.id)
+        await store.chats.subscribe(ref, feed.id)
     pipeline = FakePipeline(store, failing={feed.id})
     sched, sender = make(store, pipeline)
     for _ in range(3):
         await sched.poll_tick()
-    status = await store.outbox_status()
+    status = await store.outbox.outbox_status()
     assert status.pending == 2  # one notice per subscriber
-    assert not (await store.get_feed(feed.id)).active  # type: ignore[union-attr]
-    assert (await store.get_feed(good.id)).active  # type: ignore[union-attr]
+    assert not (await store.feeds.get_feed(feed.id)).active  # type: ignore[union-attr]
+    assert (await store.feeds.get_feed(good.id)).active  # type: ignore[union-attr]
     await sched.poll_tick()  # deactivated: no longer polled, nobody told twice
     assert pipeline.polled.count(feed.id) == 3
-    assert (await store.outbox_status()).pending == 2
+    assert (await store.outbox.outbox_status()).pending == 2
     assert await sched.outbox.run_once() == 2
     assert all("I stopped checking Bad Feed" in text for _, text in sender.delivered)
 
 
 async def test_realtime_chats_get_new_stories_at_once(store: Store) -> None:
-    feed, _ = await store.add_feed("https://news.example/rss", "News")
+    feed, _ = await store.feeds.add_feed("https://news.example/rss", "News")
     live = await chat(store, "live", Schedule("realtime"))
     daily = await chat(store, "later", Schedule("daily", 8, 0))
     for ref in (live, daily):
-        await store.subscribe(ref, feed.id)
-    ids = await store.add_entries(feed.id, [EntryRecord(
+        await store.chats.subscribe(ref, feed.id)
+    ids = await store.articles.add_entries(feed.id, [EntryRecord(
         guid="g1", url="https://news.example/1", canonical_url="https://news.example/1",
         title="Big story", published=datetime(2026, 1, 1, tzinfo=UTC), feed_text="Text")])
     summary = Summary(key_points=("It happened.",), quotes=(), key_quotes=(), engine="test")
-    await store.save_article(ids[0], Article(url="https://news.example/1", title="Big story",
+    await store.articles.save_article(ids[0], Article(url="https://news.example/1", title="Big story",
                                              text="It happened.", fingerprint="fp1"), summary)
     pipeline = FakePipeline(store, ready=[ids])
     sched, sender = make(store, pipeline)  # the real bot.digest.builder.queue_digest

@@ -1,4 +1,4 @@
-"""fetch_article: page extraction, and the feed entry as a fallback."""
+"""fetch_article: page extraction, and what the feed entry said (``feed_copy``) as a fallback."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 from bot.domain import Article
 from bot.errors import ExtractionError, FetchTimeoutError, HTTPStatusError, UnsupportedContentError
 from bot.extract.html import content_fingerprint
-from bot.sources.articles import fetch_article
+from bot.records import FeedCopy
+from bot.sources.articles import feed_copy, fetch_article
 from bot.sources.feeds import FeedEntry
 from bot.sources.http import Fetcher
 from tests.sources.conftest import make_settings
@@ -24,7 +25,7 @@ BRIDGE = (PAGES / "article_bridge.html").read_bytes()
 PDF = (PAGES / "report.pdf").read_bytes()
 
 
-def entry(url: str, **overrides: object) -> FeedEntry:
+def entry(url: str, **overrides: object) -> FeedCopy:
     values: dict[str, object] = {
         "guid": "g1",
         "url": url,
@@ -36,7 +37,7 @@ def entry(url: str, **overrides: object) -> FeedEntry:
         "author": "Feed Author",
     }
     values.update(overrides)
-    return FeedEntry(**values)  # type: ignore[arg-type]
+    return feed_copy(FeedEntry(**values))  # type: ignore[arg-type]
 
 
 async def test_article_from_page(http_server: ServerFactory, fetcher: Fetcher) -> None:

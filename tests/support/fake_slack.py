@@ -8,6 +8,9 @@ conversations.join, users.info, apps.connections.open), ``response_url`` endpoin
 is recorded (:class:`Call`); faults can be injected for the next N calls of a
 method or for every call to one channel.
 
+Users: ``admins`` are workspace admins (``users.info``; ada, U0001, by default), and
+``creators`` names a channel's creator (``conversations.info``).
+
 Channel membership: ``members_of`` lists the channels the bot is in, ``private_channels``
 the private ones with ``C`` ids (ids not starting with ``C`` or ``D`` are private too).
 ``conversations.info`` answers ``channel_not_found`` for a private channel the bot is not
@@ -21,8 +24,8 @@ The inbound half builds payloads as Slack sends them (form-encoded slash
 commands, JSON ``event_callback`` envelopes, form-encoded ``payload=`` for
 interactivity), signs them with the signing secret for real, and posts them to
 an ASGI app (``SlackInbound``), e.g. a Starlette app built from
-``SlackAdapter.routes()``. ``slack_rig()`` wires all of it around a
-``CommandHandler`` so an end-to-end test can be a few lines.
+``SlackAdapter.routes()``. ``slack_rig()`` wires all of it around a command
+layer so an end-to-end test can be a few lines.
 """
 
 from __future__ import annotations
@@ -87,6 +90,10 @@ class FakeSlack:
     members_of: set[str] = field(default_factory=set)  # channels the bot is in (conversations.info)
     private_channels: set[str] = field(default_factory=set)  # private channels with C... ids
     removed_from: set[str] = field(default_factory=set)  # posts here fail: not_in_channel
+    # Workspace admins/owners (users.info is_admin); ada (U0001), who sends the helpers'
+    # commands by default, is one, so tests of translation are not refused by the core.
+    admins: set[str] = field(default_factory=lambda: {"U0001"})
+    creators: dict[str, str] = field(default_factory=dict)  # channel -> its creator's user id
 
     def __post_init__(self) -> None:
         self._faults: dict[str, list[_Fault]] = defaultdict(list)
@@ -319,6 +326,9 @@ class FakeSlack:
                     "tz": "Europe/Berlin",
                     "tz_label": "Central European Time",
                     "is_bot": False,
+                    "is_admin": user in self.admins,
+                    "is_owner": False,
+                    "is_primary_owner": False,
                 },
             }
         if method == "apps.connections.open":
@@ -337,6 +347,8 @@ class FakeSlack:
             "is_archived": channel in self.archived,
             "is_member": is_im or channel in self.members_of,
         }
+        if not is_im:
+            info["creator"] = self.creators.get(channel, "U0CREATOR")
         return info
 
     async def _response_url(self, request: web.Request) -> web.Response:
@@ -619,21 +631,40 @@ class SlackInbound:
 class SlackRig:
     fake: FakeSlack
     adapter: Any  # bot.adapters.slack.SlackAdapter
-    inbound: SlackInbound
+    inbound: SlackInbound  # signed requests to the adapter's routes
+    core: Any = None  # the bot.ports.Core the adapter was started with
+
+    async def start(self, core: Any) -> None:
+        self.core = core
+        await self.adapter.start(core)
 
 
 @contextlib.asynccontextmanager
 async def slack_rig(
-    handler: Any, *, limiter: Any = None, **settings: Any
+    handler: Any = None,
+    *,
+    limiter: Any = None,
+    members_manage: tuple[Any, ...] = (),
+    **settings: Any,
 ) -> AsyncIterator[SlackRig]:
-    """FakeSlack + a started HTTP-mode SlackAdapter around ``handler`` + a signed inbound client.
+    """FakeSlack + an HTTP-mode SlackAdapter (with generous test rate limits) + a signed
+    inbound client.
 
-    ``settings`` override Settings fields (e.g. ``slack_app_token`` for Socket Mode).
+    With ``handler`` (a command layer) the adapter is started in front of the
+    core's real access rules and reply policy around it (``limiter``: the
+    platform's, default a ``RecordingLimiter`` with generous limits that records
+    penalties without waiting them out; ``members_manage``: see
+    ``AccessPolicy``). Without one the rig
+    is yielded unstarted: build the core around ``rig.adapter`` (the
+    composition root's ``wire``) and ``await rig.start(core)``. ``settings``
+    override Settings fields (e.g. ``slack_app_token`` for Socket Mode).
     """
     from starlette.applications import Starlette
 
     from bot.adapters.slack import SlackAdapter
     from bot.settings import Settings
+    from tests.support.inbound import FAST as FAST_LIMITS
+    from tests.support.inbound import RecordingLimiter, inbound_for
 
     async with FakeSlack() as fake:
         config = Settings(
@@ -642,11 +673,14 @@ async def slack_rig(
             slack_api_url=fake.base_url,
             **settings,
         )
-        adapter = SlackAdapter(config, handler, limiter=limiter)
-        await adapter.start()
+        adapter = SlackAdapter(config, limits=FAST_LIMITS)
         inbound = SlackInbound(Starlette(routes=adapter.routes()))
+        rig = SlackRig(fake, adapter, inbound)
         try:
-            yield SlackRig(fake, adapter, inbound)
+            if handler is not None:
+                await rig.start(inbound_for(handler, adapter, limiter=limiter or RecordingLimiter(),
+                                            members_manage=members_manage))
+            yield rig
         finally:
             await inbound.aclose()
-            await adapter.stop()
+            await adapter.close()

@@ -7,16 +7,16 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.domain import ChatRef
+from bot.store import Store
 from bot.store.models import ChatRow
-from bot.store.repository import Store
 
 
 async def chat_with_messages(store: Store, name: str, parts: int = 1) -> int:
     """A Telegram chat ``name`` with one digest of ``parts`` queued messages
     (texts ``name/0``, ``name/1``, ...); returns the chat's row id."""
     ref = ChatRef("telegram", name)
-    info = await store.upsert_chat(ref)
-    await store.create_digest(ref, [], [{"text": f"{name}/{p}"} for p in range(parts)])
+    info = await store.chats.upsert_chat(ref)
+    await store.digests.create_digest(ref, [], [{"text": f"{name}/{p}"} for p in range(parts)])
     return info.id
 
 

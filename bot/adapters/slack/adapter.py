@@ -1,7 +1,8 @@
 """The Slack adapter: slack-bolt ``AsyncApp`` in, Block Kit out.
 
-Inbound, every Slack interaction is translated into a platform-free
-:class:`~bot.domain.Command` for the core's :class:`CommandHandler`:
+A translator only (it implements :class:`bot.ports.ChatPlatform`). Inbound,
+every Slack interaction is translated into a platform-free
+:class:`~bot.domain.Command` for the core (:class:`bot.ports.Core`):
 
 * slash commands: ``/newsbot <subcommand> ...`` (any command name other than
   one ending in ``summary``) and ``/summary <url> [--private]``;
@@ -12,23 +13,24 @@ Inbound, every Slack interaction is translated into a platform-free
   bot user, ``channel_left``/``group_left``, ``*_archive``/``*_unarchive``), reported to
   the core at once so a channel is paused when the bot is removed, not at its next digest.
 
-Before ``subscribe`` and ``schedule`` in a channel, the adapter checks with
-``conversations.info`` that the bot is a member: it joins a public channel itself
-(``conversations.join``) and asks for an ``/invite`` in a private one, so a subscription
-never starts in a channel its digests cannot reach.
+The core's questions are answered with ``users.info`` (workspace admins and
+owners), ``conversations.info`` (the channel's creator; whether the bot is a
+member, and whether the channel is private) and ``conversations.join``. Who
+may manage a channel, and when to join one or ask for an ``/invite``, is the
+core's decision (:mod:`bot.commands.access`).
 
 Slack wants an answer within 3 seconds, and the core may fetch and summarize
 for longer. Each listener is registered bolt's way for that, ``ack=`` plus
 ``lazy=[...]``: the ack function answers the HTTP request (or Socket Mode
 envelope) at once, and bolt starts the lazy function as a separate asyncio task
 that runs the command and answers through ``response_url`` or
-``chat.postMessage``. The adapter keeps a reference to those tasks so ``stop()``
-can let them finish.
+``chat.postMessage`` / ``chat.postEphemeral``, each under the core's reply
+policy. The adapter keeps a reference to those tasks so ``close()`` can let
+them finish.
 
 Outbound, :meth:`SlackAdapter.send_payload` posts one rendered payload and maps
 failures onto newsbot's delivery errors (see :mod:`.failures`). slack_sdk's
-retry handlers are switched off on this client so a 429 reaches the outbox;
-direct command replies wait out one 429 and send again exactly once.
+retry handlers are switched off on this client so a 429 reaches the core.
 """
 
 from __future__ import annotations
@@ -37,12 +39,13 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Iterator
 from typing import Any
 
 import aiohttp
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -62,14 +65,12 @@ from bot.adapters.slack.parse import (
     strip_mentions,
     unwrap_links,
 )
-from bot.adapters.slack.redact import install_log_redaction
 from bot.adapters.slack.render import CHOICE_ACTION_PREFIX, render
-from bot.commands.base import CommandHandler, MembershipEvents
 from bot.commands.registry import BY_NAME
-from bot.delivery.ratelimit import RateLimiter
-from bot.domain import ChatRef, Command, Digest, Platform, Reply, UserRef
-from bot.errors import ConfigError, DeliveryError, RateLimited
-from bot.ports import RateLimits
+from bot.domain import ChatKind, ChatRef, Command, Digest, Platform, Reply, UserRef
+from bot.errors import ConfigError, RateLimited, TransientDeliveryError
+from bot.ports import ChatPlatform, Core, Posting, RateLimits
+from bot.records import Payload
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -81,28 +82,18 @@ FAILED = Reply(
     text="Sorry, something went wrong on our side. Please try again later.", is_error=True
 )
 DRAIN_TIMEOUT_S = 10.0
-# Commands that only make sense if the bot can post in the channel afterwards.
-NEEDS_MEMBERSHIP = frozenset({"subscribe", "schedule"})
-INVITE_TEXT = (
-    "I'm not a member of this channel, so its digests could not reach it. "
-    "Invite me with /invite @{name}, then try again."
-)
+# chat.postMessage: 1 message/s per channel (short bursts tolerated) and
+# "several hundred per minute" per workspace.
+SLACK_LIMITS = RateLimits(global_per_second=5.0, per_chat_per_second=1.0)
+_ADMIN_FLAGS = ("is_admin", "is_owner", "is_primary_owner")
 
 
-class SlackAdapter:
+class SlackAdapter(ChatPlatform):
     """newsbot on Slack: Socket Mode when an app token is set, HTTP (``/slack/events``) otherwise."""
 
     platform: Platform = "slack"
-    # chat.postMessage: 1 message/s per channel (short bursts tolerated) and
-    # "several hundred per minute" per workspace.
-    limits = RateLimits(global_per_second=5.0, per_chat_per_second=1.0)
 
-    def __init__(
-        self,
-        settings: Settings,
-        handler: CommandHandler,
-        limiter: RateLimiter | None = None,
-    ) -> None:
+    def __init__(self, settings: Settings, *, limits: RateLimits | None = None) -> None:
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
         if not token:
             raise ConfigError("Slack needs NEWSBOT_SLACK_BOT_TOKEN (the xoxb-... bot token)")
@@ -117,12 +108,11 @@ class SlackAdapter:
                 "Slack HTTP mode needs NEWSBOT_SLACK_SIGNING_SECRET "
                 "(or set NEWSBOT_SLACK_APP_TOKEN for Socket Mode)"
             )
-        install_log_redaction([token, secret, app_token])
-
-        self.handler = handler
-        self.limiter = limiter
+        self.limits = limits or SLACK_LIMITS
         self.socket_mode = bool(app_token)
         self._app_token = app_token
+        self._core: Core | None = None
+        self._started = asyncio.Event()
         base_url = (
             settings.slack_api_url
             if settings.slack_api_url.endswith("/")
@@ -133,7 +123,7 @@ class SlackAdapter:
         # and an aiohttp session cannot be copied.
         bolt_client = AsyncWebClient(token=token, base_url=base_url)
         # Ours: one session for every send, and retry_handlers=[] so no hidden
-        # retries: 429s and network errors reach the outbox.
+        # retries: 429s and network errors reach the core.
         self.client = AsyncWebClient(token=token, base_url=base_url, retry_handlers=[])
         self.app = AsyncApp(
             client=bolt_client,
@@ -145,17 +135,26 @@ class SlackAdapter:
         self._socket: Any = None
         self._session: aiohttp.ClientSession | None = None
         self._inflight: set[asyncio.Task[Any]] = set()
-        self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self.bot_user_id: str | None = None
-        self.bot_name = "newsbot"  # the bot user's name, from auth.test (for "/invite @name")
+        self._bot_name = "newsbot"  # the bot user's name, from auth.test (for "/invite @name")
         self._register()
 
-    # ------------------------------------------------------------ Sender
+    @property
+    def bot_name(self) -> str:
+        return self._bot_name
 
-    def render(self, message: Digest | Reply) -> list[dict[str, Any]]:
+    @property
+    def core(self) -> Core:
+        if self._core is None:
+            raise RuntimeError("the Slack adapter was not started")
+        return self._core
+
+    # ------------------------------------------------------------ outbound
+
+    def render(self, message: Digest | Reply) -> list[Payload]:
         return render(message)
 
-    async def send_payload(self, to: ChatRef, payload: dict[str, Any]) -> str | None:
+    async def send_payload(self, to: ChatRef, payload: Payload) -> str | None:
         """``chat.postMessage`` one payload; return its ``ts``. Raises newsbot delivery errors."""
         self._ensure_session()
         try:
@@ -173,10 +172,14 @@ class SlackAdapter:
         return [Route(EVENTS_PATH, self._endpoint, methods=["POST"], name="slack_events")]
 
     async def _endpoint(self, request: Request) -> Response:
+        # newsbot's web server may be up a moment before start(): wait for it
+        await self._started.wait()
         return await self._http.handle(request)
 
-    async def start(self) -> None:
+    async def start(self, core: Core) -> None:
         """Check the token (fail fast on a wrong one), then connect Socket Mode if configured."""
+        self._core = core
+        self._started.set()
         await self.connect()
         if self.socket_mode:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -194,7 +197,7 @@ class SlackAdapter:
         try:
             auth = await self.client.auth_test()
             self.bot_user_id = auth.get("user_id")
-            self.bot_name = auth.get("user") or self.bot_name
+            self._bot_name = auth.get("user") or self._bot_name
             logger.info("Slack: signed in as %s in %s", auth.get("user"), auth.get("team"))
         except SlackApiError as exc:
             code = api_error_code(exc)
@@ -204,7 +207,7 @@ class SlackAdapter:
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
             logger.warning("Slack is unreachable at start-up (%s); continuing", type(exc).__name__)
 
-    async def stop(self) -> None:
+    async def close(self) -> None:
         """Close Socket Mode, let in-flight commands finish (bounded), close the HTTP session."""
         if self._socket is not None:
             await self._socket.close_async()
@@ -233,6 +236,64 @@ class SlackAdapter:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession()
             self.client.session = self._session
+
+    # ------------------------------------------------------------ questions
+
+    async def is_admin(self, chat: ChatRef, user: UserRef) -> bool:
+        """A workspace admin or owner (``users.info``), or the channel's creator
+        (``conversations.info``)."""
+        self._ensure_session()
+        try:
+            profile = (await self.client.users_info(user=user.external_id)).get("user") or {}
+            if any(profile.get(flag) for flag in _ADMIN_FLAGS):
+                return True
+        except Exception as exc:
+            self._question_failed("users.info", chat, exc, "users:read")
+        info = await self._channel_info(chat)
+        return info is not None and info.get("creator") == user.external_id
+
+    async def posting(self, chat: ChatRef, kind: ChatKind) -> Posting:
+        """From ``conversations.info``: a member (or a DM) may post; a public
+        channel can be joined; a private one (which Slack hides from a bot that
+        is not in it) needs an invite."""
+        self._ensure_session()
+        try:
+            response = await self.client.conversations_info(channel=chat.external_id)
+        except Exception as exc:
+            code = api_error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
+            if code == "channel_not_found":  # how a private channel the bot is not in looks
+                return Posting.NEEDS_INVITE
+            self._question_failed("conversations.info", chat, exc, "channels:read, groups:read")
+            return Posting.UNKNOWN
+        info = response.get("channel") or {}
+        if info.get("is_member") or info.get("is_im") or info.get("is_mpim"):
+            return Posting.ALLOWED
+        return Posting.NEEDS_INVITE if info.get("is_private") else Posting.JOINABLE
+
+    async def join(self, chat: ChatRef) -> bool:
+        self._ensure_session()
+        try:
+            await self.client.conversations_join(channel=chat.external_id)
+        except Exception as exc:
+            code = api_error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
+            logger.warning("Slack: could not join %s (%s)", chat, code)
+            return False
+        return True
+
+    async def _channel_info(self, chat: ChatRef) -> dict[str, Any] | None:
+        try:
+            response = await self.client.conversations_info(channel=chat.external_id)
+        except Exception as exc:
+            self._question_failed("conversations.info", chat, exc, "channels:read, groups:read")
+            return None
+        info = response.get("channel")
+        return info if isinstance(info, dict) else None
+
+    @staticmethod
+    def _question_failed(method: str, chat: ChatRef, exc: Exception, scopes: str) -> None:
+        code = api_error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
+        hint = f" (add the {scopes} scopes)" if code == "missing_scope" else ""
+        logger.warning("Slack: %s failed for %s: %s%s", method, chat, code, hint)
 
     # ------------------------------------------------------------ inbound
 
@@ -281,16 +342,18 @@ class SlackAdapter:
             ephemeral = reply.is_error or reply.private or line.private
             for payload in render(reply):
                 message = {**payload, "response_type": "ephemeral" if ephemeral else "in_channel"}
-                await self._respond(command.get("response_url"), channel, message)
+                await self._respond(command.get("response_url"), cmd, message)
 
-    async def _on_mention(self, event: dict[str, Any], context: Any, request: Any) -> None:
+    async def _on_mention(
+        self, event: dict[str, Any], context: Any, request: AsyncBoltRequest
+    ) -> None:
         with self._tracked():
             if _is_retry(request):
                 return
             text = strip_mentions(event.get("text", ""), context.get("bot_user_id"))
             await self._reply_to_event(event, text)
 
-    async def _on_message(self, event: dict[str, Any], request: Any) -> None:
+    async def _on_message(self, event: dict[str, Any], request: AsyncBoltRequest) -> None:
         with self._tracked():
             if _is_retry(request) or event.get("channel_type") != "im":
                 return
@@ -309,7 +372,7 @@ class SlackAdapter:
         for payload in render(reply):
             if thread_ts:
                 payload = {**payload, "thread_ts": thread_ts}
-            await self._post(channel, payload, ephemeral_user=user if private else None)
+            await self._post(cmd, payload, ephemeral_user=user if private else None)
 
     async def _on_choice(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         with self._tracked():
@@ -334,10 +397,10 @@ class SlackAdapter:
                     extra = {"replace_original": True}
                 else:
                     extra = {"response_type": "ephemeral" if reply.private else "in_channel"}
-                await self._respond(body.get("response_url"), channel, {**payload, **extra})
+                await self._respond(body.get("response_url"), cmd, {**payload, **extra})
 
+    @staticmethod
     def _command(
-        self,
         line: CommandLine,
         *,
         channel: str,
@@ -354,76 +417,38 @@ class SlackAdapter:
             chat=ChatRef("slack", channel),
             user=UserRef("slack", user_id, user_name) if user_id else None,
             chat_kind=kind,
-            can_manage=True,
             chat_title=title,
             raw=raw,
         )
 
     async def _handle(self, command: Command) -> Reply:
         try:
-            if command.name in NEEDS_MEMBERSHIP and command.chat_kind != "private":
-                refusal = await self._membership_refusal(command.chat.external_id)
-                if refusal is not None:
-                    return Reply(text=refusal, is_error=True)
-            return await self.handler.handle(command)
+            return await self.core.handle(command)
         except Exception:
             logger.exception("command %r failed in %s", command.name, command.chat)
             return FAILED
 
     # ------------------------------------------------------------ membership
 
-    async def _membership_refusal(self, channel: str) -> str | None:
-        """None when the bot can post in ``channel`` (a member, or it has just joined the
-        public channel); else the one line asking for an ``/invite``.
-
-        If Slack cannot tell (a missing scope, an outage) the command goes ahead: at worst
-        the first digest fails and pauses the channel, as before this check existed.
-        """
-        try:
-            response = await self.client.conversations_info(channel=channel)
-        except Exception as exc:
-            code = api_error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
-            if code == "channel_not_found":  # how a private channel the bot is not in looks
-                return INVITE_TEXT.format(name=self.bot_name)
-            hint = " (add the channels:read and groups:read scopes)" if code == "missing_scope" else ""
-            logger.warning("Slack: cannot check that the app is in %s: %s%s; going ahead",
-                           channel, code, hint)
-            return None
-        info = response.get("channel") or {}
-        if info.get("is_member") or info.get("is_im") or info.get("is_mpim"):
-            return None
-        if info.get("is_private"):
-            logger.info("Slack: not a member of private channel %s; asking for an invite", channel)
-            return INVITE_TEXT.format(name=self.bot_name)
-        return await self._join(channel)
-
-    async def _join(self, channel: str) -> str | None:
-        """Join a public channel (``channels:join``); the invite line if that fails."""
-        try:
-            await self.client.conversations_join(channel=channel)
-        except Exception as exc:
-            code = api_error_code(exc) if isinstance(exc, SlackApiError) else type(exc).__name__
-            logger.warning("Slack: could not join %s (%s); asking for an invite", channel, code)
-            return INVITE_TEXT.format(name=self.bot_name)
-        logger.info("Slack: joined public channel %s to post its digests", channel)
-        return None
-
     async def _on_membership(self, event: dict[str, Any], context: Any) -> None:
         """The bot was added to / removed from a channel, or the channel was (un)archived."""
         with self._tracked():
             bot_user = self.bot_user_id or context.get("bot_user_id")
             change = membership_event(event, bot_user)
-            if change is None or not isinstance(self.handler, MembershipEvents):
+            if change is None:
                 return
             ref = ChatRef("slack", change.channel)
             logger.debug("Slack: %s in %s", event.get("type"), ref)
             try:
-                await self.handler.membership_changed(ref, change.present, change.reason)
+                if change.kind is None:
+                    await self.core.bot_returned(ref)
+                else:
+                    await self.core.bot_removed(ref, change.kind, change.reason)
             except Exception:
                 logger.exception("Slack: could not record the app's membership of %s", ref)
 
     @contextlib.contextmanager
-    def _tracked(self) -> Any:
+    def _tracked(self) -> Iterator[None]:
         task = asyncio.current_task()
         if task is not None:
             self._inflight.add(task)
@@ -437,63 +462,55 @@ class SlackAdapter:
     # ------------------------------------------------------------ direct replies
 
     async def _post(
-        self, channel: str, payload: dict[str, Any], ephemeral_user: str | None = None
+        self, cmd: Command, payload: Payload, ephemeral_user: str | None = None
     ) -> None:
-        """Reply with chat.postMessage / chat.postEphemeral; a 429 is waited out, once."""
-        for attempt in (1, 2):
-            if self.limiter is not None:
-                await self.limiter.acquire(channel, is_group=not channel.startswith("D"))
+        """Reply with chat.postMessage, or chat.postEphemeral to ``ephemeral_user``."""
+        channel = cmd.chat.external_id
+
+        async def send(p: Payload) -> None:
             try:
                 if ephemeral_user:
-                    await self.client.chat_postEphemeral(
-                        channel=channel, user=ephemeral_user, **payload
-                    )
+                    await self.client.chat_postEphemeral(channel=channel, user=ephemeral_user, **p)
                 else:
-                    await self.client.chat_postMessage(channel=channel, **payload)
-                return
+                    await self.client.chat_postMessage(channel=channel, **p)
             except Exception as exc:
-                error = map_exception(exc, channel)
-            if not await self._wait_if_limited(error, channel, attempt):
-                logger.warning("Slack: could not reply in %s: %s", channel, error)
-                return
+                raise map_exception(exc, channel) from exc
+
+        await self.core.deliver_reply(
+            cmd.chat, payload, send, group=cmd.chat_kind != "private",
+            requeue=None if ephemeral_user else payload,
+        )
 
     async def _respond(
-        self, response_url: str | None, channel: str, message: dict[str, Any]
+        self, response_url: str | None, cmd: Command, message: Payload
     ) -> None:
-        """Answer through a command's response_url; a 429 is waited out, once."""
+        """Answer through a command's response_url. A public answer Slack keeps
+        refusing may go out later as a channel message; a private one may not."""
         if not response_url:
-            logger.warning("Slack: no response_url to answer in %s", channel)
+            logger.warning("Slack: no response_url to answer in %s", cmd.chat)
             return
         webhook = AsyncWebhookClient(url=response_url, session=self._session, retry_handlers=[])
-        for attempt in (1, 2):
-            if self.limiter is not None:
-                await self.limiter.acquire(channel, is_group=not channel.startswith("D"))
-            error: DeliveryError
-            try:
-                response = await webhook.send_dict(message)
-                if response.status_code == 200:
-                    return
-                if response.status_code == 429:
-                    error = RateLimited(retry_after(response.headers))
-                else:
-                    error = DeliveryError(
-                        f"response_url answered {response.status_code}: {response.body[:100]}"
-                    )
-            except Exception as exc:
-                error = map_exception(exc, channel)
-            if not await self._wait_if_limited(error, channel, attempt):
-                logger.warning("Slack: could not answer in %s: %s", channel, error)
-                return
 
-    async def _wait_if_limited(self, error: DeliveryError, channel: str, attempt: int) -> bool:
-        """True (after waiting ``retry_after``) when the send should be tried again."""
-        if not isinstance(error, RateLimited) or attempt > 1:
-            return False
-        if self.limiter is not None:
-            self.limiter.penalize(error.retry_after, channel)
-        logger.info("Slack: rate limited in %s, retrying in %.1fs", channel, error.retry_after)
-        await self._sleep(error.retry_after)
-        return True
+        async def send(m: Payload) -> None:
+            try:
+                response = await webhook.send_dict(m)
+            except Exception as exc:
+                raise map_exception(exc, cmd.chat.external_id) from exc
+            if response.status_code == 429:
+                raise RateLimited(retry_after(response.headers))
+            if response.status_code != 200:
+                raise TransientDeliveryError(
+                    f"response_url answered {response.status_code}: {response.body[:100]}"
+                )
+
+        public = message.get("response_type") == "in_channel"
+        requeue = (
+            {k: v for k, v in message.items() if k not in ("response_type", "replace_original")}
+            if public else None
+        )
+        await self.core.deliver_reply(
+            cmd.chat, message, send, group=cmd.chat_kind != "private", requeue=requeue
+        )
 
 
 def _event_line(text: str) -> CommandLine:
@@ -507,10 +524,9 @@ def _event_line(text: str) -> CommandLine:
     return CommandLine("help", (), line.private)
 
 
-def _is_retry(request: Any) -> bool:
+def _is_retry(request: AsyncBoltRequest) -> bool:
     """Slack re-sends an event it thinks we missed; we acked at once, so a retry is a duplicate."""
-    headers = getattr(request, "headers", None) or {}
-    value = headers.get("x-slack-retry-num")
+    value: Any = request.headers.get("x-slack-retry-num")
     if isinstance(value, list | tuple):
         value = value[0] if value else None
     try:

@@ -13,7 +13,7 @@ Which Slack errors pause a channel (``RecipientGone``) and which do not:
   ``account_inactive`` ("token is for a deleted user or workspace"). It is
   workspace-wide, but it never heals, so pausing each channel as it is tried is
   the right outcome.
-* The *operator's* token or scopes are wrong -> plain ``DeliveryError``:
+* The *operator's* token or scopes are wrong -> ``TransientDeliveryError``:
   ``invalid_auth``, ``not_authed``, ``token_revoked``, ``token_expired``,
   ``missing_scope``, ``not_allowed_token_type``, ``team_access_not_granted``.
   They are workspace-wide and usually a deploy mistake (a stale or mistyped
@@ -28,9 +28,12 @@ Which Slack errors pause a channel (``RecipientGone``) and which do not:
   errors about the request's encoding rather than its content
   (``invalid_form_data``, ``invalid_json``, ``invalid_charset``,
   ``request_timeout``: a proxy or SDK problem that hits every message) stay
-  ``DeliveryError``. Channel-wide refusals such as
+  ``TransientDeliveryError``. Channel-wide refusals such as
   ``restricted_action_read_only_channel`` pause the channel (above) instead.
-* Anything else (5xx, ``fatal_error``, network errors, timeouts) -> ``DeliveryError``.
+* Anything else (5xx, ``fatal_error``, network errors, timeouts) -> ``TransientDeliveryError``.
+
+Each ``RecipientGone`` carries the :class:`~bot.errors.GoneKind` of its code
+(``CHANNEL_GONE``), so the core never reads Slack's codes.
 """
 
 from __future__ import annotations
@@ -43,25 +46,30 @@ from typing import Any
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.adapters.slack.redact import RedactingFilter
-from bot.errors import DeliveryError, MessageRejected, RateLimited, RecipientGone
+from bot.errors import (
+    DeliveryError,
+    GoneKind,
+    MessageRejected,
+    RateLimited,
+    RecipientGone,
+    TransientDeliveryError,
+)
+from bot.logredact import redact
 
 logger = logging.getLogger(__name__)
 
-CHANNEL_GONE = frozenset(
-    {
-        "not_in_channel",
-        "channel_not_found",
-        "is_archived",
-        "restricted_action",
-        "restricted_action_read_only_channel",
-        "restricted_action_thread_only_channel",
-        "restricted_action_non_threadable_channel",
-        "cannot_dm_bot",
-        "user_disabled",
-        "account_inactive",
-    }
-)
+CHANNEL_GONE: dict[str, GoneKind] = {
+    "not_in_channel": GoneKind.NOT_A_MEMBER,
+    "channel_not_found": GoneKind.CHAT_NOT_FOUND,
+    "is_archived": GoneKind.ARCHIVED,
+    "restricted_action": GoneKind.RESTRICTED,
+    "restricted_action_read_only_channel": GoneKind.RESTRICTED,
+    "restricted_action_thread_only_channel": GoneKind.RESTRICTED,
+    "restricted_action_non_threadable_channel": GoneKind.RESTRICTED,
+    "cannot_dm_bot": GoneKind.UNREACHABLE,
+    "user_disabled": GoneKind.DEACTIVATED,
+    "account_inactive": GoneKind.DEACTIVATED,
+}
 BAD_CREDENTIALS = frozenset(
     {
         "invalid_auth",
@@ -97,7 +105,6 @@ MESSAGE_REJECTED = frozenset(
 )
 DEFAULT_RETRY_AFTER = 1.0
 _DETAIL_CHARS = 200
-_TOKEN_SHAPES = RedactingFilter()  # token / webhook patterns only: the details go to the store
 
 
 def retry_after(headers: Mapping[str, Any] | None, default: float = DEFAULT_RETRY_AFTER) -> float:
@@ -129,7 +136,7 @@ def error_details(exc: SlackApiError) -> str:
     messages = meta.get("messages") if isinstance(meta, Mapping) else None
     if not isinstance(messages, list) or not messages:
         return ""
-    text = _TOKEN_SHAPES.redact("; ".join(" ".join(str(m).split()) for m in messages[:2]))
+    text = redact("; ".join(" ".join(str(m).split()) for m in messages[:2]))  # goes to the store
     return text if len(text) <= _DETAIL_CHARS else text[: _DETAIL_CHARS - 1] + "…"
 
 
@@ -146,7 +153,7 @@ def map_api_error(exc: SlackApiError, channel: str) -> DeliveryError:
     if status == 429 or code in RATE_LIMITED:
         return RateLimited(retry_after(exc.response.headers if exc.response else None))
     if code in CHANNEL_GONE:
-        return RecipientGone(f"Slack: {code}")
+        return RecipientGone(CHANNEL_GONE[code], f"Slack: {code}")
     if code in BAD_CREDENTIALS:
         logger.error(
             "Slack rejected the bot token (%s) sending to %s: check NEWSBOT_SLACK_BOT_TOKEN "
@@ -154,10 +161,10 @@ def map_api_error(exc: SlackApiError, channel: str) -> DeliveryError:
             code,
             channel,
         )
-        return DeliveryError(f"Slack rejected the bot token: {code}")
+        return TransientDeliveryError(f"Slack rejected the bot token: {code}")
     if code in MESSAGE_REJECTED and status < 500:
         return rejected(exc, code)
-    return DeliveryError(f"Slack API error {code} (HTTP {status})")
+    return TransientDeliveryError(f"Slack API error {code} (HTTP {status})")
 
 
 def map_exception(exc: BaseException, channel: str) -> DeliveryError:
@@ -167,7 +174,7 @@ def map_exception(exc: BaseException, channel: str) -> DeliveryError:
     if isinstance(exc, SlackApiError):
         return map_api_error(exc, channel)
     if isinstance(exc, asyncio.TimeoutError | TimeoutError):
-        return DeliveryError("Slack did not answer in time")
+        return TransientDeliveryError("Slack did not answer in time")
     if isinstance(exc, aiohttp.ClientError | SlackClientError | OSError):
-        return DeliveryError(f"could not reach Slack: {type(exc).__name__}")
-    return DeliveryError(f"unexpected error sending to Slack: {type(exc).__name__}")
+        return TransientDeliveryError(f"could not reach Slack: {type(exc).__name__}")
+    return TransientDeliveryError(f"unexpected error sending to Slack: {type(exc).__name__}")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.domain import ChatKind
+from bot.errors import GoneKind
 
 PRIVATE_FLAG = "--private"
 
@@ -96,11 +97,16 @@ def chat_kind(channel_id: str, channel_name: str | None = None) -> ChatKind:
 
 @dataclass(frozen=True, slots=True)
 class MembershipEvent:
-    """A Slack event about the bot's place in a channel: is it (still) able to post there?"""
+    """A Slack event about the bot's place in a channel: is it (still) able to post there?
+    ``kind`` is None when it is; otherwise ``kind`` and ``reason`` say why not."""
 
     channel: str
-    present: bool
-    reason: str | None = None
+    kind: GoneKind | None = None
+    reason: str = ""
+
+    @property
+    def present(self) -> bool:
+        return self.kind is None
 
 
 REMOVED_REASON = "the app was removed from this channel"
@@ -126,12 +132,13 @@ def membership_event(
     if kind in ("member_joined_channel", "member_left_channel"):
         if bot_user_id is None or event.get("user") != bot_user_id:
             return None
-        joined = kind == "member_joined_channel"
-        return MembershipEvent(channel, joined, None if joined else REMOVED_REASON)
+        if kind == "member_joined_channel":
+            return MembershipEvent(channel)
+        return MembershipEvent(channel, GoneKind.KICKED, REMOVED_REASON)
     if kind in _BOT_LEFT:
-        return MembershipEvent(channel, False, REMOVED_REASON)
+        return MembershipEvent(channel, GoneKind.KICKED, REMOVED_REASON)
     if kind in _ARCHIVED:
-        return MembershipEvent(channel, False, ARCHIVED_REASON)
+        return MembershipEvent(channel, GoneKind.ARCHIVED, ARCHIVED_REASON)
     if kind in _UNARCHIVED:
-        return MembershipEvent(channel, True)
+        return MembershipEvent(channel)
     return None

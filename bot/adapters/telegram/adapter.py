@@ -1,17 +1,21 @@
 """The Telegram adapter: python-telegram-bot ``Application`` <-> newsbot core.
 
-A translator only. Inbound, updates become :class:`bot.domain.Command` objects
-handed to the core's :class:`~bot.commands.base.CommandHandler`; outbound,
-``Reply``/``Digest`` become HTML payloads (:mod:`.render`) sent with one
-shared HTTP connection pool. Every send first awaits the platform's
-:class:`~bot.delivery.ratelimit.RateLimiter` (one place for rate limits:
-PTB's own ``AIORateLimiter`` is not used), and SDK errors leave this package
-only as :mod:`bot.errors` exceptions.
+A translator only (it implements :class:`bot.ports.ChatPlatform`). Inbound,
+updates become :class:`bot.domain.Command` objects handed to the core
+(:class:`bot.ports.Core`), and the bot's own ``my_chat_member`` changes and
+group migrations become membership news; outbound, ``Reply``/``Digest``
+become HTML payloads (:mod:`.render`) sent with one shared HTTP connection
+pool; SDK errors leave this package only as :mod:`bot.errors` exceptions
+(:mod:`.error_map`). The core's questions are answered with getChatMember
+(administrators, the bot's right to post in a channel) and getChat
+(``@channel`` names). Rate limits, who may manage a chat, channel targeting
+and retrying a rate-limited reply are the core's: PTB's own
+``AIORateLimiter`` is not used.
 
 Lifecycle (newsbot owns the event loop, so no ``run_polling``):
-``start()`` initialises the Application (getMe), registers the commands,
-then either registers the webhook (``routes()`` serves it) or starts long
-polling; ``stop()`` undoes it.
+``connect()`` initialises the Application (getMe) for sending; ``start(core)``
+also registers the commands, then either registers the webhook (``routes()``
+serves it) or starts long polling; ``close()`` undoes it.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from typing import Any
 from telegram import (
     BotCommand,
     Chat,
+    ChatMemberRestricted,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     Message,
@@ -51,7 +56,6 @@ from bot.adapters.telegram.callbacks import CallbackTokens
 from bot.adapters.telegram.error_map import (
     is_entity_error,
     is_not_modified,
-    retry_after_seconds,
     translate,
 )
 from bot.adapters.telegram.parsing import (
@@ -62,19 +66,18 @@ from bot.adapters.telegram.parsing import (
     parse_command,
     parse_command_line,
 )
-from bot.adapters.telegram.redact import redact, register_secret
 from bot.adapters.telegram.webhook import (
     derive_secret,
     make_webhook_route,
     public_webhook_url,
     webhook_path,
 )
-from bot.commands.base import CommandHandler, MembershipEvents
-from bot.commands.registry import COMMANDS, MANAGING
-from bot.delivery.ratelimit import RateLimiter
+from bot.commands.registry import COMMANDS
 from bot.domain import ChatKind, ChatRef, Command, Digest, Platform, Reply, UserRef
-from bot.errors import ConfigError, DeliveryError, RateLimited
-from bot.ports import RateLimits
+from bot.errors import ConfigError, TransientDeliveryError
+from bot.logredact import protect, redact
+from bot.ports import ChatPlatform, ChatTarget, Core, Posting, RateLimits
+from bot.records import Payload
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -85,8 +88,6 @@ TELEGRAM_LIMITS = RateLimits(global_per_second=30, per_chat_per_second=1, per_gr
 ALLOWED_UPDATES = ["message", "channel_post", "callback_query", "my_chat_member"]
 TYPING_INTERVAL_S = 4.0  # Telegram shows "typing…" for ~5 s per sendChatAction
 ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
-# Commands that act on the chat they are sent from even when their first argument is an @name.
-_NOT_CHANNEL_TARGETED = frozenset({"start", "help", "summary"})
 
 UNKNOWN_COMMAND_TEXT = "I don't know /{name}. Send /help to see what I can do."
 PRIVATE_HINT_TEXT = "Send me a link to summarize it, or /help to see what I can do."
@@ -99,14 +100,6 @@ TGApp = Application[Any, Any, Any, Any, Any, Any]
 def _file_url(api_url: str) -> str:
     """``.../bot`` -> ``.../file/bot`` (the Bot API's file endpoint next to the method endpoint)."""
     return api_url[: -len("/bot")] + "/file/bot" if api_url.endswith("/bot") else api_url
-
-
-def _chat_kind(chat: Chat) -> ChatKind:
-    if chat.type == ChatType.PRIVATE:
-        return "private"
-    if chat.type == ChatType.CHANNEL:
-        return "channel"
-    return "group"
 
 
 def _user_ref(user: User | None) -> UserRef | None:
@@ -127,16 +120,20 @@ def _chat_ref(chat_id: int | str) -> ChatRef:
     return ChatRef("telegram", str(chat_id))
 
 
-class TelegramAdapter:
-    """newsbot on Telegram (implements :class:`bot.ports.Adapter`)."""
+def _kind_of(chat_type: str) -> ChatKind:
+    if chat_type == ChatType.PRIVATE:
+        return "private"
+    return "channel" if chat_type == ChatType.CHANNEL else "group"
+
+
+class TelegramAdapter(ChatPlatform):
+    """newsbot on Telegram."""
 
     platform: Platform = "telegram"
 
     def __init__(
         self,
         settings: Settings,
-        handler: CommandHandler,
-        limiter: RateLimiter | None = None,
         *,
         limits: RateLimits | None = None,
         poll_timeout: float = 10.0,
@@ -147,21 +144,18 @@ class TelegramAdapter:
         if settings.telegram_token is None or not settings.telegram_token.get_secret_value():
             raise ConfigError("NEWSBOT_TELEGRAM_TOKEN is not set")
         token = settings.telegram_token.get_secret_value()
-        register_secret(token)  # before PTB logs its base URL (which contains the token)
         self.settings = settings
-        self.handler = handler
         self.limits = limits or TELEGRAM_LIMITS
-        self.limiter = limiter or RateLimiter(self.limits)
         self.poll_timeout = poll_timeout
+        self._core: Core | None = None
         self._tokens = CallbackTokens()
         self._webhook_url = settings.telegram_webhook_url
         secret = settings.telegram_webhook_secret
-        self._webhook_secret = (
-            secret.get_secret_value()
-            if secret and secret.get_secret_value()
-            else derive_secret(token)
-        )
-        register_secret(self._webhook_secret)
+        if secret and secret.get_secret_value():
+            self._webhook_secret = secret.get_secret_value()
+        else:
+            self._webhook_secret = derive_secret(token)
+            protect(self._webhook_secret)  # not a setting, so the redactor must be told
         self._request = HTTPXRequest(
             connection_pool_size=connection_pool_size,
             connect_timeout=min(5.0, request_timeout),
@@ -192,7 +186,6 @@ class TelegramAdapter:
             builder = builder.updater(None)
         self._app: TGApp = builder.build()
         self._install_handlers(self._app)
-        self._started = False
 
     # ------------------------------------------------------------ lifecycle
 
@@ -204,6 +197,19 @@ class TelegramAdapter:
     @property
     def webhook_secret(self) -> str:
         return self._webhook_secret
+
+    @property
+    def bot_name(self) -> str:
+        try:
+            return str(self._app.bot.username)
+        except RuntimeError:  # PTB knows the name only after getMe (connect)
+            return super().bot_name
+
+    @property
+    def core(self) -> Core:
+        if self._core is None:
+            raise RuntimeError("the Telegram adapter was not started")
+        return self._core
 
     def routes(self) -> list[Any]:
         if not self._webhook_url:
@@ -218,7 +224,7 @@ class TelegramAdapter:
         """Initialise for sending only (getMe), without receiving updates.
 
         For an outbound-only process (a delivery worker beside a webhook web
-        process); ``start()`` calls it too, ``stop()`` closes it. Idempotent.
+        process); ``start()`` calls it too, ``close()`` closes it. Idempotent.
         """
         app = self._app
         try:
@@ -228,9 +234,12 @@ class TelegramAdapter:
             raise ConfigError("Telegram rejected NEWSBOT_TELEGRAM_TOKEN (getMe failed)") from None
         except tg.TelegramError as exc:
             await self._close_requests()
-            raise DeliveryError(f"cannot reach the Telegram Bot API: {redact(str(exc))}") from None
+            raise TransientDeliveryError(
+                f"cannot reach the Telegram Bot API: {redact(str(exc))}"
+            ) from None
 
-    async def start(self) -> None:
+    async def start(self, core: Core) -> None:
+        self._core = core
         app = self._app
         await self.connect()
         try:
@@ -254,11 +263,10 @@ class TelegramAdapter:
                 logger.info("telegram: long polling as @%s", app.bot.username)
             await app.start()
         except tg.TelegramError as exc:
-            await self.stop()
-            raise DeliveryError(f"telegram start-up failed: {redact(str(exc))}") from None
-        self._started = True
+            await self.close()
+            raise TransientDeliveryError(f"telegram start-up failed: {redact(str(exc))}") from None
 
-    async def stop(self) -> None:
+    async def close(self) -> None:
         app = self._app
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
@@ -266,7 +274,6 @@ class TelegramAdapter:
             await app.stop()
         with contextlib.suppress(tg.TelegramError):
             await app.shutdown()
-        self._started = False
 
     async def _close_requests(self) -> None:
         for request in (self._request, self._updates_request):
@@ -279,45 +286,41 @@ class TelegramAdapter:
 
     # ------------------------------------------------------------ outbound
 
-    def render(
-        self, message: Digest | Reply, *, per_story: bool | None = None
-    ) -> list[dict[str, Any]]:
-        """Payloads for one digest or reply (``per_story``: one message per story)."""
+    def render(self, message: Digest | Reply) -> list[Payload]:
+        """Payloads for one digest or reply (a digest's layout setting may ask
+        for one message per story)."""
         if isinstance(message, Digest):
-            if per_story is None:
-                per_story = message.one_message_per_story
-            return tgrender.render_digest(message, per_story=per_story)
+            return tgrender.render_digest(message, per_story=message.one_message_per_story)
         return tgrender.render_reply(message, self._tokens.encode)
 
-    async def send_payload(self, to: ChatRef, payload: dict[str, Any]) -> str | None:
-        """Send one payload; raise RateLimited / RecipientGone / ChatMigrated / DeliveryError.
+    async def send_payload(self, to: ChatRef, payload: Payload) -> str | None:
+        """Send one payload; raise RateLimited / RecipientGone / ChatMigrated /
+        MessageRejected / TransientDeliveryError.
 
-        Awaits the rate limiter first. A payload whose HTML Telegram cannot
-        parse is resent once as plain text, so one story's markup never blocks
-        a digest.
+        A payload whose HTML Telegram cannot parse is resent once as plain
+        text, so one story's markup never blocks a digest.
         """
-        key = str(to)
-        await self.limiter.acquire(key, is_group=to.external_id.startswith("-"))
         try:
             message = await self._send_message(_chat_id(to.external_id), payload)
-        except tg.RetryAfter as exc:
-            seconds = retry_after_seconds(exc)
-            self.limiter.penalize(seconds, key)
-            raise RateLimited(seconds, scope="chat") from None
         except tg.TelegramError as exc:
-            if is_entity_error(exc) and payload.get("parse_mode"):
-                logger.warning(
-                    "telegram could not parse a message's HTML (%s); resending as plain text",
-                    redact(exc.message),
+            if not (is_entity_error(exc) and payload.get("parse_mode")):
+                raise translate(exc) from None
+            logger.warning(
+                "telegram could not parse a message's HTML (%s); resending as plain text",
+                redact(exc.message),
+            )
+            try:
+                message = await self._send_message(
+                    _chat_id(to.external_id), tgrender.plain_payload(payload)
                 )
-                return await self.send_payload(to, tgrender.plain_payload(payload))
-            raise translate(exc) from None
+            except tg.TelegramError as again:
+                raise translate(again) from None
         return str(message.message_id)
 
-    async def _send_message(self, chat_id: int | str, payload: dict[str, Any]) -> Message:
+    async def _send_message(self, chat_id: int | str, payload: Payload) -> Message:
         return await self._app.bot.send_message(chat_id=chat_id, **self._message_kwargs(payload))
 
-    def _message_kwargs(self, payload: dict[str, Any]) -> dict[str, Any]:
+    def _message_kwargs(self, payload: Payload) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
             "text": payload["text"],
             "parse_mode": payload.get("parse_mode"),
@@ -330,22 +333,8 @@ class TelegramAdapter:
             kwargs["reply_parameters"] = ReplyParameters(**reply_to)
         return kwargs
 
-    async def _deliver(self, to: ChatRef, payload: dict[str, Any]) -> str | None:
-        """Send a direct command reply: a 429 is waited out (the limiter holds the chat) and the
-        message resent exactly once; other failures are logged (the user is not reachable)."""
-        try:
-            return await self.send_payload(to, payload)
-        except RateLimited as exc:
-            logger.info("telegram asked to wait %.1fs before replying in %s", exc.retry_after, to)
-            try:
-                return await self.send_payload(to, payload)
-            except DeliveryError as again:
-                logger.warning("reply to %s dropped: %s", to, again)
-        except DeliveryError as exc:
-            logger.warning("reply to %s not delivered: %s", to, exc)
-        return None
-
-    async def _send_reply(self, chat: ChatRef, reply: Reply, reply_to: int | None = None) -> None:
+    async def _send_reply(self, chat: Chat, reply: Reply, reply_to: int | None = None) -> None:
+        """Answer in ``chat`` (quoting message ``reply_to``) under the core's reply policy."""
         payloads = self.render(reply)
         if payloads and reply_to is not None:
             payloads[0]["reply_parameters"] = {
@@ -355,28 +344,50 @@ class TelegramAdapter:
         for payload in payloads:
             await self._deliver(chat, payload)
 
-    async def _edit(self, chat: ChatRef, message_id: int, payload: dict[str, Any]) -> None:
-        """Replace a message's text (after a button press); falls back to sending on failure."""
-        kwargs = self._message_kwargs(payload)
-        for attempt in range(2):
-            await self.limiter.acquire(str(chat), is_group=chat.external_id.startswith("-"))
+    async def _deliver(self, chat: Chat, payload: Payload) -> None:
+        here = _chat_ref(chat.id)
+
+        async def send(p: Payload) -> None:
+            await self.send_payload(here, p)
+
+        await self.core.deliver_reply(
+            here, payload, send, group=chat.type != ChatType.PRIVATE, requeue=payload
+        )
+
+    async def _edit_or_send(self, chat: Chat, message_id: int, payload: Payload) -> None:
+        """Replace a message's text (after a button press); a message that cannot
+        be edited gets the payload as a new message instead."""
+        here = _chat_ref(chat.id)
+
+        async def edit(p: Payload) -> None:
             try:
-                await self._app.bot.edit_message_text(
-                    chat_id=_chat_id(chat.external_id), message_id=message_id, **kwargs
-                )
-                return
+                await self._edit(here, message_id, p)
             except tg.RetryAfter as exc:
-                self.limiter.penalize(retry_after_seconds(exc), str(chat))
+                raise translate(exc) from None
             except tg.TelegramError as exc:
                 if is_not_modified(exc):
                     return
-                if is_entity_error(exc) and attempt == 0:
-                    plain = tgrender.plain_payload(payload)
-                    kwargs = self._message_kwargs(plain)
-                    continue
-                logger.warning("could not edit a message in %s: %s", chat, redact(exc.message))
-                break
-        await self._deliver(chat, payload)
+                logger.warning("could not edit a message in %s: %s", here, redact(exc.message))
+                await self.send_payload(here, p)
+
+        await self.core.deliver_reply(
+            here, payload, edit, group=chat.type != ChatType.PRIVATE, requeue=payload
+        )
+
+    async def _edit(self, chat: ChatRef, message_id: int, payload: Payload) -> None:
+        """editMessageText; HTML Telegram cannot parse is tried once more as plain text."""
+        try:
+            await self._app.bot.edit_message_text(
+                chat_id=_chat_id(chat.external_id), message_id=message_id,
+                **self._message_kwargs(payload),
+            )
+        except tg.TelegramError as exc:
+            if not (is_entity_error(exc) and payload.get("parse_mode")):
+                raise
+            await self._app.bot.edit_message_text(
+                chat_id=_chat_id(chat.external_id), message_id=message_id,
+                **self._message_kwargs(tgrender.plain_payload(payload)),
+            )
 
     @contextlib.asynccontextmanager
     async def _typing(self, chat_id: int) -> AsyncIterator[None]:
@@ -397,6 +408,40 @@ class TelegramAdapter:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+    # ------------------------------------------------------------ questions
+
+    async def is_admin(self, chat: ChatRef, user: UserRef) -> bool:
+        return await self._has_admin_status(_chat_id(chat.external_id), int(user.external_id))
+
+    async def posting(self, chat: ChatRef, kind: ChatKind) -> Posting:
+        """Telegram sends a bot updates only from chats it is in, and anyone in a
+        private chat or group may post; in a channel only administrators can."""
+        if kind != "channel":
+            return Posting.ALLOWED
+        bot_id = self._app.bot.id
+        if await self._has_admin_status(_chat_id(chat.external_id), bot_id):
+            return Posting.ALLOWED
+        return Posting.NEEDS_RIGHTS
+
+    def channel_address(self, word: str) -> str | None:
+        return word if is_address(word) else None
+
+    async def resolve_channel(self, address: str) -> ChatTarget | None:
+        try:
+            found = await self._app.bot.get_chat(chat_id=address)
+        except tg.TelegramError as exc:
+            logger.info("telegram: no chat %s (%s)", address, redact(str(exc)))
+            return None
+        return ChatTarget(_chat_ref(found.id), _kind_of(found.type), found.title)
+
+    async def _has_admin_status(self, chat_id: int | str, user_id: int) -> bool:
+        try:
+            member = await self._app.bot.get_chat_member(chat_id=chat_id, user_id=user_id)
+        except tg.TelegramError as exc:
+            logger.warning("could not check admin rights in %s: %s", chat_id, redact(str(exc)))
+            return False
+        return member.status in ADMIN_STATUSES
 
     # ------------------------------------------------------------ inbound
 
@@ -435,56 +480,28 @@ class TelegramAdapter:
         typing = self._typing(chat_id) if command.name == "summary" else contextlib.nullcontext()
         try:
             async with typing:
-                return await self.handler.handle(command)
+                return await self.core.handle(command)
         except Exception:
             logger.exception("command /%s failed in %s", command.name, command.chat)
             return Reply(text=INTERNAL_ERROR_TEXT, is_error=True)
 
-    async def _is_admin(self, chat_id: int | str, user_id: int) -> bool:
-        try:
-            member = await self._app.bot.get_chat_member(chat_id=chat_id, user_id=user_id)
-        except tg.TelegramError as exc:
-            logger.warning("could not check admin rights in %s: %s", chat_id, redact(str(exc)))
-            return False
-        return member.status in ADMIN_STATUSES
-
-    async def _can_manage(
-        self,
-        name: str,
-        chat: Chat,
-        user: User | None,
-        sender_chat: Chat | None,
-        *,
-        button: bool = False,
-    ) -> bool:
-        """Private chats: yes. Channel posts: yes (only admins post). Groups (and buttons in
-        channels): getChatMember, asked only for commands that change the chat's state."""
-        if chat.type == ChatType.PRIVATE or (chat.type == ChatType.CHANNEL and not button):
-            return True
-        if name not in MANAGING:
-            return False  # not checked: the core does not need it for read-only commands
-        if sender_chat is not None and sender_chat.id == chat.id:
-            return True  # an anonymous administrator posting as the group
-        if user is None:
-            return False
-        return await self._is_admin(chat.id, user.id)
-
+    @staticmethod
     def _command(
-        self,
         name: str,
         args: tuple[str, ...],
         chat: Chat,
         user: User | None,
-        can_manage: bool,
         raw: str,
+        *,
+        as_chat: bool = False,
     ) -> Command:
         return Command(
             name=name,
             args=args,
             chat=_chat_ref(chat.id),
             user=_user_ref(user),
-            chat_kind=_chat_kind(chat),
-            can_manage=can_manage,
+            chat_kind=_kind_of(chat.type),
+            as_chat=as_chat,
             chat_title=chat.title or chat.effective_name,
             raw=raw,
         )
@@ -512,66 +529,22 @@ class TelegramAdapter:
         parsed = parse_command(message.text or "")
         if parsed is None:
             return
-        user = message.from_user
         args = parsed.args
         if parsed.name == "summary" and not args and message.reply_to_message is not None:
             links = self._links(message.reply_to_message)
             if links:
                 args = (links[0],)
-        if (
-            chat.type == ChatType.PRIVATE
-            and args
-            and is_address(args[0])
-            and parsed.name not in _NOT_CHANNEL_TARGETED
-        ):
-            await self._on_channel_command(parsed.name, args, chat, user, message)
-            return
-        can_manage = await self._can_manage(parsed.name, chat, user, message.sender_chat)
-        command = self._command(parsed.name, args, chat, user, can_manage, message.text or "")
+        # Posted in the chat's own name: a channel post, or an anonymous group administrator.
+        as_chat = chat.type == ChatType.CHANNEL or (
+            message.sender_chat is not None and message.sender_chat.id == chat.id
+        )
+        command = self._command(parsed.name, args, chat, message.from_user, message.text or "",
+                                as_chat=as_chat)
         reply = await self._run(command, chat.id)
         reply_to = (
             message.message_id if chat.type in (ChatType.GROUP, ChatType.SUPERGROUP) else None
         )
-        await self._send_reply(_chat_ref(chat.id), reply, reply_to)
-
-    async def _on_channel_command(
-        self, name: str, args: tuple[str, ...], chat: Chat, user: User | None, message: Message
-    ) -> None:
-        """``/subscribe @channel <url>`` from a private chat: act on the channel, answer here."""
-        here = _chat_ref(chat.id)
-        target = args[0]
-        bot = self._app.bot
-        refusal: str | None = None
-        try:
-            channel = await bot.get_chat(chat_id=target)
-        except tg.TelegramError:
-            channel = None
-            refusal = (
-                f"I can't find {target}. Add me to the channel as an administrator, then try again."
-            )
-        if channel is not None and channel.type != ChatType.CHANNEL:
-            refusal = f"{target} is not a channel. Send the command in that group instead."
-        elif channel is not None and not await self._is_admin(channel.id, bot.id):
-            refusal = f"Make me an administrator of {target} (allowed to post messages) first."
-        elif channel is not None and (
-            user is None or not await self._is_admin(channel.id, user.id)
-        ):
-            refusal = f"Only administrators of {target} can change what it receives."
-        if refusal is not None or channel is None:
-            await self._send_reply(here, Reply(text=refusal or "", is_error=True))
-            return
-        command = Command(
-            name=name,
-            args=args[1:],
-            chat=_chat_ref(channel.id),
-            user=_user_ref(user),
-            chat_kind="channel",
-            can_manage=True,
-            chat_title=channel.title,
-            raw=message.text or "",
-        )
-        reply = await self._run(command, chat.id)
-        await self._send_reply(here, reply)
+        await self._send_reply(chat, reply, reply_to)
 
     async def _on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, chat = update.effective_message, update.effective_chat
@@ -588,7 +561,7 @@ class TelegramAdapter:
             return  # in groups an unaddressed unknown command may be another bot's
         text = UNKNOWN_COMMAND_TEXT.format(name=parsed.name)
         reply_to = message.message_id if chat.type != ChatType.PRIVATE else None
-        await self._send_reply(_chat_ref(chat.id), Reply(text=text, is_error=True), reply_to)
+        await self._send_reply(chat, Reply(text=text, is_error=True), reply_to)
 
     async def _on_private_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message, chat = update.effective_message, update.effective_chat
@@ -596,11 +569,11 @@ class TelegramAdapter:
             return
         url = just_a_link(message.text)
         if url is None:
-            await self._send_reply(_chat_ref(chat.id), Reply(text=PRIVATE_HINT_TEXT))
+            await self._send_reply(chat, Reply(text=PRIVATE_HINT_TEXT))
             return
-        command = self._command("summary", (url,), chat, message.from_user, True, message.text)
+        command = self._command("summary", (url,), chat, message.from_user, message.text)
         reply = await self._run(command, chat.id)
-        await self._send_reply(_chat_ref(chat.id), reply)
+        await self._send_reply(chat, reply)
 
     async def _on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -615,42 +588,36 @@ class TelegramAdapter:
             return
         with contextlib.suppress(tg.TelegramError):
             await query.answer()  # stop the button's spinner now; the result replaces the message
-        can_manage = await self._can_manage(parsed.name, chat, query.from_user, None, button=True)
-        command = self._command(
-            parsed.name, parsed.args, chat, query.from_user, can_manage, line or ""
-        )
+        command = self._command(parsed.name, parsed.args, chat, query.from_user, line or "")
         reply = await self._run(command, chat.id)
         payloads = self.render(reply)
-        here = _chat_ref(chat.id)
         if payloads and isinstance(query.message, Message):
-            await self._edit(here, query.message.message_id, payloads[0])
+            await self._edit_or_send(chat, query.message.message_id, payloads[0])
             payloads = payloads[1:]
         for payload in payloads:
-            await self._deliver(here, payload)
+            await self._deliver(chat, payload)
 
     # ------------------------------------------------------------ membership
-
-    def _membership_events(self) -> MembershipEvents | None:
-        return self.handler if isinstance(self.handler, MembershipEvents) else None
 
     async def _on_my_chat_member(
         self, update: Update, context: ContextTypes.DEFAULT_TYPE
     ) -> None:
         """The bot's own status changed: added, removed, promoted, or blocked by a user."""
         change = update.my_chat_member
-        events = self._membership_events()
-        if change is None or events is None:
+        if change is None:
             return
         new = change.new_chat_member
-        membership = bot_membership(
-            new.status, change.chat.type, is_member=getattr(new, "is_member", None)
-        )
+        is_member = new.is_member if isinstance(new, ChatMemberRestricted) else None
+        membership = bot_membership(new.status, change.chat.type, is_member=is_member)
         if membership is None:
             return
         ref = _chat_ref(change.chat.id)
         logger.debug("telegram: bot status in %s is now %r", ref, new.status)
         try:
-            await events.membership_changed(ref, membership.present, membership.reason)
+            if membership.kind is None:
+                await self.core.bot_returned(ref)
+            else:
+                await self.core.bot_removed(ref, membership.kind, membership.reason)
         except Exception:
             logger.exception("telegram: could not record the bot's new status in %s", ref)
 
@@ -659,8 +626,7 @@ class TelegramAdapter:
         and ``migrate_from_chat_id`` in the new one. Either moves the chat (the second finds
         nothing left to move)."""
         message = update.effective_message
-        events = self._membership_events()
-        if message is None or events is None:
+        if message is None:
             return
         if message.migrate_to_chat_id:
             old, new = message.chat.id, message.migrate_to_chat_id
@@ -669,6 +635,6 @@ class TelegramAdapter:
         else:
             return
         try:
-            await events.chat_migrated(_chat_ref(old), str(new))
+            await self.core.chat_migrated(_chat_ref(old), str(new))
         except Exception:
             logger.exception("telegram: could not move chat %s to %s", old, new)

@@ -1,4 +1,9 @@
-"""python-telegram-bot errors -> newsbot delivery errors (what the outbox acts on)."""
+"""python-telegram-bot errors -> newsbot delivery errors (what the outbox acts on).
+
+Telegram says why a chat is unreachable only in its error descriptions, so
+this module is the one place that reads them: each becomes a
+:class:`~bot.errors.GoneKind` and the core decides from the kind.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +14,36 @@ from telegram import error as tg
 from telegram.warnings import PTBDeprecationWarning
 
 from bot import errors
-from bot.adapters.telegram.redact import redact
+from bot.errors import GoneKind
+from bot.logredact import redact
 
 # PTB 22 itself reads RetryAfter.retry_after (to build the message) and warns each time that it
 # will become a timedelta; retry_after_seconds() handles both types.
 warnings.filterwarnings("ignore", message=r".*`retry_after`.*", category=PTBDeprecationWarning)
 
+# BadRequest descriptions that mean the chat cannot receive anything, and why.
 _GONE = (
-    "chat not found",
-    "user not found",
-    "peer_id_invalid",
-    "have no rights to send",
-    "not enough rights to send",
-    "need administrator rights in the channel chat",
-    "channel_private",
-    "group chat was deactivated",
-    "user is deactivated",
-    "topic_closed",  # a forum's topic closed to the bot: nothing posts until it reopens
+    ("chat not found", GoneKind.CHAT_NOT_FOUND),
+    ("user not found", GoneKind.UNREACHABLE),
+    ("peer_id_invalid", GoneKind.UNREACHABLE),
+    ("have no rights to send", GoneKind.NO_RIGHTS),
+    ("not enough rights to send", GoneKind.NO_RIGHTS),
+    ("need administrator rights in the channel chat", GoneKind.NO_RIGHTS),
+    ("channel_private", GoneKind.NOT_A_MEMBER),
+    ("group chat was deactivated", GoneKind.DEACTIVATED),
+    ("user is deactivated", GoneKind.DEACTIVATED),
+    # a forum's topic closed to the bot: nothing posts until it reopens
+    ("topic_closed", GoneKind.RESTRICTED),
+)
+# Forbidden (403) descriptions: every 403 means the chat is gone; these say why.
+_FORBIDDEN = (
+    ("blocked", GoneKind.BLOCKED),
+    ("kicked", GoneKind.KICKED),
+    ("not a member", GoneKind.NOT_A_MEMBER),
+    ("deactivated", GoneKind.DEACTIVATED),
+    ("have no rights to send", GoneKind.NO_RIGHTS),
+    ("not enough rights", GoneKind.NO_RIGHTS),
+    ("need administrator rights", GoneKind.NO_RIGHTS),
 )
 _ENTITY = (
     "can't parse entities",
@@ -96,29 +114,36 @@ def is_rejected(exc: tg.TelegramError) -> bool:
     return is_entity_error(exc) or any(s in message for s in _REJECTED)
 
 
+def _kind(message: str, table: tuple[tuple[str, GoneKind], ...]) -> GoneKind | None:
+    low = message.lower()
+    return next((kind for marker, kind in table if marker in low), None)
+
+
 def translate(exc: tg.TelegramError) -> errors.DeliveryError:
     """The newsbot error for a failed send. ``RetryAfter`` maps to a chat-scoped RateLimited;
-    a BadRequest is ``RecipientGone`` (chat gone), ``MessageRejected`` (this message can never
-    be sent, see ``_REJECTED``) or a retried ``DeliveryError`` (anything not known)."""
+    a 403 is ``RecipientGone``; a BadRequest is ``RecipientGone`` (chat gone, see ``_GONE``),
+    ``MessageRejected`` (this message can never be sent, see ``_REJECTED``) or a retried
+    ``TransientDeliveryError`` (anything not known)."""
     message = redact(exc.message)
     if isinstance(exc, tg.RetryAfter):
         return errors.RateLimited(retry_after_seconds(exc), scope="chat")
     if isinstance(exc, tg.ChatMigrated):
         return errors.ChatMigrated(str(exc.new_chat_id))
     if isinstance(exc, tg.Forbidden):
-        return errors.RecipientGone(message)
+        return errors.RecipientGone(_kind(message, _FORBIDDEN) or GoneKind.UNREACHABLE, message)
     if isinstance(exc, tg.BadRequest):
-        if any(s in message.lower() for s in _GONE):
-            return errors.RecipientGone(message)
+        gone = _kind(message, _GONE)
+        if gone is not None:
+            return errors.RecipientGone(gone, message)
         if is_rejected(exc):
             return errors.MessageRejected(f"Telegram: {message}")
-        return errors.DeliveryError(f"Telegram rejected the message: {message}")
+        return errors.TransientDeliveryError(f"Telegram rejected the message: {message}")
     if isinstance(exc, tg.TimedOut):
-        return errors.DeliveryError(f"Telegram did not answer in time: {message}")
+        return errors.TransientDeliveryError(f"Telegram did not answer in time: {message}")
     if isinstance(exc, tg.InvalidToken):
-        return errors.DeliveryError(
+        return errors.TransientDeliveryError(
             "Telegram rejected the bot token (check NEWSBOT_TELEGRAM_TOKEN)"
         )
     if isinstance(exc, tg.NetworkError):
-        return errors.DeliveryError(f"Telegram unreachable or failing: {message}")
-    return errors.DeliveryError(f"Telegram error: {message}")
+        return errors.TransientDeliveryError(f"Telegram unreachable or failing: {message}")
+    return errors.TransientDeliveryError(f"Telegram error: {message}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.errors import GoneKind
+
 _URL = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}>»”’\"'"
 
@@ -68,10 +70,15 @@ def is_address(text: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Membership:
-    """What a ``my_chat_member`` update means for newsbot: is the bot in the chat now?"""
+    """What a ``my_chat_member`` update means for newsbot: is the bot in the chat now?
+    ``kind`` is None when it is; otherwise ``kind`` and ``reason`` say why not."""
 
-    present: bool
-    reason: str | None = None
+    kind: GoneKind | None = None
+    reason: str = ""
+
+    @property
+    def present(self) -> bool:
+        return self.kind is None
 
 
 _PRESENT = frozenset({"member", "administrator", "creator"})
@@ -87,10 +94,10 @@ def bot_membership(status: str, chat_type: str, *, is_member: bool | None = None
     statuses, None: nothing changes.
     """
     if status in _PRESENT:
-        return Membership(present=True)
+        return Membership()
     if status in _GONE or (status == "restricted" and is_member is False):
         if chat_type == "private":
-            return Membership(present=False, reason="the user blocked the bot")
+            return Membership(GoneKind.BLOCKED, "the user blocked the bot")
         place = "channel" if chat_type == "channel" else "group"
-        return Membership(present=False, reason=f"the bot was removed from the {place}")
+        return Membership(GoneKind.KICKED, f"the bot was removed from the {place}")
     return None

@@ -1,4 +1,4 @@
-"""Fixtures for the Slack adapter tests: a fake CommandHandler and a wired rig."""
+"""Fixtures for the Slack adapter tests: a fake command layer and a wired rig."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import pytest
 
 from bot.domain import Command, Reply
 from tests.support.fake_slack import SlackRig, slack_rig
+from tests.support.inbound import MembershipLog
 
 ReplyFor = Reply | Callable[[Command], Reply]
 OK = Reply(text="ok")
 
 
-class FakeHandler:
+class FakeHandler(MembershipLog):
     """Records Commands and answers with canned Replies (by command name).
 
     ``gate``, when set, makes every command wait for it: the test decides when
@@ -22,6 +23,7 @@ class FakeHandler:
     """
 
     def __init__(self, default: ReplyFor = OK) -> None:
+        super().__init__()
         self.replies: dict[str, ReplyFor] = {}
         self.default = default
         self.commands: list[Command] = []

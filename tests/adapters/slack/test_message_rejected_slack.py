@@ -14,7 +14,13 @@ from slack_sdk.web.slack_response import SlackResponse
 
 from bot.adapters.slack.failures import map_exception
 from bot.domain import ChatRef
-from bot.errors import DeliveryError, MessageRejected, RateLimited, RecipientGone
+from bot.errors import (
+    DeliveryError,
+    MessageRejected,
+    RateLimited,
+    RecipientGone,
+    TransientDeliveryError,
+)
 from tests.support.fake_slack import SlackRig
 
 C1 = ChatRef("slack", "C0001")
@@ -55,15 +61,15 @@ def test_message_level_codes_are_rejected(code: str) -> None:
 @pytest.mark.parametrize(
     ("exc", "expected"),
     [
-        (api_error("internal_error"), DeliveryError),
-        (api_error("fatal_error"), DeliveryError),
-        (api_error("request_timeout"), DeliveryError),  # POST data missing or truncated
-        (api_error("invalid_form_data"), DeliveryError),  # encoding, not content
-        (api_error("invalid_auth"), DeliveryError),
-        (api_error("msg_too_long", status=500), DeliveryError),  # only from a non-5xx answer
+        (api_error("internal_error"), TransientDeliveryError),
+        (api_error("fatal_error"), TransientDeliveryError),
+        (api_error("request_timeout"), TransientDeliveryError),  # POST data missing or truncated
+        (api_error("invalid_form_data"), TransientDeliveryError),  # encoding, not content
+        (api_error("invalid_auth"), TransientDeliveryError),
+        (api_error("msg_too_long", status=500), TransientDeliveryError),  # only from a non-5xx answer
         (api_error("not_in_channel"), RecipientGone),
         (api_error("ratelimited", status=429), RateLimited),
-        (TimeoutError(), DeliveryError),
+        (TimeoutError(), TransientDeliveryError),
     ],
 )
 def test_transient_and_channel_errors_are_not_rejected(
@@ -105,5 +111,5 @@ async def test_a_5xx_with_a_message_code_stays_transient(rig: SlackRig) -> None:
     rig.fake.fail_next("chat.postMessage", "msg_too_long", status=503)
     with pytest.raises(DeliveryError) as caught:
         await rig.adapter.send_payload(C1, {"text": "hi"})
-    assert type(caught.value) is DeliveryError
+    assert type(caught.value) is TransientDeliveryError
     assert "msg_too_long" in str(caught.value) and "503" in str(caught.value)

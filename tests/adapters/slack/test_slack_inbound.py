@@ -28,7 +28,7 @@ async def test_newsbot_subscribe_becomes_a_command_and_is_answered(
     assert command.args == ("https://example.com/feed?x=1&y=2",)
     assert command.chat.platform == "slack" and command.chat.external_id == "C0001"
     assert command.user is not None and command.user.external_id == "U0001"
-    assert command.chat_kind == "group" and command.can_manage is True
+    assert command.chat_kind == "group" and not command.as_chat
     assert command.chat_title == "#general"
     assert command.raw.startswith("/newsbot subscribe <https://example.com/feed")
     [message] = rig.fake.responses("sub")

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bot.adapters.slack.failures import CHANNEL_GONE
 from bot.adapters.slack.parse import (
     ARCHIVED_REASON,
     MEMBERSHIP_EVENTS,
@@ -22,7 +23,8 @@ from bot.adapters.slack.parse import (
 from bot.commands.handlers import CoreCommands
 from bot.delivery.outbox import Outbox
 from bot.domain import ChatRef
-from bot.store.repository import Store
+from bot.errors import GoneKind
+from bot.store import Store
 from tests.adapters.slack.conftest import FakeHandler
 from tests.e2e_support import core, news_site
 from tests.support.fake_slack import (
@@ -48,9 +50,10 @@ def _no_summarizer() -> Any:
 
 @pytest.fixture
 async def live(store: Store) -> AsyncIterator[tuple[SlackRig, CoreCommands]]:
-    """The real core (feeds from loopback) behind an HTTP-mode Slack adapter."""
-    async with core(store, _no_summarizer) as c, slack_rig(c.commands) as rig:
-        c.senders["slack"] = rig.adapter
+    """The real core (feeds from loopback), wired by the composition root, behind an
+    HTTP-mode Slack adapter."""
+    async with slack_rig() as rig, core(store, _no_summarizer, {"slack": rig.adapter}) as c:
+        await rig.start(c.inbound)
         yield rig, c.commands
 
 
@@ -74,21 +77,21 @@ async def test_removed_pauses_at_once_and_invited_back_resumes(
 ) -> None:
     rig, _ = live
     ref = slack_ref("C0001")
-    await store.upsert_chat(ref, "group", "#general")
+    await store.chats.upsert_chat(ref, "group", "#general")
     rig.fake.add_bot("C0001")
 
     await rig.inbound.event(member_left_channel("C0001", user="U0042"))  # someone else left
     await rig.adapter.drain(5)
-    chat = await store.get_chat(ref)
+    chat = await store.chats.get_chat(ref)
     assert chat is not None and chat.active
 
     rig.fake.remove_bot("C0001")
     await rig.inbound.event(member_left_channel("C0001"))
     await rig.adapter.drain(5)
-    chat = await store.get_chat(ref)
+    chat = await store.chats.get_chat(ref)
     assert chat is not None and not chat.active and chat.inactive_reason == REMOVED_REASON
 
-    await store.create_digest(ref, [], [{"text": "kept for later"}])
+    await store.digests.create_digest(ref, [], [{"text": "kept for later"}])
     outbox = Outbox(store, {"slack": rig.adapter})
     assert await outbox.run_once() == 0  # paused: not even tried
     assert rig.fake.calls_to("chat.postMessage") == []
@@ -96,7 +99,7 @@ async def test_removed_pauses_at_once_and_invited_back_resumes(
     rig.fake.add_bot("C0001")
     await rig.inbound.event(member_joined_channel("C0001"))
     await rig.adapter.drain(5)
-    chat = await store.get_chat(ref)
+    chat = await store.chats.get_chat(ref)
     assert chat is not None and chat.active and chat.inactive_reason is None
     assert await outbox.run_once() == 1
     assert [m["text"] for m in rig.fake.messages("C0001")] == ["kept for later"]
@@ -121,14 +124,14 @@ async def test_left_and_archive_events(
 ) -> None:
     rig, _ = live
     ref = slack_ref(channel)
-    await store.upsert_chat(ref, "group")
+    await store.chats.upsert_chat(ref, "group")
     await rig.inbound.event(gone(channel))
     await rig.adapter.drain(5)
-    chat = await store.get_chat(ref)
+    chat = await store.chats.get_chat(ref)
     assert chat is not None and not chat.active and chat.inactive_reason == reason
     await rig.inbound.event(back(channel))
     await rig.adapter.drain(5)
-    chat = await store.get_chat(ref)
+    chat = await store.chats.get_chat(ref)
     assert chat is not None and chat.active
 
 
@@ -137,22 +140,23 @@ async def test_invited_back_keeps_a_chat_paused_for_another_reason(
 ) -> None:
     rig, _ = live
     ref = slack_ref("C0003")
-    await store.upsert_chat(ref, "group")
-    await store.set_chat_active(ref, False, "Slack: restricted_action")
+    await store.chats.upsert_chat(ref, "group")
+    await store.chats.pause_chat(ref, CHANNEL_GONE["restricted_action"], "Slack: restricted_action")
     await rig.inbound.event(member_joined_channel("C0003"))
     await rig.adapter.drain(5)
-    chat = await store.get_chat(ref)
+    chat = await store.chats.get_chat(ref)
     assert chat is not None and not chat.active
     assert chat.inactive_reason == "Slack: restricted_action"
 
 
-async def test_membership_events_with_a_plain_handler_are_ignored(
+async def test_membership_events_reach_the_core_never_as_commands(
     rig: SlackRig, handler: FakeHandler
 ) -> None:
     response = await rig.inbound.event(member_left_channel("C0001"))
     assert response.status_code == 200
     await rig.adapter.drain(5)
     assert handler.commands == []
+    assert handler.membership == [("removed", slack_ref("C0001"), GoneKind.KICKED)]
 
 
 # ------------------------------------------------------------------ subscribe needs membership
@@ -168,7 +172,7 @@ async def test_subscribe_in_a_public_channel_joins_it_first(
     [join] = rig.fake.calls_to("conversations.join", ok_only=True)
     assert join.params["channel"] == "C0777" and join.error is None
     assert "C0777" in rig.fake.members_of
-    assert [f.title for f in await store.subscriptions(slack_ref("C0777"))] == ["Loopback Herald"]
+    assert [f.title for f in await store.chats.subscriptions(slack_ref("C0777"))] == ["Loopback Herald"]
 
     # a member already: checked, not joined again
     await answer(rig, "schedule 07:30 UTC", "C0777", "sched")
@@ -191,7 +195,7 @@ async def test_subscribe_in_a_private_channel_asks_for_an_invite(
     [response] = rig.fake.responses("sub")
     assert response["response_type"] == "ephemeral"
     assert rig.fake.calls_to("conversations.join") == []
-    assert await store.get_chat(slack_ref(channel)) is None
+    assert await store.chats.get_chat(slack_ref(channel)) is None
     assert site.requests == []  # refused before the feed was even fetched
 
     # invited: the same command works
@@ -208,7 +212,7 @@ async def test_a_failed_join_asks_for_an_invite(
     rig.fake.fail_next("conversations.join", error)
     text = await answer(rig, "schedule 07:30 UTC", "C0999", "sched")
     assert text.endswith(INVITE)
-    assert await store.get_chat(slack_ref("C0999")) is None
+    assert await store.chats.get_chat(slack_ref("C0999")) is None
 
 
 async def test_membership_unknown_goes_ahead(
@@ -240,14 +244,14 @@ async def test_dms_and_read_only_commands_are_not_checked(
 @pytest.mark.parametrize(
     ("event", "expected"),
     [
-        (member_left_channel("C1"), MembershipEvent("C1", False, REMOVED_REASON)),
-        (member_joined_channel("C1"), MembershipEvent("C1", True)),
+        (member_left_channel("C1"), MembershipEvent("C1", GoneKind.KICKED, REMOVED_REASON)),
+        (member_joined_channel("C1"), MembershipEvent("C1")),
         (member_left_channel("C1", user="U0042"), None),
         (member_joined_channel("C1", user="U0042"), None),
-        (channel_left("C1"), MembershipEvent("C1", False, REMOVED_REASON)),
-        (channel_left("G1"), MembershipEvent("G1", False, REMOVED_REASON)),
-        (channel_archive("G1"), MembershipEvent("G1", False, ARCHIVED_REASON)),
-        (channel_unarchive("C1"), MembershipEvent("C1", True)),
+        (channel_left("C1"), MembershipEvent("C1", GoneKind.KICKED, REMOVED_REASON)),
+        (channel_left("G1"), MembershipEvent("G1", GoneKind.KICKED, REMOVED_REASON)),
+        (channel_archive("G1"), MembershipEvent("G1", GoneKind.ARCHIVED, ARCHIVED_REASON)),
+        (channel_unarchive("C1"), MembershipEvent("C1")),
         ({"type": "member_left_channel", "user": BOT_USER_ID}, None),
         ({"type": "reaction_added", "channel": "C1"}, None),
     ],
@@ -264,5 +268,5 @@ def test_manifest_subscribes_to_membership_events_with_their_scopes() -> None:
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert events >= MEMBERSHIP_EVENTS
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    assert {"channels:read", "groups:read", "channels:join"} <= scopes
+    assert {"channels:read", "groups:read", "channels:join", "users:read"} <= scopes
     assert "chat:write.public" not in scopes

@@ -10,6 +10,7 @@ from bot.adapters.telegram import TelegramAdapter
 from tests.adapters.telegram.helpers import FAST_LIMITS, FakeCore
 from tests.support.fake_telegram import FakeTelegram, telegram_settings
 from tests.support.fake_telegram import fake_telegram as fake_telegram
+from tests.support.inbound import inbound_for
 
 
 @pytest.fixture
@@ -19,17 +20,17 @@ def core() -> FakeCore:
 
 @pytest.fixture
 async def adapter(fake_telegram: FakeTelegram, core: FakeCore) -> AsyncIterator[TelegramAdapter]:
-    """A started, long-polling adapter. Updates are handled one at a time, so a test can send a
+    """A started, long-polling adapter in front of the real access rules and reply policy
+    and a canned command layer. Updates are handled one at a time, so a test can send a
     sentinel message after one that must be ignored and know the first was processed."""
     tg = TelegramAdapter(
         telegram_settings(fake_telegram),
-        core,
         limits=FAST_LIMITS,
         poll_timeout=1,
         concurrent_updates=1,
     )
-    await tg.start()
+    await tg.start(inbound_for(core, tg))
     try:
         yield tg
     finally:
-        await tg.stop()
+        await tg.close()

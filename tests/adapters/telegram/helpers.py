@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.domain import Choice, Command, Quote, Reply, Story
 from bot.ports import RateLimits
+from tests.support.inbound import MembershipLog
 
 # Telegram's real limits space group messages 3 s apart; tests use generous ones.
 FAST_LIMITS = RateLimits(global_per_second=1000, per_chat_per_second=100, per_group_per_minute=6000)
@@ -32,10 +33,11 @@ def make_story(url: str = "https://example.com/a", **overrides: Any) -> Story:
     return Story(**values)
 
 
-class FakeCore:
-    """A CommandHandler returning canned replies; records every Command it gets."""
+class FakeCore(MembershipLog):
+    """A command layer returning canned replies; records every Command it gets."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.commands: list[Command] = []
         self.summary_delay = 0.0
 
@@ -58,7 +60,7 @@ class FakeCore:
             )
         args = " ".join(command.args)
         return Reply(
-            text=f"{command.name} {args} can_manage={command.can_manage} "
+            text=f"{command.name} {args} as_chat={command.as_chat} "
             f"chat={command.chat.external_id} kind={command.chat_kind}"
         )
 

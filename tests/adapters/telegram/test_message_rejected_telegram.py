@@ -16,7 +16,7 @@ from bot import errors
 from bot.adapters.telegram import TelegramAdapter
 from bot.adapters.telegram.error_map import translate
 from bot.domain import ChatRef
-from tests.adapters.telegram.helpers import FAST_LIMITS, FakeCore
+from tests.adapters.telegram.helpers import FAST_LIMITS
 from tests.support.fake_telegram import FakeTelegram, telegram_settings
 
 CHAT = ChatRef("telegram", "42")
@@ -52,14 +52,14 @@ def test_permanent_bad_requests_are_rejected(description: str) -> None:
     ("exc", "expected"),
     [
         # not known to be permanent, or about a remote URL / the chat: retried
-        (tg.BadRequest("Bad Request: failed to get HTTP URL content"), errors.DeliveryError),
-        (tg.BadRequest("Bad Request: wrong type of the web page content"), errors.DeliveryError),
-        (tg.BadRequest("Bad Request: message thread not found"), errors.DeliveryError),
-        (tg.BadRequest("Bad Request: something Telegram adds next year"), errors.DeliveryError),
+        (tg.BadRequest("Bad Request: failed to get HTTP URL content"), errors.TransientDeliveryError),
+        (tg.BadRequest("Bad Request: wrong type of the web page content"), errors.TransientDeliveryError),
+        (tg.BadRequest("Bad Request: message thread not found"), errors.TransientDeliveryError),
+        (tg.BadRequest("Bad Request: something Telegram adds next year"), errors.TransientDeliveryError),
         # only HTTP 400: the same words in any other error never reject the message
-        (tg.NetworkError("Internal Server Error: message is too long"), errors.DeliveryError),
-        (tg.TimedOut("Timed out"), errors.DeliveryError),
-        (tg.Conflict("Conflict: message is too long"), errors.DeliveryError),
+        (tg.NetworkError("Internal Server Error: message is too long"), errors.TransientDeliveryError),
+        (tg.TimedOut("Timed out"), errors.TransientDeliveryError),
+        (tg.Conflict("Conflict: message is too long"), errors.TransientDeliveryError),
         (tg.Forbidden("Forbidden: message is too long"), errors.RecipientGone),
         # the chat-gone list wins over the message list
         (tg.BadRequest("Bad Request: chat not found"), errors.RecipientGone),
@@ -78,14 +78,12 @@ def test_transient_and_chat_errors_are_not_rejected(
 
 @pytest.fixture
 async def sender(fake_telegram: FakeTelegram) -> AsyncIterator[TelegramAdapter]:
-    adapter = TelegramAdapter(
-        telegram_settings(fake_telegram), FakeCore(), limits=FAST_LIMITS, request_timeout=2
-    )
+    adapter = TelegramAdapter(telegram_settings(fake_telegram), limits=FAST_LIMITS, request_timeout=2)
     await adapter.connect()
     try:
         yield adapter
     finally:
-        await adapter.stop()
+        await adapter.close()
 
 
 @pytest.mark.parametrize(
@@ -134,8 +132,8 @@ async def test_unknown_bad_request_and_server_error_stay_transient(
     fake_telegram.inject("bad_request", description="Bad Request: message thread not found")
     with pytest.raises(errors.DeliveryError) as caught:
         await sender.send_payload(CHAT, {"text": "hello"})
-    assert type(caught.value) is errors.DeliveryError
+    assert type(caught.value) is errors.TransientDeliveryError
     fake_telegram.inject("server_error")
     with pytest.raises(errors.DeliveryError) as caught:
         await sender.send_payload(CHAT, {"text": "hello"})
-    assert type(caught.value) is errors.DeliveryError
+    assert type(caught.value) is errors.TransientDeliveryError

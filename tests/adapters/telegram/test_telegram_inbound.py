@@ -1,11 +1,14 @@
-"""Updates -> Commands -> replies, through python-telegram-bot and the fake Bot API."""
+"""Updates -> Commands -> replies, through python-telegram-bot and the fake Bot API, with the
+core's real access rules (who manages a group, channel targeting) in front of a canned core."""
 
 from __future__ import annotations
 
 from bot.adapters.telegram import TelegramAdapter
+from bot.commands.access import MANAGERS_ONLY
 from bot.commands.registry import COMMANDS
 from tests.adapters.telegram.helpers import FAST_LIMITS, LONG_URL, FakeCore
 from tests.support.fake_telegram import FakeTelegram, telegram_settings
+from tests.support.inbound import inbound_for
 
 USER = 42
 
@@ -33,7 +36,7 @@ async def test_private_help_gets_an_escaped_reply(
         "telegram",
         "42",
     )
-    assert cmd.chat_kind == "private" and cmd.can_manage and cmd.user is not None
+    assert cmd.chat_kind == "private" and not cmd.as_chat and cmd.user is not None
     assert cmd.user.external_id == "42" and cmd.raw == "/help"
     assert not fake_telegram.calls_to("getChatMember")  # never asked for private chats
 
@@ -113,10 +116,12 @@ async def test_group_managing_command_checks_admin(
     fake_telegram.push_message(group, "/subscribe https://example.com/feed.xml", user_id=admin)
     fake_telegram.push_message(group, "/list", user_id=member)
     await fake_telegram.wait_for("sendMessage", 3, chat_id=group)
-    by_member, by_admin, listing = core.commands
-    assert by_member.can_manage is False and by_admin.can_manage is True
-    assert by_member.chat_kind == "group" and by_member.chat_title == "News <room>"
-    assert by_member.args == ("https://example.com/feed.xml",)
+    refused = fake_telegram.sent_messages(group)[0]
+    assert refused["text"] == MANAGERS_ONLY  # the member's command never reached the core
+    by_admin, listing = core.commands
+    assert by_admin.user is not None and by_admin.user.external_id == str(admin)
+    assert by_admin.chat_kind == "group" and by_admin.chat_title == "News <room>"
+    assert by_admin.args == ("https://example.com/feed.xml",) and not by_admin.as_chat
     # getChatMember only for the managing commands, not for /list
     assert [c.params["user_id"] for c in fake_telegram.calls_to("getChatMember")] == [member, admin]
     assert listing.name == "list"
@@ -155,7 +160,7 @@ async def test_channel_subscribe_from_private_chat(
         ("https://example.com/feed.xml",),
         str(channel),
     )
-    assert cmd.chat_kind == "channel" and cmd.can_manage and cmd.chat_title == "My Channel"
+    assert cmd.chat_kind == "channel" and cmd.chat_title == "My Channel"
     assert fake_telegram.sent_messages(channel) == []  # the answer goes to the private chat
 
 
@@ -174,17 +179,18 @@ async def test_inline_keyboard_callback_runs_command_and_edits(
     [edit] = await fake_telegram.wait_for("editMessageText", chat_id=group)
     assert fake_telegram.calls_to("answerCallbackQuery")
     cmd = core.commands[-1]
-    assert (cmd.name, cmd.args, cmd.can_manage) == ("unsubscribe", (LONG_URL,), True)
-    assert edit.params["text"].startswith(f"unsubscribe {LONG_URL} can_manage=True")
+    assert (cmd.name, cmd.args, cmd.as_chat) == ("unsubscribe", (LONG_URL,), False)
+    assert edit.params["text"].startswith(f"unsubscribe {LONG_URL} as_chat=False")
     assert edit.params["message_id"] == sent.result["message_id"]  # the keyboard's message
     assert fake_telegram.message(group, sent.result["message_id"])["text"] == edit.params["text"]
 
-    # a non-admin pressing a managing button: the core is told can_manage=False
+    # a non-admin pressing a managing button is refused by the core's rule, in the message
     fake_telegram.push_callback(group, buttons[0]["callback_data"], user_id=5555)
     await fake_telegram.wait_for("answerCallbackQuery", 2)
     await fake_telegram.wait_for("getChatMember", 3)
-    await fake_telegram.wait_for("editMessageText", 2, chat_id=group, ok=None)
-    assert core.commands[-1].can_manage is False
+    [_, refused] = await fake_telegram.wait_for("editMessageText", 2, chat_id=group, ok=None)
+    assert refused.params["text"] == MANAGERS_ONLY
+    assert len(core.commands) == 2
 
 
 async def test_expired_button_is_answered(
@@ -205,7 +211,7 @@ async def test_channel_post_command(
     fake_telegram.push_message(channel, "/list", chat_type="channel", chat_title="Chan")
     await fake_telegram.wait_for("sendMessage", chat_id=channel)
     [cmd] = core.commands
-    assert (cmd.chat_kind, cmd.can_manage, cmd.user, cmd.chat_title) == (
+    assert (cmd.chat_kind, cmd.as_chat, cmd.user, cmd.chat_title) == (
         "channel",
         True,
         None,
@@ -216,12 +222,12 @@ async def test_channel_post_command(
 async def test_fake_server_on_its_own_thread(core: FakeCore) -> None:
     """The threaded mode (for sync code and benchmarks) serves the same adapter."""
     server = FakeTelegram().start_in_thread()
-    tg = TelegramAdapter(telegram_settings(server), core, limits=FAST_LIMITS, poll_timeout=1)
+    tg = TelegramAdapter(telegram_settings(server), limits=FAST_LIMITS, poll_timeout=1)
     try:
-        await tg.start()
+        await tg.start(inbound_for(core, tg))
         server.push_message(USER, "/help")
         await server.wait_for("sendMessage", chat_id=USER)
         assert core.names() == ["help"]
     finally:
-        await tg.stop()
+        await tg.close()
         server.stop_thread()

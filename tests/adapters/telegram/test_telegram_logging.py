@@ -6,11 +6,12 @@ import logging
 
 import pytest
 
-from bot import errors
+from bot import errors, logredact
 from bot.adapters.telegram import TelegramAdapter
 from bot.domain import ChatRef
 from tests.adapters.telegram.helpers import FAST_LIMITS, FakeCore
 from tests.support.fake_telegram import FakeTelegram, telegram_settings
+from tests.support.inbound import inbound_for
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*`retry_after`.*:telegram.warnings.PTBDeprecationWarning"
@@ -22,13 +23,15 @@ async def test_token_never_logged(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     formatter = logging.Formatter("%(name)s %(levelname)s %(message)s")
-    tg = TelegramAdapter(telegram_settings(fake_telegram), core, limits=FAST_LIMITS, poll_timeout=1)
-    # The adapter raised httpx to WARNING; lower it again to prove the redaction itself works.
+    settings = telegram_settings(fake_telegram)
+    logredact.install(settings)  # what the composition root does at start-up
+    tg = TelegramAdapter(settings, limits=FAST_LIMITS, poll_timeout=1)
+    # install() raised httpx to WARNING; lower it again to prove the redaction itself works.
     httpx_logger = logging.getLogger("httpx")
     assert httpx_logger.level == logging.WARNING
     httpx_logger.setLevel(logging.DEBUG)
     try:
-        await tg.start()
+        await tg.start(inbound_for(core, tg))
         fake_telegram.push_message(42, "/help")
         await fake_telegram.wait_for("sendMessage", chat_id=42)
         fake_telegram.inject("server_error")
@@ -38,13 +41,13 @@ async def test_token_never_logged(
         await fake_telegram.wait_for("getUpdates", ok=False)
         polls = len(fake_telegram.calls_to("getUpdates"))
         await fake_telegram.wait_for("getUpdates", polls + 1)  # polling recovered (after ~1 s)
-        await tg.stop()
+        await tg.close()
         logging.getLogger("test").error(
             "failure", exc_info=RuntimeError(f"url /bot{fake_telegram.token}/x")
         )
     finally:
         httpx_logger.setLevel(logging.WARNING)
-        await tg.stop()
+        await tg.close()
 
     assert len(caplog.records) > 20
     texts = [formatter.format(record) for record in caplog.records]

@@ -1,4 +1,5 @@
-"""Outbound: send_payload's error mapping (what the outbox relies on) and direct replies."""
+"""Outbound: send_payload's error mapping (what the outbox relies on) and direct replies
+under the core's reply policy."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ import pytest
 
 from bot import errors
 from bot.adapters.telegram import TelegramAdapter
-from bot.delivery.ratelimit import RateLimiter
 from bot.domain import ChatRef, Digest, Reply
-from bot.ports import Adapter, Sender
+from bot.errors import GoneKind
+from bot.ports import ChatPlatform, Sender
 from tests.adapters.telegram.helpers import FAST_LIMITS, FakeCore, make_story
 from tests.support.fake_telegram import FakeTelegram, parse_telegram_html, telegram_settings
+from tests.support.inbound import RecordingLimiter, inbound_for
 
 CHAT = ChatRef("telegram", "42")
 # PTB 22 warns from inside RetryAfter.__init__ that retry_after will become a timedelta.
@@ -21,24 +23,9 @@ pytestmark = pytest.mark.filterwarnings(
 )
 
 
-class RecordingLimiter(RateLimiter):
-    def __init__(self) -> None:
-        super().__init__(FAST_LIMITS)
-        self.acquired: list[tuple[str, bool]] = []
-        self.penalties: list[tuple[float, str | None]] = []
-
-    async def acquire(self, chat_key: str, is_group: bool = False) -> None:
-        self.acquired.append((chat_key, is_group))
-        await super().acquire(chat_key, is_group)
-
-    def penalize(self, retry_after: float, chat_key: str | None = None) -> None:
-        self.penalties.append((retry_after, chat_key))
-        super().penalize(retry_after, chat_key)
-
-
 @pytest.fixture
 def limiter() -> RecordingLimiter:
-    return RecordingLimiter()
+    return RecordingLimiter(FAST_LIMITS, enforce=True)
 
 
 @pytest.fixture
@@ -47,29 +34,33 @@ async def sender(
 ) -> AsyncIterator[TelegramAdapter]:
     tg = TelegramAdapter(
         telegram_settings(fake_telegram),
-        core,
-        limiter,
+        limits=FAST_LIMITS,
         poll_timeout=1,
         request_timeout=0.5,
         concurrent_updates=1,
     )
-    await tg.start()
+    await tg.start(inbound_for(core, tg, limiter=limiter))
     try:
         yield tg
     finally:
-        await tg.stop()
+        await tg.close()
 
 
 def payload(text: str = "hello") -> dict[str, object]:
     return {"text": text, "parse_mode": "HTML"}
 
 
-async def test_send_returns_message_id_and_acquires_limiter(
+async def test_send_returns_message_id_and_leaves_pacing_to_the_caller(
     sender: TelegramAdapter, fake_telegram: FakeTelegram, limiter: RecordingLimiter
 ) -> None:
     first = await sender.send_payload(CHAT, payload("one"))
     second = await sender.send_payload(ChatRef("telegram", "-1001"), payload("two"))
     assert first == "1" and second == "1"
+    assert limiter.acquired == []  # the outbox (or the reply policy) takes the slot
+
+    fake_telegram.push_message(42, "/help")  # a direct reply: the core's policy paces it
+    fake_telegram.push_message(-1001, "/help@" + fake_telegram.bot_username, user_id=42)
+    await fake_telegram.wait_for("sendMessage", 2, chat_id=-1001)
     assert limiter.acquired == [("telegram:42", False), ("telegram:-1001", True)]
 
 
@@ -97,21 +88,23 @@ async def test_blocked_is_recipient_gone(
     with pytest.raises(errors.RecipientGone, match="blocked by the user"):
         await sender.send_payload(CHAT, payload())
     fake_telegram.inject("kicked")
-    with pytest.raises(errors.RecipientGone, match="kicked"):
+    with pytest.raises(errors.RecipientGone, match="kicked") as caught:
         await sender.send_payload(CHAT, payload())
+    assert caught.value.kind is GoneKind.KICKED
     fake_telegram.inject("chat_not_found")
-    with pytest.raises(errors.RecipientGone, match=r"(?i)chat not found"):
+    with pytest.raises(errors.RecipientGone, match=r"(?i)chat not found") as caught:
         await sender.send_payload(CHAT, payload())
+    assert caught.value.kind is GoneKind.CHAT_NOT_FOUND
 
 
-async def test_429_is_rate_limited_and_penalizes_the_chat(
+async def test_429_is_rate_limited_for_the_chat(
     sender: TelegramAdapter, fake_telegram: FakeTelegram, limiter: RecordingLimiter
 ) -> None:
     fake_telegram.inject("retry_after", retry_after=7)
     with pytest.raises(errors.RateLimited) as caught:
         await sender.send_payload(CHAT, payload())
     assert caught.value.retry_after == 7 and caught.value.scope == "chat"
-    assert limiter.penalties == [(7.0, "telegram:42")]
+    assert limiter.penalties == []  # the caller tells its limiter (tests/delivery)
 
 
 async def test_chat_migrated(sender: TelegramAdapter, fake_telegram: FakeTelegram) -> None:
@@ -127,11 +120,11 @@ async def test_server_error_and_timeout_are_transient(
     fake_telegram.inject("server_error")
     with pytest.raises(errors.DeliveryError) as caught:
         await sender.send_payload(CHAT, payload())
-    assert type(caught.value) is errors.DeliveryError
+    assert type(caught.value) is errors.TransientDeliveryError
     fake_telegram.inject("delay", delay=2.0)
     with pytest.raises(errors.DeliveryError, match="did not answer in time") as caught:
         await sender.send_payload(CHAT, payload())
-    assert type(caught.value) is errors.DeliveryError
+    assert type(caught.value) is errors.TransientDeliveryError
 
 
 async def test_unparseable_html_is_resent_as_plain_text(
@@ -162,10 +155,14 @@ async def test_direct_reply_waits_out_429_and_is_delivered_once(
     )  # not a timing benchmark: the wait happened at all
 
 
-async def test_adapter_satisfies_the_ports(sender: TelegramAdapter) -> None:
-    as_adapter: Adapter = sender  # checked by mypy
-    assert isinstance(as_adapter, Sender)
-    assert as_adapter.platform == "telegram" and as_adapter.routes() == []
+async def test_adapter_implements_the_port(
+    sender: TelegramAdapter, fake_telegram: FakeTelegram
+) -> None:
+    as_platform: ChatPlatform = sender
+    as_sender: Sender = sender  # both checked by mypy
+    assert isinstance(as_platform, ChatPlatform) and as_sender.limits == FAST_LIMITS
+    assert as_platform.platform == "telegram" and as_platform.routes() == []
+    assert as_platform.bot_name == fake_telegram.bot_username
 
 
 async def test_fake_server_counts_and_rejects_rate_violations(
@@ -180,8 +177,8 @@ async def test_fake_server_counts_and_rejects_rate_violations(
         await sender.send_payload(CHAT, payload("d"))
 
 
-async def test_outbound_only_connect(fake_telegram: FakeTelegram, core: FakeCore) -> None:
-    tg = TelegramAdapter(telegram_settings(fake_telegram), core, limits=FAST_LIMITS)
+async def test_outbound_only_connect(fake_telegram: FakeTelegram) -> None:
+    tg = TelegramAdapter(telegram_settings(fake_telegram), limits=FAST_LIMITS)
     await tg.connect()
     await tg.connect()
     try:
@@ -191,4 +188,4 @@ async def test_outbound_only_connect(fake_telegram: FakeTelegram, core: FakeCore
             "setMyCommands"
         )
     finally:
-        await tg.stop()
+        await tg.close()

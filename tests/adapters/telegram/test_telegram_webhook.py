@@ -11,6 +11,7 @@ from starlette.applications import Starlette
 from bot.adapters.telegram import TelegramAdapter
 from tests.adapters.telegram.helpers import FAST_LIMITS, FakeCore
 from tests.support.fake_telegram import FakeTelegram, telegram_settings
+from tests.support.inbound import inbound_for
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
@@ -18,12 +19,12 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 @pytest.fixture
 async def hooked(fake_telegram: FakeTelegram, core: FakeCore) -> AsyncIterator[TelegramAdapter]:
     settings = telegram_settings(fake_telegram, telegram_webhook_url="https://bot.example.org")
-    tg = TelegramAdapter(settings, core, limits=FAST_LIMITS)
-    await tg.start()
+    tg = TelegramAdapter(settings, limits=FAST_LIMITS)
+    await tg.start(inbound_for(core, tg))
     try:
         yield tg
     finally:
-        await tg.stop()
+        await tg.close()
 
 
 async def test_webhook_registered_and_authenticated(
@@ -63,15 +64,15 @@ async def test_configured_secret_is_used(fake_telegram: FakeTelegram, core: Fake
         telegram_webhook_url="https://bot.example.org/hook/tg",
         telegram_webhook_secret="my_own-Secret_123",
     )
-    tg = TelegramAdapter(settings, core)
+    tg = TelegramAdapter(settings)
     assert tg.routes()[0].path == "/hook/tg"
-    await tg.start()
+    await tg.start(inbound_for(core, tg))
     try:
         [set_call] = fake_telegram.calls_to("setWebhook")
         assert set_call.params["url"] == "https://bot.example.org/hook/tg"
         assert set_call.params["secret_token"] == "my_own-Secret_123"
     finally:
-        await tg.stop()
+        await tg.close()
 
 
 async def test_polling_mode_has_no_routes(adapter: TelegramAdapter) -> None:

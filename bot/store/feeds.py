@@ -1,0 +1,192 @@
+"""The feeds aggregate: which feeds exist, when to poll them, how their polls went.
+
+A successful poll is stored by :meth:`FeedStore.save_polls` in one
+transaction with the entries it brought (new entries become pending
+articles, see :mod:`.articles`), so a crash never records a fetch whose
+entries were lost, or the reverse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+
+from bot.clock import utcnow
+from bot.domain import FeedInfo
+from bot.errors import NotFoundError
+from bot.records import FetchState, PollWrite
+from bot.store.articles import insert_entries
+from bot.store.database import Database
+from bot.store.models import FeedRow
+
+
+def feed_info(row: FeedRow) -> FeedInfo:
+    return FeedInfo(
+        id=row.id,
+        url=row.url,
+        title=row.title,
+        site_url=row.site_url,
+        active=row.active,
+        last_fetched_at=row.last_fetched_at,
+        last_error=row.last_error,
+        consecutive_failures=row.consecutive_failures,
+        item_count=row.item_count,
+        next_poll_at=row.next_poll_at,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        poll_interval_s=row.poll_interval_s,
+    )
+
+
+class FeedStore:
+    """Feeds and their polling state."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add_feed(
+        self, url: str, title: str | None = None, site_url: str | None = None
+    ) -> tuple[FeedInfo, bool]:
+        """Add a feed (or return the existing one). Returns (feed, created)."""
+        async with self.db.session() as s:
+            row = await s.scalar(select(FeedRow).where(FeedRow.url == url))
+            if row is not None:
+                if not row.active:
+                    row.active = True
+                    row.consecutive_failures = 0
+                    row.next_poll_at = utcnow()
+                return feed_info(row), False
+            row = FeedRow(
+                url=url,
+                title=title,
+                site_url=site_url,
+                active=True,
+                created_at=utcnow(),
+                next_poll_at=utcnow(),
+                consecutive_failures=0,
+                total_failures=0,
+                item_count=0,
+            )
+            s.add(row)
+            await s.flush()
+            return feed_info(row), True
+
+    async def get_feed(self, feed_id: int) -> FeedInfo | None:
+        async with self.db.session() as s:
+            row = await s.get(FeedRow, feed_id)
+            return feed_info(row) if row else None
+
+    async def find_feed(self, url_or_id: str) -> FeedInfo | None:
+        """Find a feed by id, exact URL, or site URL."""
+        async with self.db.session() as s:
+            if url_or_id.isdigit():
+                row = await s.get(FeedRow, int(url_or_id))
+                if row:
+                    return feed_info(row)
+            row = await s.scalar(
+                select(FeedRow)
+                .where(or_(FeedRow.url == url_or_id, FeedRow.site_url == url_or_id))
+                .order_by(FeedRow.id)
+                .limit(1)
+            )
+            return feed_info(row) if row else None
+
+    async def list_feeds(self, active_only: bool = False) -> list[FeedInfo]:
+        async with self.db.session() as s:
+            q = select(FeedRow).order_by(FeedRow.id)
+            if active_only:
+                q = q.where(FeedRow.active.is_(True))
+            return [feed_info(r) for r in await s.scalars(q)]
+
+    async def remove_feed(self, feed_id: int) -> bool:
+        async with self.db.session() as s:
+            result = await s.execute(delete(FeedRow).where(FeedRow.id == feed_id))
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def due_feeds(self, now: datetime, limit: int | None = None) -> list[FeedInfo]:
+        """Active feeds whose next poll time has come, most overdue first."""
+        async with self.db.session() as s:
+            q = (
+                select(FeedRow)
+                .where(FeedRow.active.is_(True))
+                .where(or_(FeedRow.next_poll_at.is_(None), FeedRow.next_poll_at <= now))
+                .order_by(FeedRow.next_poll_at)
+            )
+            if limit:
+                q = q.limit(limit)
+            return [feed_info(r) for r in await s.scalars(q)]
+
+    async def record_fetch_ok(self, feed_id: int, state: FetchState) -> None:
+        """Record a successful poll that brought no entries to store."""
+        async with self.db.session() as s:
+            await s.execute(
+                update(FeedRow).where(FeedRow.id == feed_id).values(**_fetch_state_values(state))
+            )
+
+    async def record_fetch_error(
+        self, feed_id: int, *, fetched_at: datetime, error: str, next_poll_at: datetime
+    ) -> int:
+        """Count a failed poll; return the number of consecutive failures."""
+        async with self.db.session() as s:
+            row = await s.get(FeedRow, feed_id)
+            if row is None:
+                raise NotFoundError(f"feed {feed_id} does not exist")
+            row.last_fetched_at = fetched_at
+            row.last_error = error[:2000]
+            row.consecutive_failures += 1
+            row.total_failures += 1
+            row.next_poll_at = next_poll_at
+            return row.consecutive_failures
+
+    async def set_feed_active(self, feed_id: int, active: bool) -> None:
+        async with self.db.session() as s:
+            values: dict[str, Any] = {"active": active}
+            if active:
+                values.update(consecutive_failures=0, next_poll_at=utcnow())
+            await s.execute(update(FeedRow).where(FeedRow.id == feed_id).values(**values))
+
+    async def save_polls(self, polls: Sequence[PollWrite]) -> dict[int, list[int]]:
+        """Store many successful polls (entries and fetch state) in one
+        transaction with a handful of statements, whatever the number of
+        feeds: a poll cycle over thousands of feeds is bounded by fetching,
+        not by database round trips. Returns, per feed, the ids of articles
+        that are new."""
+        if not polls:
+            return {}
+        async with self.db.session() as s:
+            new_by_feed = await insert_entries(s, [(p.feed_id, p.entries) for p in polls])
+            # Fetch state: one executemany per shape of row (a 304 keeps its
+            # validators, so it sets fewer columns than a full fetch).
+            shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for p in polls:
+                values = _fetch_state_values(p.state)
+                shapes.setdefault(tuple(sorted(values)), []).append({"id": p.feed_id, **values})
+            for rows in shapes.values():
+                await s.execute(update(FeedRow), rows)
+        return new_by_feed
+
+
+def _fetch_state_values(state: FetchState) -> dict[str, Any]:
+    """Column values for a successful poll; a 304 keeps the stored validators."""
+    values: dict[str, Any] = {
+        "last_fetched_at": state.fetched_at,
+        "last_success_at": state.fetched_at,
+        "next_poll_at": state.next_poll_at,
+        "consecutive_failures": 0,
+        "last_error": None,
+    }
+    if not state.not_modified:
+        values.update(etag=state.etag, last_modified=state.last_modified)
+        if state.title:
+            values["title"] = state.title[:512]
+        if state.site_url:
+            values["site_url"] = state.site_url[:2048]
+    if state.poll_interval_s is not None:
+        values["poll_interval_s"] = state.poll_interval_s
+    return values
+
+
+__all__ = ["FeedStore", "feed_info"]
