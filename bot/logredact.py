@@ -45,7 +45,7 @@ TOKEN_SHAPES = (
     re.compile(r"\bxapp-[A-Za-z0-9-]+"),  # Slack app-level (Socket Mode) tokens
     re.compile(r"https://hooks\.slack\.com/[^\s'\"<>]+"),  # Slack response_url / webhooks
     re.compile(r"(?<=[?&]ticket=)[^&\s'\"]+"),  # Slack Socket Mode WebSocket ticket
-    re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}"),  # Telegram bot tokens
+    re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{30,}"),  # Telegram bot tokens (also in /bot<token>/)
 )
 
 
