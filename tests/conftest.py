@@ -6,10 +6,14 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from bot.store import Store
+
+if TYPE_CHECKING:
+    from bot.summarize.extractive import ExtractiveSummarizer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = REPO_ROOT.parent / "shared" / "eval"
@@ -74,12 +78,34 @@ async def _truncate(st: Store) -> None:
 
 
 @pytest.fixture(scope="session")
-def real_summarizer() -> object:
-    """The default engine with the real embedded model, loaded once per session."""
+def engine() -> ExtractiveSummarizer:
+    """The default engine with the real embedded MiniLM model, loaded once per session
+    and shared by every test that needs it (tests using it are marked ``slow``)."""
     from bot.settings import Settings
+    from bot.summarize.extractive import ExtractiveSummarizer
     from bot.summarize.factory import build_summarizer
 
-    return build_summarizer(Settings())
+    summarizer = build_summarizer(Settings())
+    assert isinstance(summarizer, ExtractiveSummarizer)
+    summarizer.load()
+    return summarizer
+
+
+@pytest.fixture(scope="session")
+def real_summarizer(engine: ExtractiveSummarizer) -> ExtractiveSummarizer:
+    """The same engine, for tests that hand it to the pipeline as a Summarizer."""
+    return engine
+
+
+MODEL_FIXTURES = frozenset({"engine", "real_summarizer"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that needs the real model is ``slow`` (loading it takes seconds), so
+    ``pytest -m "not slow"`` is the quick loop."""
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from tests.support.http_server import http_server as http_server
 FEEDS = sorted(p for p in (EVAL_DIR / "feeds").rglob("*") if p.is_file()) if (EVAL_DIR / "feeds").is_dir() else []
 
 
+@pytest.mark.slow  # every shared eval feed
 @pytest.mark.skipif(not FEEDS, reason="../shared/eval/feeds is not present")
 async def test_every_eval_feed_is_stored_or_reported(http_server: Any, sqlite_store: Store) -> None:
     routes = {f"/f/{i}": Response(p.read_bytes(), content_type=None) for i, p in enumerate(FEEDS)}

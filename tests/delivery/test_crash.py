@@ -27,6 +27,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from bot.domain import ChatRef
 from bot.store import Store
 from tests.support.fake_telegram import FakeTelegram
@@ -80,6 +82,7 @@ def _go(proc: subprocess.Popen[bytes], log: Path) -> None:
     proc.stdin.flush()
 
 
+@pytest.mark.slow  # 20 SIGKILLed worker processes: about a minute
 def test_sigkill_loses_nothing_and_duplicates_only_from_the_window(tmp_path: Path) -> None:
     db = tmp_path / "crash.db"
     url = f"sqlite:///{db}"

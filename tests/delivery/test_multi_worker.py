@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
+
 from bot.clock import utcnow
 from bot.delivery.outbox import Outbox
 from bot.domain import ChatRef
@@ -111,6 +113,7 @@ def in_chat(log: list[tuple[str, str, str]], chat: str) -> list[str]:
     return [text for _, c, text in log if c == chat]
 
 
+@pytest.mark.slow  # four workers, many chats
 async def test_workers_share_the_outbox_and_send_each_message_once_in_order(store: Store) -> None:
     names = ("w1", "w2", "w3")
     log: list[tuple[str, str, str]] = []

@@ -180,6 +180,7 @@ def eval_feeds_dir() -> Path:
     return path
 
 
+@pytest.mark.slow  # every shared eval feed
 def test_every_eval_feed_parses_or_raises_feed_error(eval_feeds_dir: Path) -> None:
     files = sorted(p for p in eval_feeds_dir.rglob("*") if p.is_file())
     assert files
