@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from bot.app import run
 from bot.domain import ChatRef
 from bot.store import Store
 from tests.support.fake_telegram import running_fake_telegram, telegram_settings
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 async def test_delivery_worker_sends_queued_messages_and_never_polls(tmp_path: Path) -> None:
@@ -41,9 +47,19 @@ async def test_delivery_worker_sends_queued_messages_and_never_polls(tmp_path: P
     assert (status.pending, status.sent, status.failed) == (0, 6, 0)
 
 
+@pytest.mark.slow  # two fresh interpreters
 def test_the_main_process_keeps_its_worker_id_across_restarts() -> None:
+    """Two separate processes (a crash and a restart) get the same id for the full run,
+    so the restarted one takes its predecessor's chat leases back; extra workers differ."""
     from bot.app import main_worker_id
     from bot.delivery.outbox import default_worker_id
 
-    assert main_worker_id() == main_worker_id()
-    assert default_worker_id() != default_worker_id()
+    script = ("from bot.app import main_worker_id; from bot.delivery.outbox import "
+              "default_worker_id; print(main_worker_id()); print(default_worker_id())")
+    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           cwd=REPO, timeout=120, check=True).stdout.split()
+            for _ in range(2)]
+    (main_1, extra_1), (main_2, extra_2) = runs
+    assert main_1 == main_2 == main_worker_id()
+    assert len({extra_1, extra_2, default_worker_id()}) == 3
+    assert main_1 not in (extra_1, extra_2)
