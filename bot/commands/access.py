@@ -44,6 +44,8 @@ CHANNEL_NOT_FOUND = "I can't find {target}. Add me to the channel as an administ
 NOT_A_CHANNEL = "{target} is not a channel. Send the command in that group instead."
 MAKE_ME_ADMIN = "Make me an administrator of {target} (allowed to post messages) first."
 CHANNEL_ADMINS_ONLY = "Only administrators of {target} can change what it receives."
+ADMINS_MANAGE = "In groups, only administrators can change subscriptions, schedule and settings."
+MEMBERS_MANAGE = "In channels, every member can change subscriptions, schedule and settings."
 INVITE_ME = ("I'm not a member of this channel, so its digests could not reach it. "
              "Invite me with /invite @{name}, then try again.")
 
@@ -57,9 +59,7 @@ class AccessPolicy:
 
     def who_manages(self, platform: Platform) -> str:
         """One line for ``/help`` saying who may change a group's settings."""
-        if platform in self.members_manage:
-            return "In channels, every member can change subscriptions, schedule and settings."
-        return "In groups, only administrators can change subscriptions, schedule and settings."
+        return MEMBERS_MANAGE if platform in self.members_manage else ADMINS_MANAGE
 
     async def admit(self, command: Command, platform: ChatPlatform) -> Command | Reply:
         """The command to run (retargeted to a channel when it names one), or

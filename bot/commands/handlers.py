@@ -16,7 +16,7 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.commands.access import AccessPolicy
+from bot.commands.access import ADMINS_MANAGE, AccessPolicy
 from bot.commands.registry import COMMANDS
 from bot.digest.builder import queue_digest
 from bot.domain import (
@@ -62,7 +62,7 @@ WELCOME = (
 )
 
 
-def help_text(prefix: str = "/", who_manages: str = AccessPolicy().who_manages("telegram")) -> str:
+def help_text(prefix: str = "/", who_manages: str = ADMINS_MANAGE) -> str:
     lines = ["Commands:"]
     for spec in COMMANDS:
         usage = spec.usage.replace("/", prefix, 1)
