@@ -5,7 +5,8 @@ afterwards):
 
 - :func:`services`: what every ``newsbot`` command needs, settings -> the log
   redactor, the store, the fetcher and the pipeline (the summarization model
-  is built lazily on first use, never at import time);
+  is built lazily on first use, never at import time); :func:`summarizing`
+  is the storeless subset ``newsbot summarize`` needs;
 - :func:`wire`: services plus chat platforms -> one rate limiter per
   platform (shared by the outbox and direct replies), the outbox, the
   scheduler, the command layer behind its access rules, and the direct-reply
@@ -102,6 +103,15 @@ async def services(
         fetcher = await stack.enter_async_context(Fetcher(settings))
         pipeline = Pipeline(settings, store, fetcher, summarizer or summarizer_factory(settings))
         yield Services(settings, store, fetcher, pipeline)
+
+
+@asynccontextmanager
+async def summarizing(settings: Settings) -> AsyncIterator[tuple[Fetcher, Summarizer]]:
+    """What ``newsbot summarize`` needs, and no store: the redactor, a fetcher and the
+    configured summarizer (its model loads on first use)."""
+    logredact.install(settings)
+    async with Fetcher(settings) as fetcher:
+        yield fetcher, summarizer_factory(settings)()
 
 
 def build_platforms(

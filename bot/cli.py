@@ -220,15 +220,13 @@ def local_article(source: str) -> Article:
 
 
 async def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import summarizer_factory
+    from bot.app import summarizing
     from bot.errors import FetchError
     from bot.sources.articles import fetch_article
-    from bot.sources.http import Fetcher
 
-    summarizer = summarizer_factory(settings)()
     points = args.points or settings.key_points
     failures = 0
-    async with Fetcher(settings) as fetcher:
+    async with summarizing(settings) as (fetcher, summarizer):
         for source in args.sources:
             try:
                 if re.match(r"^https?://", source, re.IGNORECASE):
