@@ -1,4 +1,4 @@
-"""argparse wiring for ``newsbot eval summaries|quotes``.
+"""argparse wiring for ``newsbot eval summaries|quotes|stories``.
 
 ``bot/cli.py`` calls :func:`add_eval_parser` on its subparsers; the module
 also runs standalone: ``python -m bot.evaluation.cli summaries --data FILE``.
@@ -32,6 +32,12 @@ def _run_quotes(args: argparse.Namespace, settings: Settings | None = None) -> i
     return int(run(args) or 0)
 
 
+def _run_stories(args: argparse.Namespace, settings: Settings | None = None) -> int:
+    from bot.evaluation.stories import run
+
+    return run(args)
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", required=True, help="JSON lines file to evaluate on")
     parser.add_argument("--limit", type=int, default=None, help="only the first N rows")
@@ -39,11 +45,11 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 
 def add_eval_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Register ``eval`` with its ``summaries`` and ``quotes`` subcommands.
+    """Register ``eval`` with its ``summaries``, ``quotes`` and ``stories`` subcommands.
 
     Each leaf sets ``func`` (``(Namespace, Settings) -> exit code``) as the other commands do.
     """
-    parser = subparsers.add_parser("eval", help="measure summaries and quotes on labelled data")
+    parser = subparsers.add_parser("eval", help="measure summaries, quotes and stories on labelled data")
     inner = parser.add_subparsers(dest="eval_command", required=True)
     _fill(inner)
     return parser
@@ -57,6 +63,31 @@ def _fill(inner: argparse._SubParsersAction) -> None:
     quotes = inner.add_parser("quotes", help="quote extraction and speaker attribution scores")
     _add_common(quotes)
     quotes.set_defaults(func=_run_quotes)
+    stories = inner.add_parser(
+        "stories", help="story clustering: pairwise and B-cubed scores vs same-run baselines",
+        description="Cluster labelled rows {id, cluster, title, text, source, published, url, "
+                    "lang} with the product's story assignment, in publication order, and score "
+                    "it against the rows' clusters, with the current title-Jaccard rule and a "
+                    "plain MiniLM cosine as baselines measured in the same run.")
+    _add_common(stories)
+    stories.add_argument("--predictions", metavar="OUT.jsonl",
+                         help='write {"id", "story"} per row here')
+    stories.add_argument("--lead-only", action="store_true",
+                         help="use only the first paragraph (at most 60 words) of each text")
+    stories.add_argument("--window-days", type=float, default=None,
+                         help="story time window in days (default 3)")
+    stories.add_argument("--join", type=float, default=None,
+                         help="story score needed to join a story (default 0.425)")
+    stories.add_argument("--sparse-weight", type=float, default=None,
+                         help="share of the tf-idf word cosine in the story score (default 0.5)")
+    stories.add_argument("--link", type=float, default=None,
+                         help="embedding cosine needed with every kept member (default 0.40)")
+    stories.add_argument("--curve", action="store_true", help="also sweep the join threshold")
+    stories.add_argument("--cv", action="store_true",
+                         help="also report leave-one-year-out figures for the join threshold")
+    stories.add_argument("--show-merges", type=int, default=0, metavar="N",
+                         help="print up to N predicted stories that mix gold clusters")
+    stories.set_defaults(func=_run_stories)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

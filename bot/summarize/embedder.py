@@ -96,8 +96,12 @@ class MiniLMEmbedder:
             self._model = model
             logger.info("loaded MiniLM embedder from %s (%d threads)", path, threads)
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """Return an ``(n, 384)`` float32 array of unit vectors (``(0, 384)`` for no texts)."""
+    def embed(self, texts: list[str], *, max_tokens: int | None = None) -> np.ndarray:
+        """Return an ``(n, 384)`` float32 array of unit vectors (``(0, 384)`` for no texts).
+
+        ``max_tokens`` overrides the instance's truncation for this call (story
+        assignment embeds a title and a lead, longer than one sentence).
+        """
         import numpy as np
         import torch
 
@@ -114,7 +118,7 @@ class MiniLMEmbedder:
                 idx = order[i:i + self.batch_size]
                 batch = tokenizer(  # type: ignore[operator]
                     [texts[j] for j in idx], padding=True, truncation=True,
-                    max_length=self.max_tokens, return_tensors="pt",
+                    max_length=max_tokens or self.max_tokens, return_tensors="pt",
                 )
                 hidden = model(**batch).last_hidden_state  # type: ignore[operator]
                 mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)

@@ -1,0 +1,55 @@
+"""What story assignment needs from the store, and an in-memory implementation.
+
+The store (``bot/store/``) implements :class:`StoryRepository` over its
+``stories`` and ``story_articles`` tables; :class:`MemoryStoryRepository` is
+the same contract in a dict, used by ``newsbot eval stories``, the benchmark
+and the tests. Contract:
+
+* ``stories_in_window(start, end)``: every story with an article published in
+  ``[start, end]``, with its members' signatures (at most ``members_kept`` per
+  story: the first and the latest) so the clusterer can warm its index after a
+  restart.
+* ``save_assignment(article, story_id)``: record that the article belongs to
+  ``story_id``, or create a story for it when ``story_id`` is ``None``; return
+  the story's id. Saving the same article twice keeps its first story
+  (idempotent: ``INSERT ... ON CONFLICT DO NOTHING`` on the article id).
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+from typing import Protocol
+
+from bot.stories.records import ArticleSignature, StoryConfig, StoryState
+
+
+class StoryRepository(Protocol):
+    async def stories_in_window(self, start: datetime, end: datetime) -> list[StoryState]: ...
+
+    async def save_assignment(self, article: ArticleSignature, story_id: str | None) -> str: ...
+
+
+class MemoryStoryRepository:
+    """Stories in a dict: the reference implementation of :class:`StoryRepository`."""
+
+    def __init__(self, config: StoryConfig | None = None) -> None:
+        self.config = config or StoryConfig()
+        self.stories: dict[str, StoryState] = {}
+        self.story_of: dict[str, str] = {}
+        self._ids = itertools.count(1)
+
+    async def stories_in_window(self, start: datetime, end: datetime) -> list[StoryState]:
+        return [s for s in self.stories.values() if s.last_seen >= start and s.first_seen <= end]
+
+    async def save_assignment(self, article: ArticleSignature, story_id: str | None) -> str:
+        existing = self.story_of.get(article.article_id)
+        if existing is not None:
+            return existing
+        if story_id is None or story_id not in self.stories:
+            story_id = f"s{next(self._ids)}"
+            self.stories[story_id] = StoryState.start(story_id, article)
+        else:
+            self.stories[story_id].add(article, self.config.members_kept)
+        self.story_of[article.article_id] = story_id
+        return story_id
