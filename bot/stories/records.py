@@ -62,7 +62,7 @@ class StoryConfig:
     sparse_weight: float = 0.5
     floor: float = 0.25
     link: float = 0.40
-    lexical_join: float = 0.6
+    lexical_join: float = 0.5
     lexical_min_shared: int = 4
     embedding_languages: frozenset[str] = frozenset({"en", "und"})
     candidates: int = 5
