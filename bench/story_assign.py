@@ -70,6 +70,23 @@ def _news_like(rng: np.random.Generator, n: int, common: np.ndarray, topics: np.
     return (v / np.linalg.norm(v, axis=1, keepdims=True)).astype(np.float32)
 
 
+def _stream(clusterer: StoryClusterer, queries: list[tuple[ArticleSignature, int]]
+            ) -> tuple[list[float], list[float], list[str]]:
+    """Decide and commit each article; wall and CPU milliseconds, story ids."""
+    wall: list[float] = []
+    cpu: list[float] = []
+    ids: list[str] = []
+    for n, (article, _) in enumerate(queries):
+        started, started_cpu = time.perf_counter(), time.thread_time()
+        decision = clusterer.decide(article)
+        story_id = decision.story_id or f"new{n}"
+        clusterer.commit(article, story_id)
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.thread_time() - started_cpu) * 1000)
+        ids.append(story_id)
+    return wall, cpu, ids
+
+
 def _pct(values: list[float], q: float) -> float:
     return float(np.percentile(values, q))
 
@@ -119,33 +136,16 @@ def main() -> int:
             queries.append((_article(args.stories + j, _news_like(rng, 1, common, topics)[0], now,
                                      _words(rng, 50_000, 50)), -1))
 
-    timings: list[float] = []
-    cpu: list[float] = []
-    sketched_ids: list[str] = []
-    joined = correct = 0
-    for n, (article, source) in enumerate(queries):
-        started, started_cpu = time.perf_counter(), time.thread_time()
-        decision = clusterer.decide(article)
-        clusterer.commit(article, decision.story_id or f"new{n}")
-        timings.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.thread_time() - started_cpu) * 1000)
-        sketched_ids.append(decision.story_id or f"new{n}")
-        if source >= 0:
-            joined += decision.story_id is not None
-            correct += decision.story_id == f"s{source}"
+    timings, cpu, sketched_ids = _stream(clusterer, queries)
+    joined = sum(1 for (_, source), sid in zip(queries, sketched_ids, strict=True)
+                 if source >= 0 and not sid.startswith("new"))
+    correct = sum(1 for (_, source), sid in zip(queries, sketched_ids, strict=True)
+                  if source >= 0 and sid == f"s{source}")
 
     story_index.EXACT_UP_TO = 10**9
-    exact_timings: list[float] = []
-    exact_cpu: list[float] = []
-    agree = 0
-    for n, (article, _) in enumerate(queries):
-        started, started_cpu = time.perf_counter(), time.thread_time()
-        decision = exact.decide(article)
-        exact.commit(article, decision.story_id or f"new{n}")
-        exact_timings.append((time.perf_counter() - started) * 1000)
-        exact_cpu.append((time.thread_time() - started_cpu) * 1000)
-        agree += (decision.story_id or f"new{n}") == sketched_ids[n]
+    exact_timings, exact_cpu, exact_ids = _stream(exact, queries)
     story_index.EXACT_UP_TO = sketch_limit
+    agree = sum(a == b for a, b in zip(sketched_ids, exact_ids, strict=True))
 
     # Baseline 1: every centroid in one matrix, no buckets, same scoring after.
     matrix = np.stack([s.centroid for s in clusterer.index.stories() if s.centroid is not None])
