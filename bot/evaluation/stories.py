@@ -260,7 +260,7 @@ def evaluate(rows: list[Row], config: StoryConfig, *, lead_only: bool = False,
         "stories": len(set(predicted.values())),
         "signature_articles_per_s": round(len(rows) / max(embed_seconds, 1e-9), 1),
         "assign_articles_per_s": round(len(rows) / max(assign_seconds, 1e-9), 1),
-        "predictions": predicted,
+        "predictions": {r.id: predicted[r.id] for r in rows},  # file order
     }
     if gold:
         result["system"] = _scores(gold, predicted)
