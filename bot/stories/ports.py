@@ -17,6 +17,7 @@ and the tests. Contract:
 
 from __future__ import annotations
 
+import copy
 import itertools
 from datetime import datetime
 from typing import Protocol
@@ -40,7 +41,9 @@ class MemoryStoryRepository:
         self._ids = itertools.count(1)
 
     async def stories_in_window(self, start: datetime, end: datetime) -> list[StoryState]:
-        return [s for s in self.stories.values() if s.last_seen >= start and s.first_seen <= end]
+        # Copies, as a database read would give: the caller's index updates its own.
+        return [copy.deepcopy(s) for s in self.stories.values()
+                if s.last_seen >= start and s.first_seen <= end]
 
     async def save_assignment(self, article: ArticleSignature, story_id: str | None) -> str:
         existing = self.story_of.get(article.article_id)

@@ -70,7 +70,9 @@ def test_service_saves_idempotently_and_warms_from_the_store() -> None:
         assert await second.warm(T0 + timedelta(hours=5)) == 1
         b = await second.assign(sig("b", unit(1, 0.12), hours=5, outlet="B"))
         assert b.story_id == a.story_id and not b.created
-        assert repository.stories[a.story_id].outlets == {"A", "B"}
+        saved = repository.stories[a.story_id]
+        assert saved.outlets == {"A", "B"} and saved.size == 2
+        assert second.clusterer.index.get(a.story_id).size == 2
 
     asyncio.run(go())
 
