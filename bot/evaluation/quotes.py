@@ -1,59 +1,63 @@
-"""``newsbot eval quotes``: direct-quote extraction and speaker accuracy on PolNeAR rows.
+"""``newsbot eval quotes``: direct-quote extraction and speaker attribution on PolNeAR rows.
 
-Input rows (JSON lines): ``{id, text, attributions: [{source: {text, spans} | null,
-cue: {...}, content: {text, spans} | null, direct_quote}]}``, spans being
-character offsets into ``text``.
+Input rows (JSON lines, one or several files): ``{id, text, attributions: [{source:
+{text, spans} | null, cue: {...}, content: {text, spans} | null, direct_quote}]}``,
+spans being character offsets into ``text``; ``publisher`` is optional (else it is
+read from a PolNeAR id, ``polnear-<split>-<publisher>_<date>_...``).
+
+Independence
+    This module shares no code and no word list with the system it scores
+    (``bot.summarize``): its few word lists are its own, below, and small on
+    purpose. The system is imported only to run it (``extract_quotes``).
 
 What counts as a gold direct quote
     PolNeAR annotates direct quotes, indirect speech and paraphrase alike, and its
-    ``direct_quote`` flag is only "content starts with a quote mark" (it misses
-    quotes that start mid-content and NYT's doubled-apostrophe marks). So we
-    ignore the flag: every segment *delimited by quote marks inside a gold
-    content span* is a gold quote (double marks ``" “ ” ''``; single marks
-    ``‘ ’ '`` only when the content has no double marks; marks paired in order,
-    an odd leftover opener runs to the span end, as in multi-paragraph quotes).
-    A segment found in several attributions (nested attribution) belongs to the
-    one with the shortest content; segments inside another segment (a quote in
-    a quote) are dropped. Quoted text outside any attribution content (titles,
-    scare quotes nobody is said to have said) is not gold, so extracting it
-    costs precision.
+    ``direct_quote`` flag is only "content starts with a quote mark". So every
+    segment *delimited by quote marks inside a gold content span* is a gold quote
+    (double marks ``" “ ” ''``; single marks ``‘ ’ '`` only when the content has no
+    double marks; marks paired in order, an odd leftover opener runs to the span
+    end). A segment found in several attributions belongs to the one with the
+    shortest content; segments inside another segment are dropped.
 
 Matching
-    A predicted quote matches a gold one when their character overlap is at
-    least half of the shorter span; matching is one-to-one, greedy by overlap.
+    A predicted quote matches a gold one when their character overlap is at least
+    half of the shorter span; one-to-one, greedy by overlap.
 
-Speaker rule
-    The *head* of a gold source is the last word of its first noun phrase (text
-    cut at the first ``,`` ``(`` or ``of/who/from/at/for/in``), possessive
-    stripped, lower-cased: ``White House press secretary Josh Earnest`` ->
-    ``earnest``, ``Flynn, a top Trump surrogate,`` -> ``flynn``; an office title
-    keeps its "of" (``Secretary of State John F. Kerry`` -> ``kerry``) and a
-    lower-case description followed by a name uses the name (``Another critic,
-    Laurence H. Tribe,`` -> ``tribe``).
+Gold source kinds and the speaker rule
+    The *head* of a source is the last word of its first noun phrase (cut at the
+    first ``,`` ``(`` or ``of/who/from/at/for/in/on/with``), possessive and
+    ``Jr./II`` stripped, lower-cased; an office title keeps its "of" (``Secretary
+    of State John F. Kerry`` -> ``kerry``) and a lower-case description followed by
+    an appositive name uses the name (``Another critic, Laurence H. Tribe,`` ->
+    ``tribe``). A predicted speaker is correct when the head of its last word equals
+    the gold head (or, for a pronoun, the resolved head). ``None`` is wrong.
 
-    PolNeAR has no coreference links, so pronoun and description sources are
-    resolved by an approximation, and the accuracy on named gold sources is
-    reported separately. ``it``, ``they``, ``who`` and definite descriptions
-    (``the senator``) take the nearest preceding gold source in the document whose
-    head is a capitalised name. ``he`` and ``she`` take the nearest preceding named
-    gold source that is a *person* of a compatible gender, and when there is none,
-    the nearest person the text names. A person is a capitalised head that is not
-    a party, nationality, organisation or place, nor one capitalised plural word
-    ("Democrats", "Delegates"); people the text names are surnames after a given
-    name, an initial or a title ("Tina Houchins", "Mr. Tribe"), given names on
-    their own, and gold-source surnames after any capitalised word ("Rakeyia
-    Scott"). Gender comes from a gendered role in the source ("widow", "Mr."),
-    then a given name before the surname, then the document's mentions of the
-    same name (of the same first name when the source gives one; the gender named
-    more than twice as often as the other). A predicted speaker is
-    correct when its last word (lower-cased) equals the gold head or the resolved
-    antecedent's head. ``None`` is wrong. Matched gold quotes whose attribution
-    has no source are left out of speaker accuracy.
+    Every gold source is one of three kinds, scored and printed apart:
 
-    The he/she rule was checked by hand against the earlier "nearest named gold
-    source" rule on quotes_dev: of the 47 pronoun quotes where the two disagree,
-    the new rule names the true speaker in 34 and the old one in none (both are
-    wrong in 13, mostly where the true antecedent is not a gold source).
+    - **named**: the head word is capitalised in the source (``Josh Earnest``,
+      ``Fox News``, ``Democrats``). This is the headline figure: it needs no
+      coreference at all.
+    - **pronoun**: a source that is one pronoun (``he``, ``she``, ``they``, ``it``,
+      ``who``, ``I``, ``we``, ``his``...). PolNeAR has no coreference links, so the
+      antecedent is approximated by this rule, independent of the system: the nearest
+      preceding *named* gold source of the document whose head the text also shows as
+      the last word of a name of two or more capitalised words, or after an honorific
+      (``Mr.``, ``Ms.``, ``Mrs.``, ``Dr.``); for ``he``/``she``, one the text never
+      gives the other gender's honorific (``Mrs. Clinton`` is no ``he``). Either the
+      pronoun itself or that head is accepted. Approximate by construction: read it as
+      a trend, never as the target figure.
+    - **description**: everything else (``the senator``, ``Border Patrol agents``,
+      ``one former executive``): the head itself (``agents``) or the head of the
+      nearest preceding named gold source is accepted. Also approximate.
+
+Figures (always printed)
+    quote P/R/F1; speaker accuracy on named sources (the target figure), on pronoun
+    and description sources, and on all; coverage (share of matched gold quotes with
+    a scorable source that got a non-null speaker); precision among the attributed
+    (accuracy when the engine abstentions are left out); ``key_quotes`` speaker
+    precision (among the engine's key quotes that match a gold quote with a named
+    source, and with any scorable source), and key quotes per article for articles
+    with two or more attributed direct quotes; named accuracy per publisher.
 """
 
 from __future__ import annotations
@@ -64,10 +68,8 @@ import logging
 import re
 import sys
 import time
-from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -79,10 +81,23 @@ _DOUBLE = re.compile(r"''|[\"“”„«»]")
 _SINGLE_OPEN = re.compile(r"(?<![\w])[‘'](?=\w)")
 _SINGLE_CLOSE = re.compile(r"(?<=[\w.,!?])[’'](?!\w)")
 _WORD = re.compile(r"[^\W_][\w.\-'’]*", re.UNICODE)
-_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _CUT = re.compile(r",|\(|\s(?:of|who|from|at|for|in|on|with)\s", re.IGNORECASE)
-_PRONOUNS = {"he": "m", "she": "f", "him": "m", "her": "f", "who": "", "i": "", "we": "",
-             "they": "", "it": "", "whom": ""}
+# The scorer's own small word lists (never the system's).
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers", "who", "whom", "i", "we",
+                       "me", "us", "my", "our", "they", "them", "their", "it", "its", "you",
+                       "your", "one", "himself", "herself", "themselves", "itself"})
+_HE, _SHE = frozenset({"he", "him", "his", "himself"}), frozenset({"she", "her", "hers",
+                                                                    "herself"})
+_HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr)\.?\s+([A-Z][\w'’\-]+)")
+_OFFICE_TITLES = frozenset({"secretary", "attorney", "minister", "director", "chief",
+                            "chairman", "chairwoman", "chair", "president", "governor",
+                            "speaker", "administrator", "commissioner", "head"})
+_OFFICE_WORDS = frozenset({"state", "defense", "defence", "homeland", "treasury", "labor",
+                           "commerce", "health", "energy", "education", "agriculture",
+                           "transportation", "justice", "interior", "veterans", "housing",
+                           "foreign", "finance"})
+_NAME = re.compile(r"\b[A-Z][\w'’\-]*\.?(?:\s+[A-Z][\w'’\-]*\.?)+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +105,26 @@ class GoldQuote:
     start: int
     end: int
     heads: frozenset[str]  # acceptable speaker heads; empty = no gold source
-    named: bool  # the gold source itself is a name (no resolution needed)
+    kind: str  # "named", "pronoun", "description", or "" (no source)
+
+    @property
+    def named(self) -> bool:
+        return self.kind == "named"
+
+
+@dataclass(slots=True)
+class _Tally:
+    scored: int = 0
+    correct: int = 0
+    attributed: int = 0  # scored quotes with a non-null prediction
+
+    def add(self, ok: bool, attributed: bool) -> None:
+        self.scored += 1
+        self.correct += ok
+        self.attributed += attributed
+
+    def rate(self) -> float:
+        return round(self.correct / self.scored, 4) if self.scored else 0.0
 
 
 @dataclass(slots=True)
@@ -98,17 +132,29 @@ class Scores:
     gold: int = 0
     predicted: int = 0
     matched: int = 0
-    speaker_scored: int = 0
-    speaker_correct: int = 0
-    named_scored: int = 0
-    named_correct: int = 0
     documents: int = 0
     seconds: float = 0.0
+    by_kind: dict[str, _Tally] = field(default_factory=dict)
+    by_publisher: dict[str, _Tally] = field(default_factory=dict)
+    key_named: _Tally = field(default_factory=_Tally)
+    key_all: _Tally = field(default_factory=_Tally)
+    key_unmatched: int = 0  # key quotes matching no gold quote
+    multi_articles: int = 0  # articles with >= 2 gold quotes that have a source
+    multi_key_quotes: int = 0  # key quotes shown in those articles
+
+    def tally(self, kind: str) -> _Tally:
+        return self.by_kind.setdefault(kind, _Tally())
 
     def as_dict(self) -> dict[str, Any]:
         p = self.matched / self.predicted if self.predicted else 0.0
         r = self.matched / self.gold if self.gold else 0.0
         f = 2 * p * r / (p + r) if p + r else 0.0
+        every = _Tally()
+        for t in self.by_kind.values():
+            every.scored += t.scored
+            every.correct += t.correct
+            every.attributed += t.attributed
+        named = self.tally("named")
         return {
             "documents": self.documents,
             "gold_quotes": self.gold,
@@ -117,12 +163,28 @@ class Scores:
             "precision": round(p, 4),
             "recall": round(r, 4),
             "f1": round(f, 4),
-            "speaker_scored": self.speaker_scored,
-            "speaker_accuracy": round(self.speaker_correct / self.speaker_scored, 4)
-            if self.speaker_scored else 0.0,
-            "speaker_accuracy_named_gold": round(self.named_correct / self.named_scored, 4)
-            if self.named_scored else 0.0,
-            "named_gold_scored": self.named_scored,
+            "speaker_accuracy_named": named.rate(),
+            "named_scored": named.scored,
+            "speaker_accuracy_pronoun": self.tally("pronoun").rate(),
+            "pronoun_scored": self.tally("pronoun").scored,
+            "speaker_accuracy_description": self.tally("description").rate(),
+            "description_scored": self.tally("description").scored,
+            "speaker_accuracy": every.rate(),
+            "speaker_scored": every.scored,
+            "coverage": round(every.attributed / every.scored, 4) if every.scored else 0.0,
+            "coverage_named": round(named.attributed / named.scored, 4) if named.scored else 0.0,
+            "precision_attributed_named": round(named.correct / named.attributed, 4)
+            if named.attributed else 0.0,
+            "key_quotes_precision_named": self.key_named.rate(),
+            "key_quotes_named_scored": self.key_named.scored,
+            "key_quotes_precision": self.key_all.rate(),
+            "key_quotes_scored": self.key_all.scored,
+            "key_quotes_unmatched": self.key_unmatched,
+            "key_quotes_per_article": round(self.multi_key_quotes / self.multi_articles, 3)
+            if self.multi_articles else 0.0,
+            "articles_with_2plus_attributed_quotes": self.multi_articles,
+            "named_by_publisher": {k: {"accuracy": t.rate(), "n": t.scored}
+                                   for k, t in sorted(self.by_publisher.items())},
             "ms_per_document": round(1000 * self.seconds / self.documents, 2)
             if self.documents else 0.0,
         }
@@ -166,19 +228,14 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
 
 def _is_office_title(before: str, after: str) -> bool:
     """"Secretary of | State John F. Kerry": a title, "of", a department, then a name."""
-    from bot.summarize.quote_names import DEPARTMENT_WORDS, PERSON_TITLES
-
     title = _WORD.findall(before)
     rest = _WORD.findall(_CUT.split(after, maxsplit=1)[0])
-    return (bool(title) and title[-1].lower().rstrip(".") in PERSON_TITLES and len(rest) >= 3
-            and rest[0].lower() in DEPARTMENT_WORDS and all(w[:1].isupper() for w in rest))
+    return (bool(title) and title[-1].lower().rstrip(".") in _OFFICE_TITLES and len(rest) >= 3
+            and rest[0].lower() in _OFFICE_WORDS and all(w[:1].isupper() for w in rest))
 
 
 def _first_phrase(source: str) -> str:
-    """The source's first noun phrase: cut at the first ``,`` ``(`` or preposition,
-    except that "of" inside a capitalised title keeps its name ("Secretary of State
-    John F. Kerry") and a lower-case description followed by an appositive name uses
-    the name ("Another critic, Laurence H. Tribe," -> "Laurence H. Tribe")."""
+    """The source's first noun phrase (see the module docstring)."""
     text = source.strip()
     pos = 0
     while True:
@@ -200,12 +257,9 @@ def _first_phrase(source: str) -> str:
         return first
 
 
-def source_head(source: str) -> str:
-    """Head word of a gold source phrase (see the module docstring)."""
-    first = _first_phrase(source)
-    words = _WORD.findall(first)
-    if not words:
-        words = _WORD.findall(source)
+def _head_word(source: str) -> str:
+    """The head as written (case kept), '' when the source has no word."""
+    words = _WORD.findall(_first_phrase(source)) or _WORD.findall(source)
     while len(words) > 1 and words[-1].lower().rstrip(".") in _SUFFIXES:
         words.pop()
     if not words:
@@ -214,207 +268,86 @@ def source_head(source: str) -> str:
     for suffix in ("'s", "’s"):
         if word.endswith(suffix):
             word = word[: -len(suffix)]
-    return word.lower().rstrip(".")
+    return word.rstrip(".")
 
 
-def _gender(source: str) -> str:
-    """'m' / 'f' for a person whose gender the source shows, 'n' for an organisation
-    (never the antecedent of he/she), '' when unknown. Only the source's first noun
-    phrase counts ("Trump campaign spokesman Jason Miller" is a man, not a campaign);
-    a gendered role beats a given name ("9/11 widow Terry Strada")."""
-    from bot.summarize.quote_names import GENDERED_NOUNS, ORG_WORDS
+def source_head(source: str) -> str:
+    """Head word of a gold source phrase, lower-cased (see the module docstring)."""
+    return _head_word(source).lower()
 
-    words = [w.lower().rstrip(".") for w in _WORD.findall(_first_phrase(source))]
-    if not words:
-        return ""
-    if words[-1] in ORG_WORDS and not any(w in GENDERED_NOUNS for w in words):
-        return "n"
-    for w in words:
-        if w in GENDERED_NOUNS:
-            return GENDERED_NOUNS[w]
-    given = _lexicon().given
-    for w in words[:-1] if len(words) > 1 else words:  # "Rakeyia Scott" is no Scott
-        if given.get(w):
-            return given[w]
-    return ""
+
+def source_kind(source: str) -> str:
+    """'named', 'pronoun' or 'description' (see the module docstring)."""
+    words = _WORD.findall(source.strip())
+    if len(words) == 1 and words[0].lower() in _PRONOUNS:
+        return "pronoun"
+    head = _head_word(source)
+    return "named" if head[:1].isupper() else "description"
 
 
 @dataclass(frozen=True, slots=True)
-class _Mention:
+class _Named:
     position: int
     head: str
-    gender: str  # 'm', 'f', '' unknown, 'n' not a person
-    person: bool  # may be the antecedent of he/she
+    person: bool  # the text shows the head as a person's name
 
 
-@dataclass(frozen=True, slots=True)
-class _Lexicon:
-    given: dict[str, str]  # given name -> 'm', 'f' or '' (used for both)
-    gender_of: dict[str, str]  # given names and person titles -> gender or ''
-    not_person: frozenset[str]  # words that never name a person
-
-
-@cache
-def _lexicon() -> _Lexicon:
-    """The name lists the resolution rules read, combined once per process."""
-    from bot.summarize.quote_names import (
-        DEMONYMS,
-        FEMALE_NAMES,
-        MALE_NAMES,
-        MONTHS_DAYS,
-        NOT_NAME,
-        ORG_WORDS,
-        PERSON_TITLES,
-        PLACES,
-    )
-
-    given = {**{n: "m" for n in MALE_NAMES - FEMALE_NAMES},
-             **{n: "f" for n in FEMALE_NAMES - MALE_NAMES},
-             **{n: "" for n in MALE_NAMES & FEMALE_NAMES}}
-    return _Lexicon(given, {**PERSON_TITLES, **given},
-                    frozenset(NOT_NAME | DEMONYMS | ORG_WORDS | MONTHS_DAYS | PLACES))
-
-
-def _name_mentions(text: str, also_names: set[str]) -> list[tuple[int, str, str, str]]:
-    """People the text names, as (position, surname, gender or '', the word before the
-    surname, lower-cased, or '' for a given name alone): a capitalised word
-    right after a given name, an initial or a person title ("Barack Obama", "Laurence
-    H. Tribe", "Mr. Tribe"), a known given name on its own ("Melanie said"), and a word
-    of ``also_names`` (the heads of gold sources) after any capitalised word
-    ("Rakeyia Scott")."""
-    lex = _lexicon()
-    given, gender_of, not_person = lex.given, lex.gender_of, lex.not_person
-    found: list[tuple[int, str, str, str]] = []
-    words = list(_WORD.finditer(text))
-    for prev, word in zip([None, *words], words, strict=False):
-        w = word.group()
-        if not w[:1].isupper():
-            continue
-        if w.lower() in given:
-            found.append((word.start(), w.lower(), given[w.lower()], ""))
-        if prev is None or text[prev.end():word.start()] != " ":
-            continue
-        p = prev.group()
-        head = source_head(w)
-        key = p.lower().rstrip(".")
-        if not p[:1].isupper() or head in not_person or len(head) < 2:
-            continue
-        if (len(p) == 2 and p.endswith(".")) or key in gender_of:
-            found.append((prev.start(), head, gender_of.get(key, ""), key))
-        elif key not in not_person and head in also_names:
-            found.append((prev.start(), head, "", key))  # "Rakeyia Scott", a source elsewhere
-    return found
-
-
-def _majority(genders: Iterable[str]) -> str:
-    """'m' or 'f' when one is clearly more frequent (a surname two people share, such as
-    Donald and Melania Trump, goes to the one named more often), else ''."""
-    counts = Counter(genders)
-    m, f = counts["m"], counts["f"]
-    return "m" if m > 2 * f else "f" if f > 2 * m else ""
-
-
-def _antecedents(row: dict[str, Any]) -> tuple[list[_Mention], list[_Mention]]:
-    """Named gold sources, and people the text names, by position, for resolving
-    pronoun and description sources (see the module docstring)."""
-    from bot.summarize.quote_names import GENDERED_NOUNS, PERSON_TITLES
-
-    text: str = row["text"]
-    source_heads = {source_head(a["source"]["text"]) for a in row.get("attributions") or []
-                    if a.get("source") and a["source"].get("text")}
-    mentions = _name_mentions(text, source_heads)
-    by_head: dict[str, list[str]] = {}
-    by_full: dict[tuple[str, str], list[str]] = {}  # (word before, surname)
-    for _pos, head, gender, before in mentions:
-        by_head.setdefault(head, []).append(gender)
-        by_full.setdefault((before, head), []).append(gender)
-    sources: list[tuple[int, str, str, str]] = []
-    for a in row.get("attributions") or []:
-        src = a.get("source")
-        if src and src.get("spans") and _needs_resolution(src["text"]) is None:
-            head = source_head(src["text"])
-            if head and any(w[:1].isupper() for w in _WORD.findall(src["text"])):
-                gender = _gender(src["text"])
-                sources.append((src["spans"][0][0], head, gender, src["text"]))
-                by_head.setdefault(head, []).append(gender)
-    not_person = _lexicon().not_person
-    named: list[_Mention] = []
-    for pos, head, gender, source in sorted(sources):
-        words = _WORD.findall(_first_phrase(source))
-        # "Rakeyia Scott" is not "Keith Lamont Scott": a source with a first name takes
-        # the gender of that name's mentions only; a bare surname, of all of them.
-        before = words[-2].lower().rstrip(".") if len(words) > 1 and words[-2][:1].isupper() \
-            else ""
-        if before in PERSON_TITLES:  # "President Obama" is any Obama
-            before = ""
-        gender = gender or _majority(by_full.get((before, head), ()) if before
-                                     else by_head.get(head, ()))
-        capitalised = any(w[:1].isupper() and source_head(w) == head for w in words)
-        if gender == "n":
-            person = False
-        elif head in GENDERED_NOUNS:  # "My father"
-            person = True
-        elif not capitalised or head in not_person:
-            person = False
-        else:  # a name the text shows as a person's, or one word that is not a plural
-            person = head in by_head and any(g != "n" for g in by_head[head]) and (
-                len(words) > 1 or any(m[1] == head for m in mentions)
-                or not head.endswith("s") or head.endswith(("ss", "us", "is")))
-        named.append(_Mention(pos, head, gender, person))
-    people = [_Mention(pos, head, gender or _majority(by_full[(before, head)] if before
-                                                       else by_head[head]), True)
-              for pos, head, gender, before in mentions]
-    return named, people
-
-
-def _needs_resolution(source: str) -> str | None:
-    """'m'/'f'/'' for pronouns and definite descriptions, None for names and others."""
-    words = _WORD.findall(source.strip())
-    if not words:
-        return None
-    first = words[0].lower()
-    if len(words) == 1 and first in _PRONOUNS:
-        return _PRONOUNS[first]
-    head = source_head(source)
-    if first == "the" and head and head == head.lower() and _WORD.findall(
-            _CUT.split(source.strip(), maxsplit=1)[0])[-1][:1].islower():
-        return ""
-    return None
+def _people(text: str) -> tuple[set[str], set[str], set[str]]:
+    """Heads the text shows as the last word of a multi-word capitalised name or after
+    an honorific; and the heads it gives a man's / a woman's honorific."""
+    person: set[str] = set()
+    men: set[str] = set()
+    women: set[str] = set()
+    for m in _NAME.finditer(text):
+        person.add(m.group().split()[-1].rstrip(".").lower().removesuffix("'s").removesuffix("’s"))
+    for m in _HONORIFIC.finditer(text):
+        head = m.group(2).lower().removesuffix("'s").removesuffix("’s")
+        person.add(head)
+        if m.group(1) == "Mr":
+            men.add(head)
+        elif m.group(1) in ("Mrs", "Ms", "Miss"):
+            women.add(head)
+    return person, men, women
 
 
 def gold_quotes(row: dict[str, Any]) -> list[GoldQuote]:
     """The gold direct quotes of one PolNeAR row (see the module docstring)."""
     text: str = row["text"]
     attrs = [a for a in row.get("attributions") or [] if a.get("content")]
-    named, people = _antecedents(row)
+    person, men, women = _people(text)
+    named: list[_Named] = []
+    for a in row.get("attributions") or []:
+        src = a.get("source")
+        if src and src.get("text") and src.get("spans") and source_kind(src["text"]) == "named":
+            head = source_head(src["text"])
+            named.append(_Named(src["spans"][0][0], head, head in person))
+    named.sort(key=lambda n: n.position)
 
-    def heads_for(a: dict[str, Any]) -> tuple[frozenset[str], bool]:
+    def heads_for(a: dict[str, Any]) -> tuple[frozenset[str], str]:
         src = a.get("source")
         if not src or not src.get("text"):
-            return frozenset(), False
+            return frozenset(), ""
         head = source_head(src["text"])
-        need = _needs_resolution(src["text"])
-        if need is None:
-            return frozenset({head}), True
+        kind = source_kind(src["text"])
+        if kind == "named" or not head:
+            return frozenset({head}), kind
         pos = src["spans"][0][0] if src.get("spans") else 0
-        if not need:  # who, it, they, "the senator": the nearest named source
-            for m in reversed(named):
-                if m.position < pos:
-                    return frozenset({head, m.head}), False
-            return frozenset({head}), False
-        # he/she: the nearest named source that is a person of a compatible gender,
-        # else the nearest person the text names.
-        for pool in (named, people):
-            for m in reversed(pool):
-                if m.position < pos and m.person and m.gender in ("", need):
-                    return frozenset({head, m.head}), False
-        return frozenset({head}), False
+        earlier = [n for n in named if n.position < pos]
+        if kind == "pronoun":
+            other = women if head in _HE else men if head in _SHE else set()
+            for n in reversed(earlier):
+                if n.person and n.head not in other:
+                    return frozenset({head, n.head}), kind
+            return frozenset({head}), kind
+        if earlier:
+            return frozenset({head, earlier[-1].head}), kind
+        return frozenset({head}), kind
 
     found: dict[tuple[int, int], tuple[int, GoldQuote]] = {}
     for a in attrs:
         spans = a["content"].get("spans") or []
         size = sum(e - s for s, e in spans)
-        heads, is_named = heads_for(a)
+        heads, kind = heads_for(a)
         for lo, hi in spans:
             for s, e in _pair_segments(text, lo, hi):
                 s, e = _trim(text, s, e)
@@ -422,7 +355,7 @@ def gold_quotes(row: dict[str, Any]) -> list[GoldQuote]:
                     continue
                 prev = found.get((s, e))
                 if prev is None or size < prev[0]:
-                    found[(s, e)] = (size, GoldQuote(s, e, heads, is_named))
+                    found[(s, e)] = (size, GoldQuote(s, e, heads, kind))
     units = sorted((g for _, g in found.values()), key=lambda g: (g.start, -g.end))
     kept: list[GoldQuote] = []
     for g in units:
@@ -466,13 +399,23 @@ def speaker_head(speaker: str | None) -> str:
     if not speaker:
         return ""
     words = _WORD.findall(speaker)
-    while len(words) > 1 and words[-1].lower().rstrip(".") in ("jr", "sr", "ii", "iii"):
+    while len(words) > 1 and words[-1].lower().rstrip(".") in _SUFFIXES:
         words.pop()
     return source_head(words[-1]) if words else ""
 
 
-def score_rows(rows: Iterable[dict[str, Any]], progress: bool = False) -> Scores:
-    from bot.summarize.quotes import extract_quotes
+def publisher_of(row: dict[str, Any]) -> str:
+    """The row's ``publisher``, else the one a PolNeAR id names, else '?'."""
+    pub = row.get("publisher")
+    if isinstance(pub, str) and pub:
+        return pub
+    m = re.match(r"polnear-[a-z]+-([a-z\-]+?)_", str(row.get("id", "")))
+    return m.group(1) if m else "?"
+
+
+def score_rows(rows: Iterable[dict[str, Any]], progress: bool = False,
+               max_key_quotes: int = 2) -> Scores:
+    from bot.summarize.quoting import find_quotes
 
     scores = Scores()
     iterator: Iterable[dict[str, Any]] = rows
@@ -483,23 +426,40 @@ def score_rows(rows: Iterable[dict[str, Any]], progress: bool = False) -> Scores
     for row in iterator:
         gold = gold_quotes(row)
         t0 = time.perf_counter()
-        pred = extract_quotes(row["text"])
+        quotes, key = find_quotes(row["text"], max_key_quotes)
         scores.seconds += time.perf_counter() - t0
+        pred = list(quotes)
         scores.documents += 1
         scores.gold += len(gold)
         scores.predicted += len(pred)
         pairs = match([(q.start, q.end) for q in pred], [(g.start, g.end) for g in gold])
         scores.matched += len(pairs)
+        pub = scores.by_publisher.setdefault(publisher_of(row), _Tally())
         for i, j in pairs:
             g = gold[j]
             if not g.heads:
                 continue
             ok = speaker_head(pred[i].speaker) in g.heads
-            scores.speaker_scored += 1
-            scores.speaker_correct += ok
+            scores.tally(g.kind).add(ok, pred[i].speaker is not None)
             if g.named:
-                scores.named_scored += 1
-                scores.named_correct += ok
+                pub.add(ok, pred[i].speaker is not None)
+        # key quotes: what a digest shows
+        key_pairs = dict(match([(q.start, q.end) for q in key], [(g.start, g.end) for g in gold]))
+        for i, q in enumerate(key):
+            j = key_pairs.get(i)
+            if j is None:
+                scores.key_unmatched += 1
+                continue
+            g = gold[j]
+            if not g.heads:
+                continue
+            ok = speaker_head(q.speaker) in g.heads
+            scores.key_all.add(ok, q.speaker is not None)
+            if g.named:
+                scores.key_named.add(ok, q.speaker is not None)
+        if sum(1 for g in gold if g.heads) >= 2:
+            scores.multi_articles += 1
+            scores.multi_key_quotes += len(key)
     return scores
 
 
@@ -526,27 +486,62 @@ def read_rows(path: Path, limit: int | None = None) -> Iterator[dict[str, Any]]:
             yield row
 
 
+def read_all(paths: Sequence[Path], limit: int | None = None) -> list[dict[str, Any]]:
+    """Rows of several files in order; ``limit`` counts over all of them."""
+    rows: list[dict[str, Any]] = []
+    for path in paths:
+        left = None if limit is None else limit - len(rows)
+        if left is not None and left <= 0:
+            break
+        rows.extend(read_rows(Path(path), left))
+    return rows
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register ``eval quotes`` flags (the CLI owns the sub-command itself)."""
-    parser.add_argument("--data", required=True, type=Path,
-                        help="PolNeAR-format JSON lines (e.g. ../shared/eval/quotes_dev.jsonl)")
-    parser.add_argument("--limit", type=int, default=None, help="score only the first N rows")
+    parser.add_argument("--data", required=True, type=Path, nargs="+", metavar="FILE",
+                        help="PolNeAR-format JSON lines, one or several files "
+                             "(e.g. ../shared/eval/quotes_dev.jsonl)")
+    parser.add_argument("--limit", type=int, default=None,
+                        help="score only the first N rows (over all files)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--train", action="store_true",
+                        help="instead of scoring, rebuild the speaker model's weights from "
+                             "--data (the PolNeAR train split) and print its k-fold figures")
+    parser.add_argument("--folds", type=int, default=5, help="folds for --train (default 5)")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="with --train: where to write the weights (default: the "
+                             "packaged bot/summarize/speaker_weights.json)")
 
 
 def format_table(result: dict[str, Any]) -> str:
+    def acc(name: str, key: str, n: str) -> tuple[str, str]:
+        return name, f"{result[key]:.3f} (n={result[n]})"
+
     rows = [
         ("documents", str(result["documents"])),
         ("gold / predicted / matched",
          f"{result['gold_quotes']} / {result['predicted_quotes']} / {result['matched']}"),
-        ("precision", f"{result['precision']:.3f}"),
-        ("recall", f"{result['recall']:.3f}"),
-        ("F1", f"{result['f1']:.3f}"),
-        ("speaker accuracy", f"{result['speaker_accuracy']:.3f} (n={result['speaker_scored']})"),
-        ("  on named gold sources",
-         f"{result['speaker_accuracy_named_gold']:.3f} (n={result['named_gold_scored']})"),
-        ("ms / document", f"{result['ms_per_document']:.2f}"),
+        ("quote precision / recall / F1",
+         f"{result['precision']:.3f} / {result['recall']:.3f} / {result['f1']:.3f}"),
+        acc("speaker accuracy, named sources", "speaker_accuracy_named", "named_scored"),
+        ("  coverage / precision if attributed",
+         f"{result['coverage_named']:.3f} / {result['precision_attributed_named']:.3f}"),
+        acc("  pronoun sources (approximate)", "speaker_accuracy_pronoun", "pronoun_scored"),
+        acc("  description sources (approx.)", "speaker_accuracy_description",
+            "description_scored"),
+        acc("  all scored sources", "speaker_accuracy", "speaker_scored"),
+        ("coverage (non-null speaker)", f"{result['coverage']:.3f}"),
+        acc("key_quotes precision, named", "key_quotes_precision_named",
+            "key_quotes_named_scored"),
+        acc("key_quotes precision, all", "key_quotes_precision", "key_quotes_scored"),
+        ("key_quotes / article (>= 2 gold)",
+         f"{result['key_quotes_per_article']:.2f} "
+         f"(articles={result['articles_with_2plus_attributed_quotes']})"),
     ]
+    for pub, v in result["named_by_publisher"].items():
+        rows.append((f"  named, {pub}", f"{v['accuracy']:.3f} (n={v['n']})"))
+    rows.append(("ms / document", f"{result['ms_per_document']:.2f}"))
     width = max(len(k) for k, _ in rows)
     return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
 
@@ -556,7 +551,14 @@ def run(args: argparse.Namespace) -> int:
     limit = getattr(args, "limit", None)
     if limit is not None and limit < 0:
         raise NewsbotError("--limit must be >= 0")
-    rows = list(read_rows(Path(args.data), limit))
+    paths = args.data if isinstance(args.data, list | tuple) else [args.data]
+    rows = read_all([Path(p) for p in paths], limit)
+    if getattr(args, "train", False):
+        from bot.evaluation.speaker_training import train_command
+
+        return train_command(rows, folds=getattr(args, "folds", 5),
+                             out=getattr(args, "out", None),
+                             data=[str(p) for p in paths], as_json=getattr(args, "json", False))
     scores = score_rows(rows, progress=sys.stderr.isatty())
     result = scores.as_dict()
     if getattr(args, "json", False):
