@@ -24,12 +24,18 @@ class Quote:
     ``start``/``end`` are character offsets of the quoted words (without the
     quote marks) into the text the summarizer was given. ``speaker`` is None
     when the speaker could not be attributed: never a guess.
+    ``speaker_confidence`` (0..1) is the attribution model's probability that
+    ``speaker`` is right (for a ``None`` speaker: that its best guess was);
+    ``speaker_rule`` names the rule or model that decided, to trace an error.
+    Both default so summaries stored before they existed still load.
     """
 
     text: str
     speaker: str | None
     start: int
     end: int
+    speaker_confidence: float = 0.0
+    speaker_rule: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ import re
 
 from bot.domain import Quote
 from bot.summarize.quote_marks import find_quote_spans
-from bot.summarize.speakers import attribute
+from bot.summarize.speakers import attribute_all, current_model
 
 logger = logging.getLogger(__name__)
 
@@ -34,9 +34,9 @@ def extract_quotes(text: str) -> list[Quote]:
     if not text or not text.strip():
         return []
     spans = find_quote_spans(text)
-    speakers = attribute(text, spans)
-    return [Quote(text[s.start:s.end], who, s.start, s.end)
-            for s, who in zip(spans, speakers, strict=True)]
+    found = attribute_all(text, spans)
+    return [Quote(text[s.start:s.end], a.speaker, s.start, s.end, a.confidence, a.rule)
+            for s, a in zip(spans, found, strict=True)]
 
 
 def _is_boilerplate(sentence: str) -> bool:
@@ -83,12 +83,16 @@ def quote_score(quote: Quote) -> float:
 def choose_key_quotes(quotes: list[Quote], n: int) -> list[Quote]:
     """The ``n`` quotes best suited to a digest, in text order.
 
-    Prefers attributed full-sentence quotes and distinct speakers; never returns
+    Only confident attributions qualify (a speaker whose confidence reaches the
+    model's ``key_quote_min``): a digest shows fewer quotes rather than wrong
+    names. Prefers full-sentence quotes and distinct speakers; never returns
     fragments (fewer than four words) or boilerplate.
     """
     if n <= 0 or not quotes:
         return []
-    scored = [(quote_score(q), i, q) for i, q in enumerate(quotes)]
+    floor = current_model().key_quote_min
+    scored = [(quote_score(q), i, q) for i, q in enumerate(quotes)
+              if q.speaker is not None and q.speaker_confidence >= floor]
     scored = [x for x in scored if x[0] > 0]
     scored.sort(key=lambda x: (-x[0], x[1]))
     chosen: list[tuple[int, Quote]] = []

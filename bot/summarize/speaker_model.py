@@ -1,0 +1,237 @@
+"""The learned candidate ranker: which proposed speaker is the quote's, and how sure.
+
+For each quote, every rule of :mod:`bot.summarize.speaker_rules` proposes
+speakers; proposals naming the same person (same last word) are one candidate.
+Each candidate gets a feature vector (:func:`features`): which rules proposed it,
+how many, whether the article shows it as a person or a body, how often and how
+near it is named, whether it spoke the quote before. A logistic regression over
+these features (weights in ``speaker_weights.json``, learned on the PolNeAR
+train split by ``newsbot eval quotes --train``; provenance inside the file)
+gives each candidate the probability that it is the speaker. The best candidate
+is the speaker when that probability reaches ``abstain_below``; otherwise the
+quote's speaker is ``None`` (a null is better than a wrong name).
+``speaker_confidence`` is that probability; ``speaker_rule`` names the strongest
+rule behind the winner.
+
+Decoding runs quote by quote in text order, since conventions such as "a quote
+paragraph after a quote paragraph keeps its speaker" read earlier decisions;
+those arrive as an immutable sequence, never as shared state.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from bot.summarize.speaker_context import Attribution, Prepared, QuoteSite
+from bot.summarize.quote_names import CUE_FORMS
+from bot.summarize.speaker_rules import CUE_RULES, RULES, Proposal, Rule
+from bot.summarize.speaker_tokens import Mention, first_at
+
+__all__ = ["Candidate", "Model", "decode", "features", "load_model"]
+
+_WEIGHTS_FILE = "speaker_weights.json"
+_WORD_CHARS = "'’"
+
+
+@dataclass(slots=True)
+class Candidate:
+    key: str  # last word of the name, lower-cased: proposals naming the same person merge
+    speaker: str  # the fullest form proposed
+    rules: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    weights: dict[str, float]
+    abstain_below: float  # a best candidate under this probability gives speaker None
+    key_quote_min: float  # key quotes need at least this confidence
+
+
+def speaker_key(speaker: str) -> str:
+    """The merge key of a proposed speaker: its last word, lower-cased, without a
+    possessive or a generational suffix."""
+    words = speaker.replace("’", "'").split()
+    while len(words) > 1 and words[-1].lower().rstrip(".") in ("jr", "sr", "ii", "iii", "iv"):
+        words.pop()
+    if not words:
+        return ""
+    last = words[-1].lower().rstrip(".,")
+    return last[:-2] if last.endswith("'s") else last.rstrip(_WORD_CHARS)
+
+
+def candidates(ctx: Prepared, site: QuoteSite, earlier: Sequence[Attribution],
+               rules: Sequence[Rule] = RULES) -> list[Candidate]:
+    """All rules' proposals for one site, merged by person (first proposal's order)."""
+    merged: dict[str, Candidate] = {}
+    for rule in rules:
+        for p in rule(ctx, site, earlier):
+            _add(merged, p)
+    return list(merged.values())
+
+
+def _add(merged: dict[str, Candidate], p: Proposal) -> None:
+    key = speaker_key(p.speaker)
+    if not key:
+        return
+    c = merged.get(key)
+    if c is None:
+        merged[key] = Candidate(key, p.speaker, [p.rule])
+        return
+    if p.rule not in c.rules:
+        c.rules.append(p.rule)
+    if len(p.speaker) > len(c.speaker) and p.speaker[:1].isupper():
+        c.speaker = p.speaker
+
+
+def features(ctx: Prepared, site: QuoteSite, earlier: Sequence[Attribution],
+             cand: Candidate) -> dict[str, float]:
+    """The candidate's feature vector (names -> values; absent means 0)."""
+    f: dict[str, float] = {"bias": 1.0}
+    for r in cand.rules:
+        f["rule:" + r] = 1.0
+        f["family:" + r.split(".")[0]] = 1.0
+    f["n_rules"] = float(len(cand.rules))
+    doc = ctx.doc
+    same = [m for m in doc.mentions if speaker_key(m.text) == cand.key]
+    if same:
+        f["is_org"] = float(any(m.is_org for m in same))
+        f["is_person"] = float(any(not m.is_org for m in same))
+        f["confirmed_person"] = float(cand.key in {m.surname.lower() for m in same
+                                                   if m.surname in doc.confident})
+        f["log_mentions"] = math.log1p(len(same))
+        before = [m.start for m in same if m.start < site.span.outer_start]
+        after = [m.start for m in same if m.start >= site.span.outer_end]
+        if before:
+            f["log_dist_before"] = math.log1p((site.span.outer_start - before[-1]) / 100)
+        else:
+            f["not_named_before"] = 1.0
+        if after and not before:
+            f["log_dist_after"] = math.log1p((after[0] - site.span.outer_end) / 100)
+        _sentence_features(ctx, site, cand, same, f)
+    else:
+        f["not_a_mention"] = 1.0
+    if not cand.speaker[:1].isupper():
+        f["lower_case"] = 1.0
+    elif len(cand.speaker.split()) >= 2:
+        f["multi_word"] = 1.0
+    if earlier and earlier[-1].speaker and speaker_key(earlier[-1].speaker) == cand.key:
+        f["previous_quote_speaker"] = 1.0
+    n_words = len(ctx.text[site.span.start:site.span.end].split())
+    if n_words < 4:
+        f["short_quote"] = 1.0
+        for r in cand.rules:
+            f["short:" + r.split(".")[0]] = 1.0
+    if site.span.single:
+        f["single_marks"] = 1.0
+    return f
+
+
+_PREPOSITIONS = frozenset({"of", "to", "with", "for", "about", "against", "on", "at", "from",
+                           "than", "like", "between", "toward", "towards", "into", "over"})
+
+
+def _sentence_features(ctx: Prepared, site: QuoteSite, cand: Candidate,
+                       same: list[Mention], f: dict[str, float]) -> None:
+    """Where the candidate sits in the quote's sentence: subject position, next to a
+    speech verb, after a preposition, possessive, nearest to the quote."""
+    doc = ctx.doc
+    tokens = doc.tokens
+    q = site.span
+    inside = [m for m in same if site.sentence_start <= m.start < site.sentence_end
+              and not (q.outer_start <= m.start < q.outer_end)]
+    if not inside:
+        return
+    f["in_sentence"] = 1.0
+    mentions = [m for m in doc.mentions if site.sentence_start <= m.start < site.sentence_end
+                and not (q.outer_start <= m.start < q.outer_end)]
+    before = [m for m in mentions if m.start < q.outer_start]
+    after = [m for m in mentions if m.start >= q.outer_end]
+    if before and speaker_key(before[-1].text) == cand.key:
+        f["nearest_before"] = 1.0
+    if after and speaker_key(after[0].text) == cand.key:
+        f["nearest_after"] = 1.0
+    if mentions and speaker_key(mentions[0].text) == cand.key:
+        f["first_in_sentence"] = 1.0
+    for m in inside:
+        if m.start in doc.salient:
+            f["subject_position"] = 1.0
+        i = first_at(tokens, m.start)
+        j = first_at(tokens, m.end)
+        if i > 0 and tokens[i - 1].low in _PREPOSITIONS:
+            f["after_preposition"] = 1.0
+        if i > 0 and tokens[i - 1].low == "by":
+            f["after_by"] = 1.0
+        if j > 0 and tokens[j - 1].text.endswith(("'s", "’s")):
+            f["possessive"] = 1.0
+        near = tokens[j:j + 3] + tokens[max(0, i - 2):i]
+        if any(t.low in CUE_FORMS for t in near):
+            f["next_to_speech_verb"] = 1.0
+        gap = abs(site.marker - i) if m.start < q.outer_start else abs(i - site.marker)
+        f["log_token_gap"] = min(f.get("log_token_gap", 9.0), math.log1p(gap))
+
+
+def score(model: Model, feats: dict[str, float]) -> float:
+    """The probability that a candidate is the speaker."""
+    z = sum(model.weights.get(k, 0.0) * v for k, v in feats.items())
+    if z < -30:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass(frozen=True, slots=True)
+class SiteTrace:
+    """What the ranker saw for one quote (for training and debugging)."""
+
+    candidates: tuple[Candidate, ...]
+    features: tuple[dict[str, float], ...]
+    probabilities: tuple[float, ...]
+
+
+def decode(ctx: Prepared, model: Model,
+           trace: list[SiteTrace] | None = None) -> list[Attribution]:
+    """Attribute every quote of a prepared document, in text order."""
+    out: list[Attribution] = []
+    for site in ctx.sites:
+        cands = candidates(ctx, site, out)
+        feats = [features(ctx, site, out, c) for c in cands]
+        probs = [score(model, f) for f in feats]
+        if trace is not None:
+            trace.append(SiteTrace(tuple(cands), tuple(feats), tuple(probs)))
+        if not cands:
+            out.append(Attribution(None, 0.0, "none"))
+            continue
+        best = max(range(len(cands)), key=lambda i: (probs[i], -i))
+        c, p = cands[best], probs[best]
+        rule = _strongest_rule(model, c)
+        by_cue = any(r.split(".")[0] in CUE_RULES for r in c.rules)
+        if p < model.abstain_below:
+            out.append(Attribution(None, round(p, 4), "abstain:" + rule, False))
+        else:
+            out.append(Attribution(c.speaker, round(p, 4), rule, by_cue))
+    return out
+
+
+def _strongest_rule(model: Model, c: Candidate) -> str:
+    return max(c.rules, key=lambda r: model.weights.get("rule:" + r, 0.0)
+               + model.weights.get("family:" + r.split(".")[0], 0.0))
+
+
+def model_from_json(data: dict[str, object]) -> Model:
+    weights = data.get("weights")
+    if not isinstance(weights, dict):
+        raise ValueError("speaker weights file has no 'weights' object")
+    return Model({str(k): float(v) for k, v in weights.items()},
+                 float(data.get("abstain_below", 0.5)),  # type: ignore[arg-type]
+                 float(data.get("key_quote_min", 0.8)))  # type: ignore[arg-type]
+
+
+@cache
+def load_model() -> Model:
+    """The packaged model (``bot/summarize/speaker_weights.json``), read once."""
+    text = resources.files("bot.summarize").joinpath(_WEIGHTS_FILE).read_text("utf-8")
+    return model_from_json(json.loads(text))

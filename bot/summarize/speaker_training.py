@@ -1,0 +1,229 @@
+"""Rebuild the speaker ranker's weights from PolNeAR training rows, with k-fold CV.
+
+``newsbot eval quotes --train --data ../shared/eval/quotes_train.jsonl`` runs
+:func:`train_command`: it fits the logistic regression of
+:mod:`bot.summarize.speaker_model` on every row, reports grouped k-fold figures
+(articles annotated twice stay in one fold), chooses the key-quote confidence
+floor on the out-of-fold predictions, and writes ``speaker_weights.json`` with
+its provenance (data files and their SHA-256, the git commit, the command).
+
+Labels: a candidate is right when its last word is the head of the gold source of
+the gold quote the extracted quote matches (the scorer's gold, see
+:mod:`bot.evaluation.quotes`). Only *named* gold sources label the data:
+pronoun and description antecedents are approximations there, and learning from
+them would learn the approximation.
+
+Conventions read earlier decisions, so the features depend on the model: the
+fit alternates decoding with the current weights and refitting (``ROUNDS``),
+starting from the hand-set priors in :data:`PRIOR`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.summarize.quote_marks import find_quote_spans
+from bot.summarize.speaker_context import prepare
+from bot.summarize.speaker_model import Model, SiteTrace, decode
+
+logger = logging.getLogger(__name__)
+
+ROUNDS = 3
+L2 = 1.0  # ridge penalty of the logistic regression (on the summed log-loss)
+ABSTAIN_BELOW = 0.3  # see train_command: a guess right less than ~1 time in 3 is left out
+KEY_FLOORS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
+KEY_PRECISION_GOAL = 0.97
+PRIOR: dict[str, float] = {
+    "bias": -2.0, "family:cue_after": 4, "family:cue_before": 4, "family:label": 4,
+    "family:headline": 3, "family:cue_previous_sentence": 3, "family:intro_paragraph": 3,
+    "family:speech_noun": 2, "family:continued_quote": 4, "family:same_sentence_quote": 3,
+    "family:same_paragraph_quote": 2.5, "family:quote_paragraph_after_quote": 2.5,
+    "family:sentence_subject": 1.5, "family:previous_sentence": 1.5,
+    "family:recent_speaker": 0.5, "family:sentence_mention": 0.3,
+}
+
+
+@dataclass(slots=True)
+class Example:
+    features: list[dict[str, float]]  # one per candidate
+    labels: list[int]
+
+
+def _examples(rows: Sequence[dict[str, Any]], model: Model,
+              kinds: tuple[str, ...] = ("named", "pronoun", "description")) -> list[Example]:
+    from bot.evaluation.quotes import gold_quotes, match, speaker_head
+
+    out: list[Example] = []
+    for row in rows:
+        text = row["text"]
+        spans = find_quote_spans(text)
+        if not spans:
+            continue
+        trace: list[SiteTrace] = []
+        decode(prepare(text, spans), model, trace)
+        gold = gold_quotes(row)
+        for i, j in match([(s.start, s.end) for s in spans], [(g.start, g.end) for g in gold]):
+            g = gold[j]
+            if not g.heads or g.kind not in kinds or not trace[i].candidates:
+                continue
+            labels = [int(speaker_head(c.speaker) in g.heads) for c in trace[i].candidates]
+            out.append(Example(list(trace[i].features), labels))
+    return out
+
+
+def fit(examples: Sequence[Example], l2: float = L2) -> dict[str, float]:
+    """Logistic regression by Newton's method (IRLS) with a ridge penalty."""
+    import numpy as np
+
+    names = sorted({k for ex in examples for f in ex.features for k in f})
+    index = {k: i for i, k in enumerate(names)}
+    rows = [f for ex in examples for f in ex.features]
+    y = np.array([lab for ex in examples for lab in ex.labels], dtype=float)
+    x = np.zeros((len(rows), len(names)))
+    for r, f in enumerate(rows):
+        for k, v in f.items():
+            x[r, index[k]] = v
+    w = np.zeros(len(names))
+    penalty = np.full(len(names), l2)
+    penalty[index["bias"]] = 0.0
+    for _ in range(25):
+        p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
+        grad = x.T @ (p - y) + penalty * w
+        hess = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty + 1e-6)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if float(np.abs(step).max()) < 1e-6:
+            break
+    return {k: round(float(w[i]), 4) for k, i in index.items() if abs(w[i]) >= 1e-4}
+
+
+def train(rows: Sequence[dict[str, Any]], rounds: int = ROUNDS,
+          abstain_below: float = ABSTAIN_BELOW, key_quote_min: float = 0.8) -> Model:
+    model = Model(dict(PRIOR), abstain_below, key_quote_min)
+    for _ in range(rounds):
+        model = Model(fit(_examples(rows, model)), abstain_below, key_quote_min)
+    return model
+
+
+def _folds(rows: Sequence[dict[str, Any]], k: int) -> list[list[int]]:
+    """Row indices per fold; rows of one article (annotated twice) share a fold."""
+    articles = sorted({str(r.get("article_id") or r.get("id")) for r in rows},
+                      key=lambda a: hashlib.sha256(a.encode()).hexdigest())
+    fold_of = {a: i % k for i, a in enumerate(articles)}
+    folds: list[list[int]] = [[] for _ in range(k)]
+    for i, r in enumerate(rows):
+        folds[fold_of[str(r.get("article_id") or r.get("id"))]].append(i)
+    return folds
+
+
+def _score(rows: Sequence[dict[str, Any]], model: Model) -> dict[str, Any]:
+    from bot.evaluation.quotes import score_rows
+    from bot.summarize.speakers import using_model
+
+    with using_model(model):
+        return score_rows(rows).as_dict()
+
+
+def cross_validate(rows: Sequence[dict[str, Any]], k: int,
+                   floors: Sequence[float] = KEY_FLOORS) -> dict[str, Any]:
+    """Out-of-fold figures, pooled over the folds, for each key-quote floor."""
+    by_floor: dict[float, list[dict[str, Any]]] = {f: [] for f in floors}
+    for fold, held in enumerate(_folds(rows, k)):
+        held_set = set(held)
+        train_rows = [r for i, r in enumerate(rows) if i not in held_set]
+        model = train(train_rows)
+        test_rows = [rows[i] for i in held]
+        for floor in floors:
+            m = Model(model.weights, model.abstain_below, floor)
+            by_floor[floor].append(_score(test_rows, m))
+        logger.info("fold %d done", fold)
+        print(f"fold {fold + 1}/{k}: named accuracy "
+              f"{by_floor[floors[0]][-1]['speaker_accuracy_named']:.3f}", file=sys.stderr)
+    return {str(f): _pool(parts) for f, parts in by_floor.items()}
+
+
+def _pool(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Pool per-fold figures by their counts."""
+    def rate(acc: str, n: str) -> float:
+        total = sum(p[n] for p in parts)
+        return round(sum(p[acc] * p[n] for p in parts) / total, 4) if total else 0.0
+
+    arts = sum(p["articles_with_2plus_attributed_quotes"] for p in parts)
+    return {
+        "speaker_accuracy_named": rate("speaker_accuracy_named", "named_scored"),
+        "named_scored": sum(p["named_scored"] for p in parts),
+        "speaker_accuracy": rate("speaker_accuracy", "speaker_scored"),
+        "coverage_named": rate("coverage_named", "named_scored"),
+        "key_quotes_precision_named": rate("key_quotes_precision_named",
+                                           "key_quotes_named_scored"),
+        "key_quotes_named_scored": sum(p["key_quotes_named_scored"] for p in parts),
+        "key_quotes_precision": rate("key_quotes_precision", "key_quotes_scored"),
+        "key_quotes_per_article": round(sum(
+            p["key_quotes_per_article"] * p["articles_with_2plus_attributed_quotes"]
+            for p in parts) / arts, 3) if arts else 0.0,
+        "fold_named_accuracy": [p["speaker_accuracy_named"] for p in parts],
+    }
+
+
+def _commit() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                             timeout=10, cwd=Path(__file__).parent, check=False)
+        return out.stdout.strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+def _sha256(path: str) -> str:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return "unreadable"
+
+
+def train_command(rows: Sequence[dict[str, Any]], folds: int, out: Path | None,
+                  data: Sequence[str], as_json: bool = False) -> int:
+    """``newsbot eval quotes --train``: CV figures, then the weights on all rows."""
+    if folds < 2:
+        from bot.errors import NewsbotError
+
+        raise NewsbotError("--folds must be >= 2")
+    cv = cross_validate(rows, folds)
+    # The key-quote floor: the lowest whose out-of-fold named precision meets the goal.
+    floor = next((float(f) for f, v in cv.items()
+                  if v["key_quotes_precision_named"] >= KEY_PRECISION_GOAL), KEY_FLOORS[-1])
+    model = train(rows, key_quote_min=floor)
+    target = out or Path(__file__).with_name("speaker_weights.json")
+    payload = {
+        "provenance": {
+            "data": [{"path": Path(p).name, "sha256": _sha256(p)} for p in data],
+            "rows": len(rows),
+            "commit": _commit(),
+            "command": "newsbot eval quotes --train --data " + " ".join(
+                Path(p).name for p in data) + f" --folds {folds}",
+            "method": f"logistic regression (IRLS, L2={L2}), {ROUNDS} decode/refit rounds, "
+                      "labels from named gold sources",
+            "cross_validation": {"folds": folds, "by_key_quote_min": cv},
+        },
+        "abstain_below": model.abstain_below,
+        "key_quote_min": model.key_quote_min,
+        "weights": dict(sorted(model.weights.items())),
+    }
+    target.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")
+    if as_json:
+        print(json.dumps({"cross_validation": cv, "key_quote_min": floor, "out": str(target)}))
+    else:
+        chosen = cv[str(floor)] if str(floor) in cv else next(iter(cv.values()))
+        print(f"{folds}-fold CV (grouped by article), key-quote floor {floor}:")
+        for k, v in chosen.items():
+            print(f"  {k}: {v}")
+        print(f"weights written to {target}")
+    return 0
