@@ -60,8 +60,17 @@ def _fill(inner: argparse._SubParsersAction) -> None:
     _add_common(summaries)
     summaries.add_argument("--points", type=int, default=3, help="key points per article (default 3)")
     summaries.set_defaults(func=_run_summaries)
-    quotes = inner.add_parser("quotes", help="quote extraction and speaker attribution scores")
-    _add_common(quotes)
+    quotes = inner.add_parser(
+        "quotes", help="quote extraction and speaker attribution scores (or --train the ranker)",
+        description="Score direct-quote extraction and speaker attribution on PolNeAR-format "
+                    "rows, or, with --train, rebuild the speaker ranker's weights from them.",
+        epilog="examples:\n"
+               "  newsbot eval quotes --data ../shared/eval/quotes_dev.jsonl\n"
+               "  newsbot eval quotes --train --data ../shared/eval/quotes_train.jsonl",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    from bot.evaluation.quotes import add_arguments
+
+    add_arguments(quotes)
     quotes.set_defaults(func=_run_quotes)
     stories = inner.add_parser(
         "stories", help="story clustering: pairwise and B-cubed scores vs same-run baselines",

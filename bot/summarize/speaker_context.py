@@ -16,6 +16,7 @@ quote could see (the resolvers only fill deterministic caches).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -23,9 +24,9 @@ from bot.summarize.quote_marks import QuoteSpan, paragraph_bounds
 from bot.summarize.speaker_coref import confirm_person, resolve, sentence_around
 from bot.summarize.speaker_cues import cue_after, cue_before
 from bot.summarize.speaker_mentions import build_doc
-from bot.summarize.speaker_tokens import Doc, Token
+from bot.summarize.speaker_tokens import Doc, Mention, Token
 
-__all__ = ["Attribution", "Prepared", "QuoteSite", "prepare"]
+__all__ = ["Attribution", "Prepared", "QuoteSite", "prepare", "speaker_key"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,14 +64,39 @@ class Attribution:
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
+    """The document once prepared: read by every rule, changed by none."""
+
     text: str
     doc: Doc
-    spans: tuple[QuoteSpan, ...]
+    spans: list[QuoteSpan]
     sites: tuple[QuoteSite, ...]
+    by_key: dict[str, list[Mention]]  # mentions by :func:`speaker_key`
+    mention_starts: list[int]  # ``doc.mentions`` starts, ascending
+    full_names: dict[int, str]  # mention start -> the fullest name the text gives
+    key_starts: dict[str, list[int]]  # speaker key -> its mentions' starts, ascending
+    key_kinds: dict[str, tuple[bool, bool, bool]]  # key -> (an org, a person, confirmed)
 
     @property
     def tokens(self) -> list[Token]:
         return self.doc.tokens
+
+    def mentions_between(self, lo: int, hi: int) -> list[Mention]:
+        """The mentions starting in ``[lo, hi)`` (by bisection: long articles stay fast)."""
+        a = bisect.bisect_left(self.mention_starts, lo)
+        b = bisect.bisect_left(self.mention_starts, hi)
+        return self.doc.mentions[a:b]
+
+
+def speaker_key(speaker: str) -> str:
+    """Who a speaker string names, for merging: its last word, lower-cased, without a
+    possessive or a generational suffix ("Donald Trump's" and "Trump" are one)."""
+    words = speaker.replace("’", "'").split()
+    while len(words) > 1 and words[-1].lower().rstrip(".") in ("jr", "sr", "ii", "iii", "iv"):
+        words.pop()
+    if not words:
+        return ""
+    last = words[-1].lower().rstrip(".,")
+    return last[:-2] if last.endswith("'s") else last.rstrip("'")
 
 
 def prepare(text: str, spans: Sequence[QuoteSpan]) -> Prepared:
@@ -89,13 +115,20 @@ def prepare(text: str, spans: Sequence[QuoteSpan]) -> Prepared:
         lo = markers[qi - 1] + 1 if qi > 0 else 0
         while lo < m and tokens[lo].start < para_start:
             lo += 1
-        sent_lo = sentence_around(text, q.outer_start)[0]
-        sent_hi = sentence_around(text, min(q.outer_end, len(text) - 1))[1]
+        sent_lo, sent_hi = _sentence_bounds(text, q)
         sites.append(QuoteSite(qi, q, m, lo, hi, para_start, para_end, _set_off(text, q),
                                _closes_sentence(text, q), _ends_paragraph(text, q),
                                _whole_paragraph(text, q), sent_lo, sent_hi))
     _confirm_cue_subjects(doc, sites)
-    return Prepared(text, doc, tuple(spans), tuple(sites))
+    doc.mentions.sort(key=lambda m: m.start)
+    by_key: dict[str, list[Mention]] = {}
+    for mention in doc.mentions:
+        by_key.setdefault(speaker_key(mention.text), []).append(mention)
+    kinds = {key: (any(m.is_org for m in ms), any(not m.is_org for m in ms),
+                   any(m.surname in doc.confident for m in ms)) for key, ms in by_key.items()}
+    return Prepared(text, doc, list(spans), tuple(sites), by_key,
+                    [m.start for m in doc.mentions], _full_names(doc),
+                    {key: [m.start for m in ms] for key, ms in by_key.items()}, kinds)
 
 
 def _confirm_cue_subjects(doc: Doc, sites: Sequence[QuoteSite]) -> None:
@@ -108,6 +141,45 @@ def _confirm_cue_subjects(doc: Doc, sites: Sequence[QuoteSite]) -> None:
             subj = cue_before(tokens, s.lo, s.marker)
         if subj is not None and subj.kind == "name" and resolve(doc, subj) is not None:
             confirm_person(doc, subj)
+
+
+_SENTENCE_REACH = 600  # characters either side of a quote that count as its sentence
+
+
+def _sentence_bounds(text: str, q: QuoteSpan) -> tuple[int, int]:
+    """The sentence holding the quote (from its opening mark's sentence start to the
+    end of the sentence its closing mark is in), at most ``_SENTENCE_REACH``
+    characters either side: an article without full stops stays linear."""
+    lo_cap = max(0, q.outer_start - _SENTENCE_REACH)
+    hi_cap = min(len(text), q.outer_end + _SENTENCE_REACH)
+    window = text[lo_cap:hi_cap]
+    lo = sentence_around(window, q.outer_start - lo_cap)[0] + lo_cap
+    hi = sentence_around(window, max(0, min(q.outer_end, len(text) - 1) - lo_cap))[1] + lo_cap
+    return lo, hi
+
+
+def _full_names(doc: Doc) -> dict[int, str]:
+    """Each mention's fullest name (what :func:`full_name` gives at the mention), for
+    every mention in one pass over an index rather than a scan per mention."""
+    by_word: dict[str, list[Mention]] = {}
+    for m in doc.mentions:
+        if not m.is_org and len(m.name) >= 2:
+            for word in {m.surname, m.name[0]}:
+                by_word.setdefault(word, []).append(m)
+    out: dict[int, str] = {}
+    for m in doc.mentions:
+        if m.is_org or len(m.name) >= 2:
+            out[m.start] = m.text
+            continue
+        cands = [c for c in by_word.get(m.name[0], ())
+                 if not m.gender or c.gender in ("", m.gender)]
+        if not cands:
+            out[m.start] = m.name[0]
+            continue
+        before = [c for c in cands if c.start < m.start]
+        best = max(before, key=lambda c: c.start) if before else min(cands, key=lambda c: c.start)
+        out[m.start] = best.text
+    return out
 
 
 def _set_off(text: str, q: QuoteSpan) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+from collections.abc import Sequence
 
 from bot.summarize.quote_marks import QuoteSpan
 from bot.summarize.quote_names import PRONOUNS
@@ -20,7 +21,7 @@ from bot.summarize.speaker_tokens import SENT_END, Doc, Subject, Token
 logger = logging.getLogger(__name__)
 
 
-def shares_sentence(text: str, spans: list[QuoteSpan], qi: int, tokens: list[Token],
+def shares_sentence(text: str, spans: Sequence[QuoteSpan], qi: int, tokens: list[Token],
                     a: int, m_idx: int) -> bool:
     """Whether quote ``qi`` continues the sentence of the quote before it: same
     paragraph, that quote does not end a sentence, no sentence end in between."""
@@ -34,15 +35,15 @@ def shares_sentence(text: str, spans: list[QuoteSpan], qi: int, tokens: list[Tok
         for k, t in enumerate(tokens[a:m_idx], a))
 
 
-def previous_body(doc: Doc, spans: list[QuoteSpan], speakers: list[str | None],
-                  by_cue: list[bool], qi: int, subj: Subject) -> str | None:
+def previous_body(doc: Doc, spans: Sequence[QuoteSpan], speakers: Sequence[str | None],
+                  by_cue: Sequence[bool], qi: int, subj: Subject) -> str | None:
     """``"...," it said`` / ``they wrote``: the speaker of the cued quote just before
     (same or previous paragraph) when that speaker is not a named person (a document,
     an organisation, a group)."""
     pron = subj.tokens[0].low
     if pron not in ("it", "they"):
         return None
-    for j in range(qi - 1, -1, -1):
+    for j in range(qi - 1, max(-1, qi - 13), -1):  # bounded: huge paragraphs stay linear
         if spans[qi].paragraph - spans[j].paragraph > 1:
             return None
         if not by_cue[j] or speakers[j] is None:
@@ -59,8 +60,8 @@ def previous_body(doc: Doc, spans: list[QuoteSpan], speakers: list[str | None],
     return None
 
 
-def previous_speaker(doc: Doc, spans: list[QuoteSpan], speakers: list[str | None],
-                     by_cue: list[bool], qi: int, subj: Subject) -> str | None:
+def previous_speaker(doc: Doc, spans: Sequence[QuoteSpan], speakers: Sequence[str | None],
+                     by_cue: Sequence[bool], qi: int, subj: Subject) -> str | None:
     """News convention: ``"...," he said`` continues with the speaker of the quote just
     before (same or previous paragraph) when no other person became the subject in
     between and the gender fits."""

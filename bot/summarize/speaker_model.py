@@ -20,6 +20,7 @@ those arrive as an immutable sequence, never as shared state.
 
 from __future__ import annotations
 
+import bisect
 import json
 import math
 from collections.abc import Sequence
@@ -27,15 +28,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from bot.summarize.speaker_context import Attribution, Prepared, QuoteSite
+from bot.summarize.speaker_context import Attribution, Prepared, QuoteSite, speaker_key
 from bot.summarize.quote_names import CUE_FORMS
 from bot.summarize.speaker_rules import CUE_RULES, RULES, Proposal, Rule
-from bot.summarize.speaker_tokens import Mention, first_at
+from bot.summarize.speaker_tokens import first_at
 
-__all__ = ["Candidate", "Model", "decode", "features", "load_model"]
+__all__ = ["Candidate", "Model", "decode", "features", "load_model", "speaker_key"]
 
 _WEIGHTS_FILE = "speaker_weights.json"
-_WORD_CHARS = "'’"
 
 
 @dataclass(slots=True)
@@ -50,18 +50,6 @@ class Model:
     weights: dict[str, float]
     abstain_below: float  # a best candidate under this probability gives speaker None
     key_quote_min: float  # key quotes need at least this confidence
-
-
-def speaker_key(speaker: str) -> str:
-    """The merge key of a proposed speaker: its last word, lower-cased, without a
-    possessive or a generational suffix."""
-    words = speaker.replace("’", "'").split()
-    while len(words) > 1 and words[-1].lower().rstrip(".") in ("jr", "sr", "ii", "iii", "iv"):
-        words.pop()
-    if not words:
-        return ""
-    last = words[-1].lower().rstrip(".,")
-    return last[:-2] if last.endswith("'s") else last.rstrip(_WORD_CHARS)
 
 
 def candidates(ctx: Prepared, site: QuoteSite, earlier: Sequence[Attribution],
@@ -89,30 +77,34 @@ def _add(merged: dict[str, Candidate], p: Proposal) -> None:
 
 
 def features(ctx: Prepared, site: QuoteSite, earlier: Sequence[Attribution],
-             cand: Candidate) -> dict[str, float]:
-    """The candidate's feature vector (names -> values; absent means 0)."""
+             cand: Candidate, site_has_cue: bool = True) -> dict[str, float]:
+    """The candidate's feature vector (names -> values; absent means 0).
+    ``site_has_cue``: some candidate of this quote came from a cue next to it
+    (when none did, the conventions and the sentence's names weigh differently)."""
     f: dict[str, float] = {"bias": 1.0}
     for r in cand.rules:
         f["rule:" + r] = 1.0
         f["family:" + r.split(".")[0]] = 1.0
+        if not site_has_cue:
+            f["no_cue:" + r.split(".")[0]] = 1.0
     f["n_rules"] = float(len(cand.rules))
     doc = ctx.doc
-    same = [m for m in doc.mentions if speaker_key(m.text) == cand.key]
-    if same:
-        f["is_org"] = float(any(m.is_org for m in same))
-        f["is_person"] = float(any(not m.is_org for m in same))
-        f["confirmed_person"] = float(cand.key in {m.surname.lower() for m in same
-                                                   if m.surname in doc.confident})
-        f["log_mentions"] = math.log1p(len(same))
-        before = [m.start for m in same if m.start < site.span.outer_start]
-        after = [m.start for m in same if m.start >= site.span.outer_end]
-        if before:
-            f["log_dist_before"] = math.log1p((site.span.outer_start - before[-1]) / 100)
+    starts = ctx.key_starts.get(cand.key)
+    if starts:
+        is_org, is_person, confirmed = ctx.key_kinds[cand.key]
+        f["is_org"] = float(is_org)
+        f["is_person"] = float(is_person)
+        f["confirmed_person"] = float(confirmed)
+        f["log_mentions"] = math.log1p(len(starts))
+        k = bisect.bisect_left(starts, site.span.outer_start)
+        if k > 0:
+            f["log_dist_before"] = math.log1p((site.span.outer_start - starts[k - 1]) / 100)
         else:
             f["not_named_before"] = 1.0
-        if after and not before:
-            f["log_dist_after"] = math.log1p((after[0] - site.span.outer_end) / 100)
-        _sentence_features(ctx, site, cand, same, f)
+            a = bisect.bisect_left(starts, site.span.outer_end)
+            if a < len(starts):
+                f["log_dist_after"] = math.log1p((starts[a] - site.span.outer_end) / 100)
+        _sentence_features(ctx, site, cand, f)
     else:
         f["not_a_mention"] = 1.0
     if not cand.speaker[:1].isupper():
@@ -136,19 +128,18 @@ _PREPOSITIONS = frozenset({"of", "to", "with", "for", "about", "against", "on", 
 
 
 def _sentence_features(ctx: Prepared, site: QuoteSite, cand: Candidate,
-                       same: list[Mention], f: dict[str, float]) -> None:
+                       f: dict[str, float]) -> None:
     """Where the candidate sits in the quote's sentence: subject position, next to a
     speech verb, after a preposition, possessive, nearest to the quote."""
     doc = ctx.doc
     tokens = doc.tokens
     q = site.span
-    inside = [m for m in same if site.sentence_start <= m.start < site.sentence_end
-              and not (q.outer_start <= m.start < q.outer_end)]
+    mentions = [m for m in ctx.mentions_between(site.sentence_start, site.sentence_end)
+                if not (q.outer_start <= m.start < q.outer_end)]
+    inside = [m for m in mentions if speaker_key(m.text) == cand.key]
     if not inside:
         return
     f["in_sentence"] = 1.0
-    mentions = [m for m in doc.mentions if site.sentence_start <= m.start < site.sentence_end
-                and not (q.outer_start <= m.start < q.outer_end)]
     before = [m for m in mentions if m.start < q.outer_start]
     after = [m for m in mentions if m.start >= q.outer_end]
     if before and speaker_key(before[-1].text) == cand.key:
@@ -198,7 +189,8 @@ def decode(ctx: Prepared, model: Model,
     out: list[Attribution] = []
     for site in ctx.sites:
         cands = candidates(ctx, site, out)
-        feats = [features(ctx, site, out, c) for c in cands]
+        has_cue = any(r.split(".")[0] in CUE_RULES for c in cands for r in c.rules)
+        feats = [features(ctx, site, out, c, has_cue) for c in cands]
         probs = [score(model, f) for f in feats]
         if trace is not None:
             trace.append(SiteTrace(tuple(cands), tuple(feats), tuple(probs)))

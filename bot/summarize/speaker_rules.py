@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.summarize.speaker_context import Attribution, Prepared, QuoteSite
-from bot.summarize.speaker_coref import full_name, resolve
+from bot.summarize.speaker_coref import resolve
 from bot.summarize.speaker_cues import (
     cue_after,
     cue_before,
@@ -65,9 +65,9 @@ def _from_subject(ctx: Prepared, site: QuoteSite, earlier: Sequence[Attribution]
     if who:
         out.append(Proposal(who, f"{rule}.{kind}"))
     if subj.kind == "pronoun" and site.index > 0:
-        speakers = [a.speaker for a in earlier]
-        by_cue = [a.by_cue for a in earlier]
-        spans = list(ctx.spans[:site.index + 1])
+        speakers = _Speakers(earlier)
+        by_cue = _ByCue(earlier)
+        spans = ctx.spans
         prev = previous_speaker(ctx.doc, spans, speakers, by_cue, site.index, subj)
         if prev:
             out.append(Proposal(prev, f"{rule}.pronoun_previous_speaker"))
@@ -75,6 +75,30 @@ def _from_subject(ctx: Prepared, site: QuoteSite, earlier: Sequence[Attribution]
         if body:
             out.append(Proposal(body, f"{rule}.pronoun_previous_body"))
     return out
+
+
+class _Speakers(Sequence[str | None]):
+    """The earlier speakers as a read-only view (no copy per quote: long articles)."""
+
+    def __init__(self, earlier: Sequence[Attribution]) -> None:
+        self._earlier = earlier
+
+    def __len__(self) -> int:
+        return len(self._earlier)
+
+    def __getitem__(self, i: int) -> str | None:  # type: ignore[override]
+        return self._earlier[i].speaker
+
+
+class _ByCue(Sequence[bool]):
+    def __init__(self, earlier: Sequence[Attribution]) -> None:
+        self._earlier = earlier
+
+    def __len__(self) -> int:
+        return len(self._earlier)
+
+    def __getitem__(self, i: int) -> bool:  # type: ignore[override]
+        return self._earlier[i].by_cue
 
 
 # --------------------------------------------------------------------------- cue rules
@@ -176,15 +200,18 @@ def people_in_sentence(ctx: Prepared, site: QuoteSite,
     weighs them by distance and position."""
     lo, hi = site.sentence_start, site.sentence_end
     out: list[Proposal] = []
-    for m in ctx.doc.mentions:
-        if lo <= m.start < hi and not (site.span.outer_start <= m.start < site.span.outer_end):
+    for m in ctx.mentions_between(lo, hi):
+        if not (site.span.outer_start <= m.start < site.span.outer_end):
             rule = "sentence_mention.before" if m.start < site.span.outer_start \
                 else "sentence_mention.after"
-            out.append(Proposal(full_name(ctx.doc, m, m.start), rule))
+            out.append(Proposal(ctx.full_names.get(m.start) or m.text, rule))
     return out
 
 
 # --------------------------------------------------------------------------- conventions
+
+_LOOK_BACK = 12  # earlier quotes a convention looks through (a bound for huge paragraphs)
+
 
 
 def continued_quote(ctx: Prepared, site: QuoteSite,
@@ -195,12 +222,30 @@ def continued_quote(ctx: Prepared, site: QuoteSite,
     return []
 
 
+def continued_by_next(ctx: Prepared, site: QuoteSite,
+                      earlier: Sequence[Attribution]) -> list[Proposal]:
+    """A quote left open at its paragraph's end and continued in the next paragraph,
+    whose cue comes only after the continuation (``"... again,`` / ``"and nobody will
+    stop us," Bell said.``): the continuation's cue."""
+    i = site.index + 1
+    if i >= len(ctx.sites) or not ctx.spans[i].continues_previous:
+        return []
+    nxt = ctx.sites[i]
+    if nxt.closes_sentence:
+        return []
+    subj = cue_after(ctx.tokens, nxt.marker + 1, nxt.hi, nxt.set_off)
+    if subj is None or subj.kind == "pronoun":
+        return []
+    who = resolve(ctx.doc, subj)
+    return [Proposal(who, "continued_quote.next_cue")] if who else []
+
+
 def same_sentence_quote(ctx: Prepared, site: QuoteSite,
                         earlier: Sequence[Attribution]) -> list[Proposal]:
     """A second quote in the sentence of the one before takes its speaker."""
     if not earlier or not earlier[-1].speaker:
         return []
-    if shares_sentence(ctx.text, list(ctx.spans), site.index, ctx.tokens, site.lo, site.marker):
+    if shares_sentence(ctx.text, ctx.spans, site.index, ctx.tokens, site.lo, site.marker):
         return [Proposal(earlier[-1].speaker, "same_sentence_quote")]
     return []
 
@@ -208,7 +253,7 @@ def same_sentence_quote(ctx: Prepared, site: QuoteSite,
 def same_paragraph_quote(ctx: Prepared, site: QuoteSite,
                          earlier: Sequence[Attribution]) -> list[Proposal]:
     """The speaker a cue gave an earlier quote in the same paragraph."""
-    for j in range(site.index - 1, -1, -1):
+    for j in range(site.index - 1, max(-1, site.index - 1 - _LOOK_BACK), -1):
         if ctx.spans[j].paragraph != site.paragraph:
             break
         if earlier[j].speaker and earlier[j].by_cue:
@@ -233,7 +278,7 @@ def recent_speaker(ctx: Prepared, site: QuoteSite,
     in running news copy is most often theirs."""
     out: list[Proposal] = []
     seen: set[str] = set()
-    for j in range(site.index - 1, -1, -1):
+    for j in range(site.index - 1, max(-1, site.index - 1 - _LOOK_BACK), -1):
         if site.paragraph - ctx.spans[j].paragraph > 2 or len(seen) >= 2:
             break
         who = earlier[j].speaker
@@ -255,6 +300,7 @@ RULES: tuple[Rule, ...] = (
     previous_sentence,
     people_in_sentence,
     continued_quote,
+    continued_by_next,
     same_sentence_quote,
     same_paragraph_quote,
     quote_paragraph_after_quote,

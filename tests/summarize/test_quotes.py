@@ -85,8 +85,8 @@ def test_fifty_thousand_words_finish() -> None:
     assert all(text[q.start:q.end] == q.text for q in quotes)
 
 
-def _q(text: str, speaker: str | None, start: int) -> Quote:
-    return Quote(text, speaker, start, start + len(text))
+def _q(text: str, speaker: str | None, start: int, confidence: float = 0.99) -> Quote:
+    return Quote(text, speaker, start, start + len(text), confidence if speaker else 0.0)
 
 
 def test_choose_key_quotes_prefers_attributed_sentences_and_distinct_speakers() -> None:
@@ -116,3 +116,14 @@ def test_choose_key_quotes_fills_up_with_same_speaker_when_needed() -> None:
            100),
     ]
     assert [q.start for q in choose_key_quotes(quotes, 2)] == [0, 100]
+
+
+def test_key_quotes_come_only_from_confident_attributions() -> None:
+    quotes = [
+        _q("We will keep fighting for every family in this state until the end", "Jane Doe", 0,
+           confidence=0.55),
+        _q("This bill will raise taxes on every working family in America today", "John Roe",
+           100),
+        _q("Someone said something long enough to be a sentence in the story", None, 200),
+    ]
+    assert [q.speaker for q in choose_key_quotes(quotes, 3)] == ["John Roe"]

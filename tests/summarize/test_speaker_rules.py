@@ -1,0 +1,166 @@
+"""Each attribution rule on its own, with made-up sentences.
+
+A rule only proposes; these tests check what each proposes for one quote site
+(and that it stays quiet where it does not apply). The ranker that chooses among
+the proposals is tested in test_speaker_model.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.summarize import speaker_rules as R
+from bot.summarize.quote_marks import find_quote_spans
+from bot.summarize.speaker_context import Attribution, Prepared, prepare
+
+
+def _ctx(text: str) -> Prepared:
+    return prepare(text, find_quote_spans(text))
+
+
+def _proposed(rule: R.Rule, text: str, index: int = 0,
+              earlier: Sequence[Attribution] = ()) -> list[tuple[str, str]]:
+    ctx = _ctx(text)
+    return [(p.speaker, p.rule) for p in rule(ctx, ctx.sites[index], list(earlier))]
+
+
+def _said(*speakers: str | None) -> list[Attribution]:
+    return [Attribution(s, 0.9, "cue_after.name", s is not None) for s in speakers]
+
+
+def test_every_rule_is_named_and_has_a_docstring() -> None:
+    assert len({r.__name__ for r in R.RULES}) == len(R.RULES)
+    assert all(r.__doc__ for r in R.RULES)
+
+
+def test_cue_after_quote() -> None:
+    text = 'Lena Voss arrived.\n\n"The vote is close," Voss told reporters.'
+    assert _proposed(R.cue_after_quote, text) == [("Lena Voss", "cue_after.name")]
+    inverted = '"The vote is close," said Omar Haddad, a spokesman.'
+    assert _proposed(R.cue_after_quote, inverted) == [("Omar Haddad", "cue_after.name")]
+    # a full stop ends the quote's sentence: what follows is not its cue
+    ended = 'Rivers called it "a fine plan." Omar Haddad said it would fail.'
+    assert _proposed(R.cue_after_quote, ended) == []
+
+
+def test_cue_after_quote_pronoun_is_resolved_three_ways() -> None:
+    text = ('"We will appeal," Nora Quist said.\n\n'
+            '"The ruling is wrong," she said.')
+    got = _proposed(R.cue_after_quote, text, 1, _said("Nora Quist"))
+    assert ("Nora Quist", "cue_after.pronoun") in got
+    assert ("Nora Quist", "cue_after.pronoun_previous_speaker") in got
+
+
+def test_cue_before_quote() -> None:
+    text = 'Governor Aldo Ruiz said: "Schools reopen Monday."'
+    assert _proposed(R.cue_before_quote, text) == [("Aldo Ruiz", "cue_before.name")]
+    scare = 'Aldo Ruiz called the budget "a fantasy."'
+    assert _proposed(R.cue_before_quote, scare) == [("Aldo Ruiz", "cue_before.name")]
+
+
+def test_cue_previous_sentence() -> None:
+    text = 'Mayor Ines Lund spoke at noon. Ines Lund said. "We rebuild."'
+    assert ("Ines Lund", "cue_previous_sentence.name") in _proposed(R.cue_previous_sentence, text)
+
+
+def test_intro_paragraph_cue() -> None:
+    text = ('Pavel Orlov said:\n\n'
+            '"We will not retreat from this reform."')
+    assert _proposed(R.intro_paragraph_cue, text) == [("Pavel Orlov", "intro_paragraph.name")]
+    # a quote that does not open its paragraph is not introduced by the one before
+    assert _proposed(R.intro_paragraph_cue, 'Pavel Orlov said:\n\nHe left. "No more."') == []
+
+
+def test_speech_noun() -> None:
+    text = 'Critics mocked Dana Holt\'s claim that the plan was "fully funded."'
+    assert ("Dana Holt", "speech_noun.name") in _proposed(R.speech_noun, text)
+
+
+def test_headline_label() -> None:
+    text = ('Vance Reed Says Tariffs Are \'A Gift\'\n\n'
+            'Senator Vance Reed spoke in Ohio on Monday about trade.')
+    assert _proposed(R.headline_label, text) == [("Vance Reed", "headline")]
+
+
+def test_transcript_label() -> None:
+    text = 'HOST: Welcome back.\n\nMILLER: "We never saw the memo."'
+    got = _proposed(R.transcript_label, text)
+    assert got and got[0][1].startswith("label.")
+    assert _proposed(R.transcript_label, '"We never saw the memo," Miller said.') == []
+
+
+def test_sentence_subject() -> None:
+    text = 'Pavel Orlov met Dana Holt. Orlov thinks the plan is "a fantasy" and a trap.'
+    assert _proposed(R.sentence_subject, text) == [("Pavel Orlov", "sentence_subject.name")]
+
+
+def test_previous_sentence() -> None:
+    text = ('Sen. Rita Vale visited the shelter on Sunday. "We are full."')
+    got = _proposed(R.previous_sentence, text)
+    assert got and got[0][0] == "Rita Vale"
+
+
+def test_people_in_sentence_proposes_each_name_with_its_side() -> None:
+    text = 'After Tom Ash spoke, "the room went quiet," Lisa Marsh recalled.'
+    got = _proposed(R.people_in_sentence, text)
+    assert ("Tom Ash", "sentence_mention.before") in got
+    assert ("Lisa Marsh", "sentence_mention.after") in got
+
+
+def test_continued_quote() -> None:
+    text = ('"The first part of the plan is simple,\n\n'
+            '"and the second part is harder," Ada Byre said.')
+    ctx = _ctx(text)
+    assert ctx.sites[1].span.continues_previous
+    assert _proposed(R.continued_quote, text, 1, _said("Ada Byre")) == [
+        ("Ada Byre", "continued_quote")]
+    assert _proposed(R.continued_quote, text, 1, _said(None)) == []
+
+
+def test_continued_by_next() -> None:
+    text = ('"The first part of the plan is simple,\n\n'
+            '"and the second part is harder," Ada Byre said.')
+    assert _proposed(R.continued_by_next, text, 0) == [("Ada Byre", "continued_quote.next_cue")]
+    assert _proposed(R.continued_by_next, text, 1) == []
+
+
+def test_same_sentence_quote() -> None:
+    text = 'Ada Byre called the bill "reckless" and "cruel" in a speech.'
+    assert _proposed(R.same_sentence_quote, text, 1, _said("Ada Byre")) == [
+        ("Ada Byre", "same_sentence_quote")]
+    two = 'Ada Byre called it "reckless." Her rival called it "brave."'
+    assert _proposed(R.same_sentence_quote, two, 1, _said("Ada Byre")) == []
+
+
+def test_same_paragraph_quote() -> None:
+    text = '"We are ready," Ada Byre said. "The vote is Tuesday."'
+    assert _proposed(R.same_paragraph_quote, text, 1, _said("Ada Byre")) == [
+        ("Ada Byre", "same_paragraph_quote")]
+    other = '"We are ready," Ada Byre said.\n\n"The vote is Tuesday."'
+    assert _proposed(R.same_paragraph_quote, other, 1, _said("Ada Byre")) == []
+
+
+def test_quote_paragraph_after_quote() -> None:
+    text = '"We are ready," Ada Byre said.\n\n"The vote is Tuesday."'
+    assert _proposed(R.quote_paragraph_after_quote, text, 1, _said("Ada Byre")) == [
+        ("Ada Byre", "quote_paragraph_after_quote")]
+    prose = '"We are ready," Ada Byre said.\n\nThe vote is "on Tuesday" now.'
+    assert _proposed(R.quote_paragraph_after_quote, prose, 1, _said("Ada Byre")) == []
+
+
+def test_recent_speaker_offers_the_last_two_distinct_speakers() -> None:
+    text = ('"One," Ada Byre said.\n\n"Two," Ben Carr said.\n\n"Three," Ada Byre said.\n\n'
+            'Then came "four."')
+    got = _proposed(R.recent_speaker, text, 3, _said("Ada Byre", "Ben Carr", "Ada Byre"))
+    assert got == [("Ada Byre", "recent_speaker"), ("Ben Carr", "recent_speaker.second")]
+
+
+def test_rules_do_not_change_the_prepared_document() -> None:
+    text = ('Senator Ida Moss met Governor Paul Kent.\n\n'
+            '"We agree," she said. "Mostly," he said.\n\n"Fine," Kent added.')
+    ctx = _ctx(text)
+    before = (list(ctx.doc.mentions), set(ctx.doc.confident), dict(ctx.full_names))
+    for site in ctx.sites:
+        for rule in R.RULES:
+            rule(ctx, site, _said(*["Ida Moss"] * site.index))
+    assert (list(ctx.doc.mentions), set(ctx.doc.confident), dict(ctx.full_names)) == before
