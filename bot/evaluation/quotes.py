@@ -42,10 +42,13 @@ Gold source kinds and the speaker rule
       antecedent is approximated by this rule, independent of the system: the nearest
       preceding *named* gold source of the document whose head the text also shows as
       the last word of a name of two or more capitalised words, or after an honorific
-      (``Mr.``, ``Ms.``, ``Mrs.``, ``Dr.``); for ``he``/``she``, one the text never
-      gives the other gender's honorific (``Mrs. Clinton`` is no ``he``). Either the
-      pronoun itself or that head is accepted. Approximate by construction: read it as
-      a trend, never as the target figure.
+      (``Mr.``, ``Ms.``, ``Mrs.``, ``Dr.``), and that is not an organisation's head word
+      (``Fox News``; a short list of the scorer's own); for ``he``/``she``, one the text
+      never gives the other gender's honorific (``Mrs. Clinton`` is no ``he``). Either
+      the pronoun itself or that head is accepted; with no such source before it, the
+      quote is not scored. Approximate by construction: read it as a trend, never as
+      the target figure. (No gender is guessed from given names: that would need a
+      name list, which is what the system uses.)
     - **description**: everything else (``the senator``, ``Border Patrol agents``,
       ``one former executive``): the head itself (``agents``) or the head of the
       nearest preceding named gold source is accepted. Also approximate.
@@ -97,6 +100,16 @@ _OFFICE_WORDS = frozenset({"state", "defense", "defence", "homeland", "treasury"
                            "commerce", "health", "energy", "education", "agriculture",
                            "transportation", "justice", "interior", "veterans", "housing",
                            "foreign", "finance"})
+# Head words of organisations and outlets that look like names ("Fox News"): never the
+# antecedent of he/she.
+_ORG_HEADS = frozenset({"news", "times", "post", "journal", "house", "department", "committee",
+                        "campaign", "party", "office", "agency", "council", "court", "senate",
+                        "congress", "administration", "association", "foundation", "group",
+                        "company", "corporation", "inc", "network", "press", "tribune",
+                        "magazine", "institute", "university", "center", "centre", "union",
+                        "service", "bureau", "commission", "ministry", "board", "fund",
+                        "reuters", "cnn", "nbc", "abc", "cbs", "msnbc", "ap", "fbi", "cia",
+                        "pac", "gop", "dnc", "rnc", "un", "nato", "politifact"})
 _NAME = re.compile(r"\b[A-Z][\w'’\-]*\.?(?:\s+[A-Z][\w'’\-]*\.?)+")
 
 
@@ -320,7 +333,8 @@ def gold_quotes(row: dict[str, Any]) -> list[GoldQuote]:
         src = a.get("source")
         if src and src.get("text") and src.get("spans") and source_kind(src["text"]) == "named":
             head = source_head(src["text"])
-            named.append(_Named(src["spans"][0][0], head, head in person))
+            named.append(_Named(src["spans"][0][0], head,
+                                head in person and head not in _ORG_HEADS))
     named.sort(key=lambda n: n.position)
 
     def heads_for(a: dict[str, Any]) -> tuple[frozenset[str], str]:
@@ -338,7 +352,7 @@ def gold_quotes(row: dict[str, Any]) -> list[GoldQuote]:
             for n in reversed(earlier):
                 if n.person and n.head not in other:
                     return frozenset({head, n.head}), kind
-            return frozenset({head}), kind
+            return frozenset(), kind  # no antecedent among the named sources: not scored
         if earlier:
             return frozenset({head, earlier[-1].head}), kind
         return frozenset({head}), kind
@@ -446,11 +460,10 @@ def score_rows(rows: Iterable[dict[str, Any]], progress: bool = False,
         # key quotes: what a digest shows
         key_pairs = dict(match([(q.start, q.end) for q in key], [(g.start, g.end) for g in gold]))
         for i, q in enumerate(key):
-            j = key_pairs.get(i)
-            if j is None:
+            if i not in key_pairs:
                 scores.key_unmatched += 1
                 continue
-            g = gold[j]
+            g = gold[key_pairs[i]]
             if not g.heads:
                 continue
             ok = speaker_head(q.speaker) in g.heads

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from bot.summarize.speaker_context import Attribution, Prepared, QuoteSite, speaker_key
 from bot.summarize.quote_names import CUE_FORMS
+from bot.summarize.speaker_context import Attribution, Prepared, QuoteSite, speaker_key
 from bot.summarize.speaker_rules import CUE_RULES, RULES, Proposal, Rule
 from bot.summarize.speaker_tokens import first_at
 
@@ -88,7 +88,6 @@ def features(ctx: Prepared, site: QuoteSite, earlier: Sequence[Attribution],
         if not site_has_cue:
             f["no_cue:" + r.split(".")[0]] = 1.0
     f["n_rules"] = float(len(cand.rules))
-    doc = ctx.doc
     starts = ctx.key_starts.get(cand.key)
     if starts:
         is_org, is_person, confirmed = ctx.key_kinds[cand.key]

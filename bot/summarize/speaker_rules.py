@@ -256,8 +256,9 @@ def same_paragraph_quote(ctx: Prepared, site: QuoteSite,
     for j in range(site.index - 1, max(-1, site.index - 1 - _LOOK_BACK), -1):
         if ctx.spans[j].paragraph != site.paragraph:
             break
-        if earlier[j].speaker and earlier[j].by_cue:
-            return [Proposal(earlier[j].speaker, "same_paragraph_quote")]
+        who = earlier[j].speaker
+        if who and earlier[j].by_cue:
+            return [Proposal(who, "same_paragraph_quote")]
     return []
 
 

@@ -21,6 +21,7 @@ starting from the hand-set priors in :data:`PRIOR`.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import subprocess
@@ -134,7 +135,7 @@ def _score(rows: Sequence[dict[str, Any]], model: Model) -> dict[str, Any]:
     from bot.summarize.speakers import using_model
 
     with using_model(model):
-        return score_rows(rows).as_dict()  # type: ignore[no-any-return]
+        return score_rows(rows).as_dict()
 
 
 def cross_validate(rows: Sequence[dict[str, Any]], k: int,
@@ -189,7 +190,7 @@ def choose_abstention(by_abstain: dict[str, dict[str, Any]]) -> float:
     sources: abstaining there removes more wrong names than right ones."""
     grid = sorted(by_abstain, key=float)
     chosen = float(grid[0])
-    for lo, hi in zip(grid, grid[1:], strict=False):
+    for lo, hi in itertools.pairwise(grid):
         a, b = by_abstain[lo], by_abstain[hi]
         covered = a["coverage_named"] - b["coverage_named"]
         right = a["speaker_accuracy_named"] - b["speaker_accuracy_named"]

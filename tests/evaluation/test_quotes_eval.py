@@ -54,7 +54,7 @@ def test_gold_quotes_are_quote_mark_segments_inside_contents(data: Path) -> None
     assert [TEXT[g.start:g.end] for g in gold] == [
         "We will win this race", "Taxes will fall next year", "a disaster"]
     assert gold[1].heads == frozenset({"she", "doe"})  # pronoun resolved to the named source
-    assert not gold[1].named and gold[0].named
+    assert not gold[1].named and gold[0].named and gold[1].kind == "pronoun"
 
 
 def test_scores(data: Path) -> None:
@@ -95,8 +95,8 @@ def test_run_prints_json_and_table(data: Path, capsys: pytest.CaptureFixture[str
 def test_add_arguments() -> None:
     parser = argparse.ArgumentParser()
     ev.add_arguments(parser)
-    args = parser.parse_args(["--data", "x.jsonl", "--limit", "3", "--json"])
-    assert args.limit == 3 and args.json and args.data == Path("x.jsonl")
+    args = parser.parse_args(["--data", "x.jsonl", "y.jsonl", "--limit", "3", "--json"])
+    assert args.limit == 3 and args.json and args.data == [Path("x.jsonl"), Path("y.jsonl")]
 
 
 def test_bad_input_is_one_clear_error(tmp_path: Path) -> None:
@@ -146,30 +146,59 @@ def test_he_skips_groups_parties_and_lower_case_descriptions() -> None:
     assert _heads(text, attrs)[-1] == ["he", "smith"]
 
 
-def test_she_takes_the_gender_the_document_shows() -> None:
-    # "Strada" alone has no gender; "widow Terry Strada" elsewhere makes her a woman
-    # (the role beats the given name Terry), and "Donald Trump" is named more often
-    # than twice as often as "Melania Trump", so "Trump" is a man.
-    text = ('"Justice now," said 9/11 widow Terry Strada.\n\n'
-            'Donald Trump spoke. Donald Trump and Melania Trump waved to Donald Trump Jr.\n\n'
-            '"Wait," Strada said.\n\n'
-            '"Big crowds," Trump said.\n\n'
-            '"We are tired," she said.')
-    attrs = [_attr(text, "9/11 widow Terry Strada", '"Justice now,"'),
-             _attr(text, "Strada", '"Wait,"', text.index("Strada said")),
-             _attr(text, "Trump", '"Big crowds,"', text.index("Trump said")),
-             _attr(text, "she", '"We are tired,"')]
-    assert _heads(text, attrs)[-1] == ["she", "strada"]
+def test_he_skips_a_source_the_text_calls_mrs() -> None:
+    text = ('"Justice now," said Senator Ann Clark.\n\n'
+            'Mrs. Clark left early.\n\n'
+            '"Wait," said Governor Tom Reyes.\n\n'
+            '"Big crowds," Clark said.\n\n'
+            '"We are tired," he said.')
+    attrs = [_attr(text, "Senator Ann Clark", '"Justice now,"'),
+             _attr(text, "Governor Tom Reyes", '"Wait,"'),
+             _attr(text, "Clark", '"Big crowds,"', text.index("Clark said")),
+             _attr(text, "he", '"We are tired,"')]
+    assert _heads(text, attrs)[-1] == ["he", "reyes"]
 
 
-def test_pronoun_with_no_named_source_falls_back_to_the_person_the_text_names() -> None:
+def test_pronoun_without_a_named_person_before_it_is_not_scored() -> None:
     text = ('President Barack Obama held a town hall.\n\n'
-            'Tina Houchins had a question for the president.\n\n'
-            '"Why not say it?" she said.\n\n'
-            '"It is manufactured," he said.')
-    attrs = [_attr(text, "she", '"Why not say it?"'),
-             _attr(text, "he", '"It is manufactured,"')]
-    assert _heads(text, attrs) == [["houchins", "she"], ["he", "obama"]]
+            '"Why not say it?" she said.')
+    attrs = [_attr(text, "she", '"Why not say it?"')]
+    (gold,) = ev.gold_quotes({"id": "t", "text": text, "attributions": attrs})
+    assert gold.kind == "pronoun" and gold.heads == frozenset()
+
+
+def test_source_kinds() -> None:
+    assert ev.source_kind("Josh Earnest") == "named"
+    assert ev.source_kind("Democrats") == "named"
+    assert ev.source_kind("she") == "pronoun"
+    assert ev.source_kind("Border Patrol agents") == "description"
+    assert ev.source_kind("the senator") == "description"
+
+
+def test_several_files_and_the_full_table(data: Path, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    second = tmp_path / "second.jsonl"
+    second.write_text(data.read_text(encoding="utf-8"), encoding="utf-8")
+    assert ev.run(argparse.Namespace(data=[data, second], json=True, limit=None)) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["documents"] == 2 and out["matched"] == 6
+    for key in ("speaker_accuracy_named", "coverage", "key_quotes_precision_named",
+                "named_by_publisher"):
+        assert key in out
+    assert ev.run(argparse.Namespace(data=[data], json=False, limit=None)) == 0
+    table = capsys.readouterr().out
+    for label in ("named sources", "coverage", "key_quotes precision", "named, ?"):
+        assert label in table
+
+
+def test_the_scorer_reads_no_word_list_of_the_system() -> None:
+    import ast
+
+    tree = ast.parse(Path(ev.__file__).read_text(encoding="utf-8"))
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    # the system only to run it, and its trainer only behind --train
+    assert {m for m in imported if m and m.startswith("bot.summarize")} == {
+        "bot.summarize.quoting", "bot.summarize.speaker_training"}
 
 
 def test_a_full_name_takes_the_gender_of_its_own_first_name_only() -> None:

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from bot.summarize.quoting import find_quotes
 from bot.summarize.quotes import extract_quotes
+from bot.summarize.quoting import find_quotes
 
 
 def _check(text: str) -> list[tuple[str, str | None]]:
