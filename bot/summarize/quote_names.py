@@ -133,6 +133,16 @@ GENDERED_NOUNS = {
     "assemblyman": "m", "assemblywoman": "f", "alderman": "m", "alderwoman": "f",
 }
 # Nouns for anonymous or collective speakers kept verbatim ("a source", "officials").
+# Nouns heading a description of an organisation ("the American space agency", "the
+# company"): such a description, with "the", is resolved to the organisation the
+# article named last (NASA), not left as written.
+ORG_DESCRIPTION_NOUNS = {"agency", "company", "firm", "organization", "organisation",
+                         "ministry", "network", "newspaper", "bank", "university", "institute",
+                         "foundation", "association", "airline", "retailer", "automaker",
+                         "regulator", "watchdog", "carrier", "manufacturer", "startup",
+                         "broadcaster", "charity", "conglomerate", "insurer", "lender",
+                         "nonprofit", "publisher", "giant"}
+
 GENERIC_SPEAKERS = set(
     ["source", "sources", "official", "officials", "aide", "aides", "spokesman", "spokeswoman", "spokesperson", "spokespeople", "representative", "representatives", "people", "experts", "analysts", "critics", "supporters", "residents", "witnesses", "protesters", "protestors", "demonstrators", "voters", "observers", "insiders", "advisers", "advisors", "staffers", "democrats", "republicans", "lawmakers", "leaders", "organizers", "organisers", "investigators", "prosecutors", "police", "authorities", "researchers", "economists", "statement", "report", "campaign", "administration", "department", "ministry", "agency", "committee", "group", "organization", "organisation", "company", "spokesmen",
      # Documents and bodies that "say" things in news prose.

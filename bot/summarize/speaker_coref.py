@@ -20,6 +20,7 @@ from bot.summarize.quote_names import (
     GENERIC_SPEAKERS,
     NAME_PREFIX_TITLES,
     NOT_NAME,
+    ORG_DESCRIPTION_NOUNS,
     ORG_WORDS,
     PARTICIPLES,
     PERSON_NOUNS,
@@ -338,6 +339,10 @@ def resolve(doc: Doc, subj: Subject) -> str | None:
         # "the businessman" is a man, "the congresswoman" a woman.
         return _resolve_pronoun(doc, GENDERED_NOUNS.get(head, ""), subj.pos,
                                 _TITLE_FOR_NOUN.get(head, ""))
+    if det == "the" and head in ORG_DESCRIPTION_NOUNS:
+        org = _nearest_organisation(doc, subj.pos)
+        if org is not None:
+            return org  # "the American space agency" -> NASA
     if head in GENERIC_SPEAKERS or head in PERSON_NOUNS:
         return " ".join(t.text for t in subj.tokens)
     if det in _POSSESSIVE_DETS and len(subj.tokens) <= 3 and plural_noun(head):
@@ -346,6 +351,21 @@ def resolve(doc: Doc, subj: Subject) -> str | None:
 
 
 _POSSESSIVE_DETS = {"his", "her", "their", "its", "our"}
+_ORG_REACH = 2500  # characters back in which "the agency" may still name an organisation
+
+
+def _nearest_organisation(doc: Doc, pos: int) -> str | None:
+    """The organisation the article named last before ``pos``: a mention analysed as an
+    organisation, or an acronym (``NASA``, ``FEMA``)."""
+    k = bisect.bisect_left(doc.mentions, pos, key=lambda m: m.start)
+    for m in reversed(doc.mentions[max(0, k - 60):k]):
+        if pos - m.start > _ORG_REACH:
+            break
+        acronym = len(m.name) == 1 and len(m.name[0]) >= 2 and m.name[0].isupper() \
+            and m.name[0].isalpha()
+        if (m.is_org and len(m.name) >= 2) or acronym:
+            return m.text
+    return None
 
 
 def confirm_person(doc: Doc, subj: Subject) -> None:

@@ -164,3 +164,11 @@ def test_rules_do_not_change_the_prepared_document() -> None:
         for rule in R.RULES:
             rule(ctx, site, _said(*["Ida Moss"] * site.index))
     assert (list(ctx.doc.mentions), set(ctx.doc.confident), dict(ctx.full_names)) == before
+
+
+def test_a_description_of_an_organisation_is_given_as_the_organisation() -> None:
+    text = ('NASA launched the probe on Monday.\n\n'
+            '"We are thrilled with the launch," the American space agency said.')
+    assert _proposed(R.cue_after_quote, text) == [("NASA", "cue_after.np")]
+    alone = '"We are thrilled with the launch," the space agency said.'
+    assert _proposed(R.cue_after_quote, alone) == [("the space agency", "cue_after.np")]

@@ -160,3 +160,25 @@ def test_pronoun_continues_previous_speaker() -> None:
     text = ('"We lost," said Rep. Jim Jordan. He named Barack Obama as the cause.\n\n'
             '"It was a mistake," he said.')
     assert _speakers(text) == ["Jim Jordan", "Jim Jordan"]
+
+
+def test_wire_story_with_two_officials_in_alternation() -> None:
+    # The seed case: two officials speak in turn; after the first mention they are
+    # surnames and pronouns; every quote goes to the right full name.
+    text = ("KYIV, Ukraine (AP) — Secretary of State Antony Blinken and Ukrainian Foreign "
+            "Minister Olena Kovalenko met on Tuesday to discuss the grain corridor.\n\n"
+            '"We will keep the ships moving," Blinken told reporters after the meeting.\n\n'
+            '"Our farmers cannot wait another season," Kovalenko said. "Every week counts."\n\n'
+            'Blinken promised more help. "The United States stands with Ukraine," he said.\n\n'
+            '"We are grateful, but we need air defence now," she said.\n\n'
+            '"That request is on the table," Mr. Blinken said.')
+    assert _speakers(text) == ["Antony Blinken", "Olena Kovalenko", "Olena Kovalenko",
+                               "Antony Blinken", "Olena Kovalenko", "Antony Blinken"]
+
+
+def test_each_quote_carries_confidence_and_rule() -> None:
+    (first,) = extract_quotes('"We will appeal," said Nora Quist.')
+    assert first.speaker == "Nora Quist" and first.speaker_confidence >= 0.8
+    assert first.speaker_rule.startswith("cue_after")
+    (lone,) = extract_quotes('The weather was "fine" all week.')
+    assert lone.speaker is None and lone.speaker_rule
