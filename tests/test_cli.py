@@ -59,7 +59,9 @@ def test_summarize_files_and_stdin_as_json(capsys: pytest.CaptureFixture[str], t
     bridge = rows[0]
     assert bridge["key_points"] and bridge["quotes"]
     for q in bridge["quotes"]:
-        assert set(q) == {"text", "speaker", "start", "end"} and q["end"] > q["start"]
+        assert set(q) == {"text", "speaker", "start", "end", "speaker_confidence",
+                          "speaker_rule"} and q["end"] > q["start"]
+        assert 0.0 <= q["speaker_confidence"] <= 1.0 and q["speaker_rule"]
     assert any(q["speaker"] == "Jane Doe" for q in rows[1]["quotes"])
 
 

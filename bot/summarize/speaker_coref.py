@@ -340,9 +340,9 @@ def resolve(doc: Doc, subj: Subject) -> str | None:
         return _resolve_pronoun(doc, GENDERED_NOUNS.get(head, ""), subj.pos,
                                 _TITLE_FOR_NOUN.get(head, ""))
     if det == "the" and head in ORG_DESCRIPTION_NOUNS:
-        org = _nearest_organisation(doc, subj.pos)
-        if org is not None:
-            return org  # "the American space agency" -> NASA
+        named_org = _nearest_organisation(doc, subj.pos)
+        if named_org is not None:
+            return named_org  # "the American space agency" -> NASA
     if head in GENERIC_SPEAKERS or head in PERSON_NOUNS:
         return " ".join(t.text for t in subj.tokens)
     if det in _POSSESSIVE_DETS and len(subj.tokens) <= 3 and plural_noun(head):

@@ -1,11 +1,8 @@
-"""News conventions that carry a speaker from one quote to the next.
-
-A quote continuing an unclosed quote from the previous paragraph, or another
-quote in the same paragraph or sentence, keeps that quote's speaker; a
-paragraph that is nothing but a quote takes the speaker of the quoted paragraph
-just before it; ``"...," he said`` / ``"...," it said`` continue the speaker of
-the cued quote just before when nothing else intervened.
-"""
+"""Helpers for the conventions that carry a speaker from one quote to the next
+(the rules themselves are in :mod:`bot.summarize.speaker_rules`): whether a quote
+continues the sentence of the one before, and ``"...," he said`` / ``"...," it
+said`` continuing the speaker of the cued quote just before when nothing else
+intervened."""
 
 from __future__ import annotations
 
@@ -15,7 +12,7 @@ from collections.abc import Sequence
 
 from bot.summarize.quote_marks import QuoteSpan
 from bot.summarize.quote_names import PRONOUNS
-from bot.summarize.speaker_coref import full_name, gender_of, is_person, sentence_around
+from bot.summarize.speaker_coref import full_name, gender_of
 from bot.summarize.speaker_tokens import SENT_END, Doc, Subject, Token
 
 logger = logging.getLogger(__name__)
@@ -91,53 +88,3 @@ def previous_speaker(doc: Doc, spans: Sequence[QuoteSpan], speakers: Sequence[st
             return None
         k += 1
     return name
-
-
-def inherit(doc: Doc, spans: list[QuoteSpan], speakers: list[str | None],
-            by_cue: list[bool], para_of: list[int], text: str) -> None:
-    """Apply the paragraph-continuation conventions to quotes without a cue."""
-    n = len(spans)
-    cued_in_para: dict[int, list[int]] = {}
-    for j in range(n):
-        if by_cue[j]:
-            cued_in_para.setdefault(para_of[j], []).append(j)
-    for qi in range(n):
-        if speakers[qi] is not None:
-            continue
-        q = spans[qi]
-        if q.continues_previous and qi > 0 and speakers[qi - 1] is not None:
-            speakers[qi] = speakers[qi - 1]
-            continue
-        same = cued_in_para.get(para_of[qi], [])
-        if same and not q.single:
-            k = bisect.bisect_left(same, qi)
-            inherited = speakers[same[k - 1] if k > 0 else same[0]]
-            speakers[qi] = _own_sentence_person(doc, q, inherited) or inherited
-            continue
-        # A paragraph that is only a quote, right after a quoted paragraph.
-        if qi > 0 and para_of[qi - 1] == para_of[qi] - 1 and speakers[qi - 1] is not None \
-                and _is_whole_paragraph(text, q):
-            speakers[qi] = speakers[qi - 1]
-
-
-def _own_sentence_person(doc: Doc, q: QuoteSpan, inherited: str | None) -> str | None:
-    """A cue-less quote in a sentence about someone else than the paragraph's
-    speaker belongs to the one person that sentence names before it: ``All this has
-    led the journalist Jane Roe to fear a "..."`` (not the speaker quoted earlier in
-    the paragraph)."""
-    lo, _hi = sentence_around(doc.text, q.outer_start)
-    names: set[str] = set()
-    for m in doc.mentions:
-        if lo <= m.start < q.outer_start and not m.is_org \
-                and (len(m.name) >= 2 or is_person(doc, m)):
-            names.add(full_name(doc, m, m.start))
-    if len(names) != 1 or inherited in names:
-        return None
-    return names.pop()
-
-
-def _is_whole_paragraph(text: str, q: QuoteSpan) -> bool:
-    lo = text.rfind("\n", 0, q.outer_start) + 1
-    hi = text.find("\n", q.outer_end)
-    hi = len(text) if hi == -1 else hi
-    return not text[lo:q.outer_start].strip() and len(text[q.outer_end:hi].strip()) <= 2
