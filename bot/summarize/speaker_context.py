@@ -75,6 +75,7 @@ class Prepared:
     full_names: dict[int, str]  # mention start -> the fullest name the text gives
     key_starts: dict[str, list[int]]  # speaker key -> its mentions' starts, ascending
     key_kinds: dict[str, tuple[bool, bool, bool]]  # key -> (an org, a person, confirmed)
+    key_at: dict[int, str]  # mention start -> its speaker key
 
     @property
     def tokens(self) -> list[Token]:
@@ -122,13 +123,15 @@ def prepare(text: str, spans: Sequence[QuoteSpan]) -> Prepared:
     _confirm_cue_subjects(doc, sites)
     doc.mentions.sort(key=lambda m: m.start)
     by_key: dict[str, list[Mention]] = {}
+    key_at: dict[int, str] = {}
     for mention in doc.mentions:
-        by_key.setdefault(speaker_key(mention.text), []).append(mention)
+        key_at[mention.start] = key = speaker_key(mention.text)
+        by_key.setdefault(key, []).append(mention)
     kinds = {key: (any(m.is_org for m in ms), any(not m.is_org for m in ms),
                    any(m.surname in doc.confident for m in ms)) for key, ms in by_key.items()}
     return Prepared(text, doc, list(spans), tuple(sites), by_key,
                     [m.start for m in doc.mentions], _full_names(doc),
-                    {key: [m.start for m in ms] for key, ms in by_key.items()}, kinds)
+                    {key: [m.start for m in ms] for key, ms in by_key.items()}, kinds, key_at)
 
 
 def _confirm_cue_subjects(doc: Doc, sites: Sequence[QuoteSite]) -> None:

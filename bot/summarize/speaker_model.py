@@ -135,17 +135,18 @@ def _sentence_features(ctx: Prepared, site: QuoteSite, cand: Candidate,
     q = site.span
     mentions = [m for m in ctx.mentions_between(site.sentence_start, site.sentence_end)
                 if not (q.outer_start <= m.start < q.outer_end)]
-    inside = [m for m in mentions if speaker_key(m.text) == cand.key]
+    key_at = ctx.key_at
+    inside = [m for m in mentions if key_at[m.start] == cand.key]
     if not inside:
         return
     f["in_sentence"] = 1.0
     before = [m for m in mentions if m.start < q.outer_start]
     after = [m for m in mentions if m.start >= q.outer_end]
-    if before and speaker_key(before[-1].text) == cand.key:
+    if before and key_at[before[-1].start] == cand.key:
         f["nearest_before"] = 1.0
-    if after and speaker_key(after[0].text) == cand.key:
+    if after and key_at[after[0].start] == cand.key:
         f["nearest_after"] = 1.0
-    if mentions and speaker_key(mentions[0].text) == cand.key:
+    if mentions and key_at[mentions[0].start] == cand.key:
         f["first_in_sentence"] = 1.0
     for m in inside:
         if m.start in doc.salient:
