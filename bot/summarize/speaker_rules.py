@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bot.summarize.speaker_context import Attribution, Prepared, QuoteSite
 from bot.summarize.speaker_coref import resolve
@@ -41,6 +42,9 @@ from bot.summarize.speaker_sentences import (
 from bot.summarize.speaker_tokens import Subject, first_at
 
 __all__ = ["CUE_RULES", "RULES", "Proposal", "Rule"]
+
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +69,8 @@ def _from_subject(ctx: Prepared, site: QuoteSite, earlier: Sequence[Attribution]
     if who:
         out.append(Proposal(who, f"{rule}.{kind}"))
     if subj.kind == "pronoun" and site.index > 0:
-        speakers = _Speakers(earlier)
-        by_cue = _ByCue(earlier)
+        speakers = _Column(earlier, lambda a: a.speaker)
+        by_cue = _Column(earlier, lambda a: a.by_cue)
         spans = ctx.spans
         prev = previous_speaker(ctx.doc, spans, speakers, by_cue, site.index, subj)
         if prev:
@@ -77,28 +81,19 @@ def _from_subject(ctx: Prepared, site: QuoteSite, earlier: Sequence[Attribution]
     return out
 
 
-class _Speakers(Sequence[str | None]):
-    """The earlier speakers as a read-only view (no copy per quote: long articles)."""
+class _Column(Sequence[T]):
+    """One field of the earlier decisions as a read-only sequence (no copy per
+    quote: long articles stay linear)."""
 
-    def __init__(self, earlier: Sequence[Attribution]) -> None:
+    def __init__(self, earlier: Sequence[Attribution], get: Callable[[Attribution], T]) -> None:
         self._earlier = earlier
+        self._get = get
 
     def __len__(self) -> int:
         return len(self._earlier)
 
-    def __getitem__(self, i: int) -> str | None:  # type: ignore[override]
-        return self._earlier[i].speaker
-
-
-class _ByCue(Sequence[bool]):
-    def __init__(self, earlier: Sequence[Attribution]) -> None:
-        self._earlier = earlier
-
-    def __len__(self) -> int:
-        return len(self._earlier)
-
-    def __getitem__(self, i: int) -> bool:  # type: ignore[override]
-        return self._earlier[i].by_cue
+    def __getitem__(self, i: int) -> T:  # type: ignore[override]
+        return self._get(self._earlier[i])
 
 
 # --------------------------------------------------------------------------- cue rules
