@@ -567,7 +567,7 @@ def run(args: argparse.Namespace) -> int:
     paths = args.data if isinstance(args.data, list | tuple) else [args.data]
     rows = read_all([Path(p) for p in paths], limit)
     if getattr(args, "train", False):
-        from bot.summarize.speaker_training import train_command
+        from bot.evaluation.speaker_training import train_command
 
         return train_command(rows, folds=getattr(args, "folds", 5),
                              out=getattr(args, "out", None),

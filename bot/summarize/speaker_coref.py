@@ -44,24 +44,43 @@ from bot.summarize.speaker_tokens import (
 logger = logging.getLogger(__name__)
 
 
+def _name_index(doc: Doc) -> dict[str, tuple[list[int], list[Mention]]]:
+    """Multi-word person mentions by first word and by surname, ascending (built once)."""
+    if doc.name_index is None:
+        index: dict[str, tuple[list[int], list[Mention]]] = {}
+        for m in sorted(doc.mentions, key=lambda m: m.start):
+            if not m.is_org and len(m.name) >= 2:
+                for word in {m.surname, m.name[0]}:
+                    starts, found = index.setdefault(word, ([], []))
+                    starts.append(m.start)
+                    found.append(m)
+        doc.name_index = index
+    return doc.name_index
+
+
 def full_name(doc: Doc, mention: Mention, pos: int) -> str:
-    """The fullest name the text gives for a (possibly short) person mention."""
+    """The fullest name the text gives for a (possibly short) person mention: the
+    nearest full name before ``pos`` sharing the word, else the first one after."""
     if mention.is_org:
         return mention.text
     words = mention.name
     if len(words) >= 2:
         return mention.text
     word = words[0]
-    candidates = [m for m in doc.mentions if not m.is_org and len(m.name) >= 2
-                  and (m.surname == word or m.name[0] == word)]
-    if mention.gender:
+    starts, candidates = _name_index(doc).get(word, ([], []))
+
+    def fits(m: Mention) -> bool:
         # "Mr. Obama" is never expanded to "Michelle Obama": keep the surname instead.
-        candidates = [m for m in candidates if m.gender in ("", mention.gender)]
-    if not candidates:
-        return word
-    before = [m for m in candidates if m.start < pos]
-    best = max(before, key=lambda m: m.start) if before else min(candidates, key=lambda m: m.start)
-    return best.text
+        return not mention.gender or m.gender in ("", mention.gender)
+
+    k = bisect.bisect_left(starts, pos)
+    for i in range(k - 1, -1, -1):
+        if fits(candidates[i]):
+            return candidates[i].text
+    for m in candidates[k:]:
+        if fits(m):
+            return m.text
+    return word
 
 
 def gender_of(doc: Doc, name: str) -> str:
@@ -69,6 +88,14 @@ def gender_of(doc: Doc, name: str) -> str:
     mentions agree on; "" when unknown. Mentions with another first name are another
     person ("Rakeyia Scott" is not "Keith Lamont Scott", nor the bare "Scott" who
     may be either): a full name takes only mentions with its first name."""
+    cached = doc.gender_cache.get(name)
+    if cached is not None:
+        return cached
+    doc.gender_cache[name] = found = _gender_of(doc, name)
+    return found
+
+
+def _gender_of(doc: Doc, name: str) -> str:
     for m in doc.mentions:
         if m.text == name and m.gender:
             return m.gender

@@ -114,6 +114,10 @@ class Doc:
     speech_starts: list[int] = field(default_factory=list)
     surname_starts: dict[str, list[int]] = field(default_factory=dict)
     paras: list[tuple[int, int]] = field(default_factory=list)
+    # Caches (deterministic, filled on first use): multi-word person names by their
+    # first word and surname, as (starts, mentions) ascending; genders by name.
+    name_index: dict[str, tuple[list[int], list[Mention]]] | None = None
+    gender_cache: dict[str, str] = field(default_factory=dict)
 
 
 def tokenize(text: str, lo: int, hi: int) -> list[Token]:

@@ -229,7 +229,7 @@ def train_command(rows: Sequence[dict[str, Any]], folds: int, out: Path | None,
                   if v["key_quotes_precision_named"] >= KEY_PRECISION_GOAL), KEY_FLOORS[-1])
     abstain = choose_abstention(cv["by_abstain_below"])
     model = train(rows, abstain_below=abstain, key_quote_min=floor)
-    target = out or Path(__file__).with_name("speaker_weights.json")
+    target = out or Path(__file__).parent.parent / "summarize" / "speaker_weights.json"
     payload = {
         "provenance": {
             "data": [{"path": Path(p).name, "sha256": _sha256(p)} for p in data],
