@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.errors import ConfigError
+from bot.evaluation.keypoint_hygiene import Hygiene, measure
 from bot.extract.sentences import plain_sentences
 
 if TYPE_CHECKING:
@@ -61,9 +62,11 @@ class Report:
     articles_per_s: float
     seconds: float
     delta_se: Scores = Scores(0.0, 0.0, 0.0)  # paired standard error of engine - Lead-3
+    hygiene: Hygiene | None = None  # how the engine's key points read on their own
 
     def as_dict(self) -> dict[str, object]:
         data = asdict(self)
+        data["hygiene"] = self.hygiene.as_dict() if self.hygiene else None
         data["delta"] = {m: round(getattr(self.engine, m) - getattr(self.lead3, m), 2) for m in METRICS}
         return data
 
@@ -147,11 +150,13 @@ def evaluate(rows: list[Row], summarize: Callable[[Row], list[str]], engine_name
     engine_avg, lead_avg = RougeAverager(), RougeAverager()
     engine_seconds = 0.0
     started = time.perf_counter()
+    produced: list[list[str]] = []
     for row in progress if progress is not None else rows:
         reference = reference_sentences(row.highlights)
         t0 = time.perf_counter()
         points = summarize(row)
         engine_seconds += time.perf_counter() - t0
+        produced.append(points)
         engine_avg.add(reference, points)
         lead_avg.add(reference, lead3(row.article))
     return Report(
@@ -159,6 +164,7 @@ def evaluate(rows: list[Row], summarize: Callable[[Row], list[str]], engine_name
         articles_per_s=round(len(rows) / engine_seconds, 2) if engine_seconds > 0 else 0.0,
         seconds=round(time.perf_counter() - started, 1),
         delta_se=paired_standard_error(engine_avg, lead_avg),
+        hygiene=measure(produced),
     )
 
 
@@ -179,6 +185,8 @@ def format_table(report: Report) -> str:
         f"{getattr(report.engine, m) - getattr(report.lead3, m):+9.2f}" for m in METRICS))
     lines.append(f"{'  paired SE':12}" + "".join(
         f"{getattr(report.delta_se, m):9.2f}" for m in METRICS))
+    if report.hygiene is not None:
+        lines.append(report.hygiene.line())
     return "\n".join(lines)
 
 

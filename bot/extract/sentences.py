@@ -173,7 +173,8 @@ def split_sentences(text: str, language: str | None = None, *,
                     sent = _trimmed(text, whole.start + a, whole.start + b, paragraph)
                     if sent is None:
                         continue
-                    if para and _is_quote_tail(sent.text, para[-1].text):
+                    if para and (_is_quote_tail(sent.text, para[-1].text)
+                                 or _is_clock_tail(sent.text, para[-1].text)):
                         prev = para.pop()
                         sent = Sentence(text[prev.start:sent.end], prev.start, sent.end, paragraph)
                     para.append(sent)
@@ -242,6 +243,18 @@ def _is_quote_tail(fragment: str, previous: str) -> bool:
     if fragment[0].islower() and previous.rstrip()[-1:] in _CLOSE_QUOTES + ".!?":
         return bool(previous) and previous.rstrip()[-1:] in _CLOSE_QUOTES
     return False
+
+
+_CLOCK_END = re.compile(r"\b\d{1,2}(?::\d\d)?\s?[ap]\.m\.$")
+_CLOCK_TAIL = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\b|(?:ET|EST|EDT|PT|PST|PDT|GMT|BST|UTC)\b|"
+                         r"(?:local|on|in|at|to|and|or|until|till|when|local|yesterday|today|tomorrow)\b")
+
+
+def _is_clock_tail(fragment: str, previous: str) -> bool:
+    """'... at 10 a.m.' + 'Tuesday, police said.': pysbd ends a sentence at every
+    'a.m.'; glue it back when what follows is the time's own day, zone or a
+    lower-case word."""
+    return bool(_CLOCK_END.search(previous.rstrip())) and bool(_CLOCK_TAIL.match(fragment))
 
 
 def plain_sentences(text: str, language: str | None = None) -> list[str]:

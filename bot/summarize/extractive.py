@@ -13,7 +13,14 @@ from bot.domain import Summary
 from bot.errors import SummarizerError
 from bot.extract.sentences import split_sentences
 from bot.summarize.embedder import MiniLMEmbedder, shared_embedder
-from bot.summarize.keypoints import SelectionConfig, candidate_sentences, relevance, select
+from bot.summarize.keypoints import (
+    SelectionConfig,
+    candidate_sentences,
+    relevance,
+    select,
+    self_contained_first,
+    without_title_prefix,
+)
 from bot.summarize.quoting import find_quotes
 
 logger = logging.getLogger(__name__)
@@ -46,15 +53,15 @@ class ExtractiveSummarizer:
         """The key point sentences, verbatim, in article order."""
         if max_points <= 0 or not text or not text.strip():
             return []
-        candidates = candidate_sentences(
-            split_sentences(text, language, max_chars=HEAD_CHARS), self.config)
+        candidates = candidate_sentences(without_title_prefix(
+            split_sentences(text, language, max_chars=HEAD_CHARS), title), self.config)
         if len(candidates) < self.config.max_candidates and len(text) > HEAD_CHARS:
-            candidates = candidate_sentences(
-                split_sentences(text, language, max_chars=MAX_HEAD_CHARS), self.config)
+            candidates = candidate_sentences(without_title_prefix(
+                split_sentences(text, language, max_chars=MAX_HEAD_CHARS), title), self.config)
         if not candidates:
             return []
         if len(candidates) <= max_points:
-            return [s.text for s in candidates]
+            return [s.text for s in self_contained_first(candidates)]
         embeddings = title_embedding = None
         if _uses_embeddings(language):
             texts = [s.text for s in candidates]
@@ -70,7 +77,8 @@ class ExtractiveSummarizer:
             if title and title.strip():
                 title_embedding = vectors[-1]
         scores = relevance(candidates, embeddings, title_embedding, self.config, text)
-        return [s.text for s in select(candidates, scores, max_points, embeddings, self.config)]
+        chosen = select(candidates, scores, max_points, embeddings, self.config)
+        return [s.text for s in self_contained_first(chosen)]
 
     def summarize(self, text: str, title: str | None = None, language: str | None = None,
                   max_points: int = 3, max_quotes: int = 2) -> Summary:

@@ -90,12 +90,30 @@ def word_count(sentence: str) -> int:
     return max(words, cjk // 2) if cjk else words
 
 
+# A piece that ends on one of these was cut where no sentence ends: a title or
+# place prefix that always precedes a name ("St. Tropez", "Gov. Brown"), a
+# month before its day ("Jan. 5"), or a lone initial ("John F. Kennedy", "the
+# U." of a split "U.S."). Such a piece, and the lower-case tail that follows
+# it, never become key points whatever split them (splitter, extraction, markup).
+_CUT_AT_ABBREVIATION = re.compile(
+    r"(?:(?<![\w.])(?:Mr|Mrs|Ms|Dr|St|Mt|Ft|Gov|Sen|Rep|Gen|Lt|Col|Sgt|Capt|Rev|Prof|Jan|Feb|Aug|"
+    r"Sept|Oct|Nov|Dec|No)|(?<![\w.])[A-Z])\.[\"'”’)]*$")
+
+
+def is_cut_piece(sentence: str) -> bool:
+    """True for a sentence that was cut at an abbreviation, or the tail of one."""
+    text = sentence.strip()
+    first = text.lstrip("\"'“‘(")[:1]
+    return bool(_CUT_AT_ABBREVIATION.search(text)) or first.islower()
+
+
 def candidate_sentences(sentences: list[Sentence], config: SelectionConfig) -> list[Sentence]:
     """Story sentences that may become key points: no boilerplate, no scraps, no captions
-    (neither glued ones without a full stop nor labelled ones such as 'Tragic: ...')."""
+    (neither glued ones without a full stop nor labelled ones such as 'Tragic: ...'),
+    no pieces of a sentence cut at an abbreviation."""
     out: list[Sentence] = []
     for sent in sentences:
-        if word_count(sent.text) < config.min_words:
+        if word_count(sent.text) < config.min_words or is_cut_piece(sent.text):
             continue
         if not has_terminal_punctuation(sent.text) or is_boilerplate(sent.text):
             continue
@@ -179,3 +197,66 @@ def select(candidates: list[Sentence], scores: list[float], n: int,
         chosen.append(i)
         seen_text.add(key)
     return [candidates[i] for i in sorted(chosen)]
+
+
+# Words that make a sentence lean on the one before it: personal pronouns, and
+# conjunctions or connectives that continue a thought. Not demonstratives: news
+# copy opens with "This week..." and "These photos..." all the time. (Written for the selector; the hygiene scorer in bot/evaluation keeps
+# its own list, so editing one never moves the other.)
+_LEANING_OPENERS = frozenset(["he", "she", "it", "they", "him", "her", "them", "his", "its", "their", "but", "and", "or", "so", "yet", "however", "also", "then", "still", "instead", "meanwhile", "moreover", "thus"])
+_OPENING_WORD = re.compile(r"[^\W\d_]+")
+#: Below this many words a sentence is too thin to stand first ("Guilty across the board.").
+SELF_CONTAINED_MIN_WORDS = 6
+
+
+def is_self_contained(sentence: str) -> bool:
+    """True when the sentence can be read without the one before it."""
+    if word_count(sentence) < SELF_CONTAINED_MIN_WORDS:
+        return False
+    match = _OPENING_WORD.search(sentence[:40])
+    return match is None or match.group(0).casefold() not in _LEANING_OPENERS
+
+
+def self_contained_first(chosen: list[Sentence]) -> list[Sentence]:
+    """Article order, except that the first point must stand on its own: when it
+    does not ("He said that...", "But it took...", a six-word fragment) and a later
+    chosen point does, that one moves to the front. A brief digest shows only the
+    first point, so it has to make sense alone."""
+    if not chosen or is_self_contained(chosen[0].text):
+        return chosen
+    for i, sent in enumerate(chosen[1:], 1):
+        if is_self_contained(sent.text):
+            return [sent, *chosen[:i], *chosen[i + 1:]]
+    return chosen
+
+
+def without_title_prefix(sentences: list[Sentence], title: str | None) -> list[Sentence]:
+    """Cut a headline that extraction glued to the start of a sentence
+    ("Guilty across the board The jury found..."): the sentence keeps its exact
+    offsets, minus the headline. A sentence that is only the headline is dropped."""
+    if not title or not title.strip():
+        return sentences
+    head = " ".join(title.split()).casefold()
+    out: list[Sentence] = []
+    for sent in sentences:
+        flat = " ".join(sent.text.split()).casefold()
+        if not flat.startswith(head):
+            out.append(sent)
+            continue
+        cut = _after_prefix(sent.text, len(title.split()))
+        rest = sent.text[cut:].lstrip(" \t\n:-—–|")
+        if rest and rest[:1].isupper() and word_count(rest) >= 3:
+            start = sent.start + (len(sent.text) - len(rest))
+            out.append(Sentence(rest, start, sent.end, sent.paragraph))
+    return out
+
+
+def _after_prefix(text: str, words: int) -> int:
+    """Character index just after the first ``words`` whitespace-separated words."""
+    pos = 0
+    for _ in range(words):
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        while pos < len(text) and not text[pos].isspace():
+            pos += 1
+    return pos
