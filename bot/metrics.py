@@ -85,8 +85,8 @@ class Metrics:
             "newsbot_articles_fetched", "Article pages processed, by the text used "
             "(page, or feed when the page could not be used)", ["text"], registry=r)
         self.articles_failed = Counter(
-            "newsbot_articles_failed", "Articles that could not be fetched or summarized",
-            registry=r)
+            "newsbot_articles_failed", "Articles given up: not fetched or summarized after "
+            "their last attempt", registry=r)
         self.articles_summarized = Counter(
             "newsbot_articles_summarized", "Summaries computed (cached summaries not counted)",
             registry=r)
@@ -221,7 +221,8 @@ class _Counts:
     failed: float
     new: float
     feed_text: float
-    summarized: float
+    fetched: float
+    failed_articles: float
 
     @classmethod
     def read(cls, m: Metrics) -> _Counts:
@@ -232,7 +233,8 @@ class _Counts:
             failed=m.value("newsbot_feed_polls_total", outcome="failed"),
             new=m.value("newsbot_articles_new_total"),
             feed_text=m.value("newsbot_articles_fetched_total", text="feed"),
-            summarized=m.value("newsbot_articles_summarized_total"),
+            fetched=sum(m.value("newsbot_articles_fetched_total", text=t) for t in ("feed", "page")),
+            failed_articles=m.value("newsbot_articles_failed_total"),
         )
 
 
@@ -242,8 +244,10 @@ class PollCycle:
 
         polled 120 feeds: 34 new articles, 3 used feed text, 2 feeds failing
 
-    at INFO, instead of a line per article (per-article detail is at DEBUG).
-    A cycle that polled nothing logs at DEBUG only. The figures are the
+    at INFO, instead of a line per article (per-article detail is at DEBUG),
+    with ``, N articles failed`` when articles were given up. A cycle that
+    only processed articles left from before says ``processed N articles:
+    ...``; one that did nothing logs at DEBUG only. The figures are the
     counters' growth during the block; work done meanwhile by something else
     in the process (a ``/summary``) can be included, which is harmless for a
     summary line.
@@ -269,11 +273,22 @@ class PollCycle:
         new = int(now.new - before.new)
         feed_text = int(now.feed_text - before.feed_text)
         failing = int(now.failed - before.failed)
-        if feeds == 0 and new == 0 and now.summarized == before.summarized:
+        processed = int(now.fetched - before.fetched)
+        lost = int(now.failed_articles - before.failed_articles)
+        if feeds == 0 and processed == 0 and lost == 0:
             self.log.debug("poll cycle: nothing was due (%.1fs)", elapsed)
             return
         self.metrics.poll_duration.observe(elapsed)
-        self.line = (f"polled {feeds} feed{'s' if feeds != 1 else ''}: "
-                     f"{new} new article{'s' if new != 1 else ''}, {feed_text} used feed text, "
-                     f"{failing} feed{'s' if failing != 1 else ''} failing")
-        self.log.info("%s (%.1fs)", self.line, elapsed)
+        if feeds:
+            line = (f"polled {_n(feeds, 'feed')}: {_n(new, 'new article')}, "
+                    f"{feed_text} used feed text, {_n(failing, 'feed')} failing")
+        else:  # articles left from an earlier poll (or from adding feeds)
+            line = f"processed {_n(processed, 'article')}: {feed_text} used feed text"
+        if lost:
+            line += f", {_n(lost, 'article')} failed"
+        self.line = line
+        self.log.info("%s (%.1fs)", line, elapsed)
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

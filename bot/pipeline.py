@@ -270,8 +270,11 @@ class Pipeline:
         except NewsbotError as exc:
             final = pending.attempts + 1 >= MAX_ARTICLE_ATTEMPTS or isinstance(exc, HTTPStatusError)
             await self.store.articles.mark_article_failed(pending.id, str(exc), final=final)
-            logger.warning("article %s: %s", pending.url, exc)
-            self.metrics.article_failed()
+            # one WARNING when the article is given up; attempts before that are detail
+            logger.log(logging.WARNING if final else logging.DEBUG, "article %s: %s%s",
+                       pending.url, exc, "" if final else " (will retry)")
+            if final:
+                self.metrics.article_failed()
         except Exception as exc:
             logger.exception("unexpected error processing %s", pending.url)
             await self.store.articles.mark_article_failed(pending.id, repr(exc), final=True)

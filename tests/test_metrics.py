@@ -203,3 +203,7 @@ def test_poll_cycle_summary_line(caplog: pytest.LogCaptureFixture) -> None:
         pass  # nothing due: no INFO line, no histogram sample
     assert [r.levelname for r in caplog.records] == ["DEBUG"]
     assert metrics.value("newsbot_poll_cycle_seconds_count") == 1
+    with PollCycle(metrics, log) as cycle:  # articles left from adding feeds, none polled
+        metrics.article_fetched(used_feed_text=True)
+        metrics.article_failed()
+    assert cycle.line == "processed 1 article: 1 used feed text, 1 article failed"
