@@ -168,6 +168,8 @@ def wire(svc: Services, platforms: Mapping[Platform, ChatPlatform], **outbox_opt
     wake-up interval).
     """
     settings, store, metrics = svc.settings, svc.store, svc.metrics
+    for name in platforms:
+        metrics.add_platform(name)
     limiters = {name: RateLimiter(p.limits, on_penalty=metrics.penalty_hook(name))
                 for name, p in platforms.items()}
     outbox = Outbox(store, platforms, limiters=limiters, metrics=metrics, **outbox_options)

@@ -27,7 +27,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
 if TYPE_CHECKING:
@@ -61,6 +61,9 @@ class Metrics:
 
     def __init__(self, registry: CollectorRegistry | None = None,
                  known_commands: frozenset[str] | None = None) -> None:
+        # no "<name>_created" timestamp series beside every counter: they double the
+        # exposition and no alert or dashboard here reads them (a process-wide switch)
+        disable_created_metrics()
         self.registry = registry if registry is not None else CollectorRegistry(auto_describe=True)
         r = self.registry
         if known_commands is None:
@@ -129,6 +132,24 @@ class Metrics:
             "newsbot_commands", "Chat commands handled, by name, platform and outcome "
             "(ok, refused by the access rules, error)", ["command", "platform", "outcome"],
             registry=r)
+
+        # Series with a fixed vocabulary exist from the start at 0, so a rate()
+        # or a ratio in an alert has data before the first event.
+        for outcome in ("ok", "not_modified", "failed"):
+            self.feed_polls.labels(outcome)
+        for text in ("page", "feed"):
+            self.articles_fetched.labels(text)
+        for result in ("new", "merged"):
+            self.stories.labels(result)
+
+    def add_platform(self, platform: str) -> None:
+        """Create ``platform``'s delivery and rate-limit series at 0 (the composition
+        root calls it for each platform it wires)."""
+        for result in DELIVERY_RESULTS:
+            self.deliveries.labels(platform, result)
+        for scope in ("chat", "platform"):
+            self.rate_limited.labels(platform, scope)
+        self.rate_limit_wait.labels(platform)
 
     # ------------------------------------------------------------ pipeline
 

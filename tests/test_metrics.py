@@ -207,3 +207,14 @@ def test_poll_cycle_summary_line(caplog: pytest.LogCaptureFixture) -> None:
         metrics.article_fetched(used_feed_text=True)
         metrics.article_failed()
     assert cycle.line == "processed 1 article: 1 used feed text, 1 article failed"
+
+
+def test_fixed_series_exist_at_zero_without_created_timestamps() -> None:
+    metrics = Metrics()
+    metrics.add_platform("slack")
+    text = metrics.exposition().decode()
+    scraped = samples(text)
+    assert (("newsbot_feed_polls_total", frozenset({("outcome", "failed")})) in scraped)
+    assert (("newsbot_deliveries_total", frozenset({("platform", "slack"), ("result", "failed")}))
+            in scraped)
+    assert "_created" not in text
