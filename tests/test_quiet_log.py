@@ -39,3 +39,37 @@ async def test_a_poll_of_the_demo_feeds_prints_a_handful_of_info_lines(
     assert missing and all(r.levelno == logging.DEBUG for r in missing)
     assert not any(r.levelno >= logging.WARNING for r in caplog.records), [
         r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+@pytest.mark.slow  # loads the real embedding model
+def test_newsbot_demo_stderr_is_quiet(capsys: pytest.CaptureFixture[str],
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """`newsbot demo` end to end: the digest on stdout; on stderr its own two
+    kinds of status lines, a handful of log lines, no weight-loading bar and no
+    line about the page that is missing on purpose."""
+    import os
+
+    from bot.cli import main
+
+    for name in [n for n in os.environ if n.startswith("NEWSBOT_")]:
+        monkeypatch.delenv(name)
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        assert main(["demo"]) == 0
+    finally:
+        for h in list(root.handlers):
+            root.removeHandler(h)
+        for h in handlers:
+            root.addHandler(h)
+        root.setLevel(level)
+        logging.captureWarnings(False)
+    out, err = capsys.readouterr()
+    assert "Northfield" in out or "Gazette" in out
+    log_lines = [line for line in err.splitlines()
+                 if line and not line.startswith(("Serving sample news", "discovered feed"))]
+    assert len(log_lines) <= MAX_INFO_LINES, log_lines
+    assert "Loading weights" not in err
+    assert "used the feed's content" not in err
+    assert any(" INFO bot.cli: polled 2 feeds" in line or " INFO bot.cli: processed " in line
+               for line in log_lines), log_lines
