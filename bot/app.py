@@ -38,6 +38,8 @@ from bot.delivery.ratelimit import RateLimiter
 from bot.delivery.replies import DirectReplies
 from bot.domain import Platform
 from bot.errors import ConfigError
+from bot.health import Readiness
+from bot.metrics import Metrics, StoreFacts
 from bot.pipeline import Pipeline
 from bot.ports import ChatPlatform
 from bot.scheduler import Scheduler
@@ -73,6 +75,11 @@ class Services:
     fetcher: Fetcher
     pipeline: Pipeline
 
+    @property
+    def metrics(self) -> Metrics:
+        """The process's metrics (the pipeline holds them; wire() passes them on)."""
+        return self.pipeline.metrics
+
 
 @dataclass(frozen=True)
 class Bot:
@@ -101,8 +108,18 @@ async def services(
         store = await Store.open(settings.database_url)
         stack.push_async_callback(store.close)
         fetcher = await stack.enter_async_context(Fetcher(settings))
-        pipeline = Pipeline(settings, store, fetcher, summarizer or summarizer_factory(settings))
+        metrics = Metrics()
+        metrics.add_facts_source(lambda: store_facts(store))
+        pipeline = Pipeline(settings, store, fetcher, summarizer or summarizer_factory(settings),
+                            metrics=metrics)
         yield Services(settings, store, fetcher, pipeline)
+
+
+async def store_facts(store: Store) -> StoreFacts:
+    """What ``/metrics`` reads from the database at each scrape."""
+    return StoreFacts(outbox=await store.stats.outbox_counts(),
+                      paused_chats=await store.stats.paused_chats(),
+                      failing_feeds=await store.stats.failing_feeds())
 
 
 @asynccontextmanager
@@ -150,15 +167,18 @@ def wire(svc: Services, platforms: Mapping[Platform, ChatPlatform], **outbox_opt
     ``outbox_options`` go to :class:`~bot.delivery.outbox.Outbox` (worker id,
     wake-up interval).
     """
-    settings, store = svc.settings, svc.store
-    limiters = {name: RateLimiter(p.limits) for name, p in platforms.items()}
-    outbox = Outbox(store, platforms, limiters=limiters, **outbox_options)
-    scheduler = Scheduler(settings, store, svc.pipeline, outbox, platforms)
+    settings, store, metrics = svc.settings, svc.store, svc.metrics
+    for name in platforms:
+        metrics.add_platform(name)
+    limiters = {name: RateLimiter(p.limits, on_penalty=metrics.penalty_hook(name))
+                for name, p in platforms.items()}
+    outbox = Outbox(store, platforms, limiters=limiters, metrics=metrics, **outbox_options)
+    scheduler = Scheduler(settings, store, svc.pipeline, outbox, platforms, metrics=metrics)
     access = AccessPolicy(members_manage=["slack"] if settings.slack_members_can_manage else [])
     commands = CoreCommands(store, svc.pipeline, platforms, access=access,
                             on_chat_changed=scheduler.sync_chat, on_digest_queued=outbox.notify)
     replies = DirectReplies(limiters, store.outbox, wake_outbox=outbox.notify)
-    inbound = Inbound(commands, platforms, access, replies)
+    inbound = Inbound(commands, platforms, access, replies, metrics=metrics)
     return Bot(svc, platforms, limiters, outbox, scheduler, commands, inbound)
 
 
@@ -217,25 +237,29 @@ async def run(settings: Settings, stop: asyncio.Event | None = None, *,
         await run_delivery_worker(settings, stop)
         return
     async with bot(settings, worker_id=main_worker_id()) as wired, AsyncExitStack() as stack:
+        readiness = Readiness()
+        process = readiness.flag("newsbot", "starting")
+        readiness.add("database", wired.store.stats.ping)
         routes = [r for p in wired.platforms.values() for r in p.routes()]
-        if routes:
-            from bot.web import WebServer
-
-            web = WebServer(routes, settings.http_host, settings.effective_http_port)
-            await web.start()
-            stack.push_async_callback(web.stop)
-        for platform in wired.platforms.values():
+        await serve_http(settings, routes, wired.services.metrics, readiness, stack)
+        for name, platform in wired.platforms.items():
+            connected_flag = readiness.flag(f"platform:{name}", "not connected yet")
             await platform.start(wired.inbound)
+            connected_flag(None)
             stack.push_async_callback(platform.close)
+            stack.callback(connected_flag, "closed")
         if not await wired.store.feeds.list_feeds():
             logger.info("no feeds yet: add some with 'newsbot feeds add <feed or site URL>' or "
                         "'newsbot feeds import config/feeds.opml', or subscribe from a chat")
         await wired.scheduler.start()
         stack.push_async_callback(wired.scheduler.stop)
+        readiness.add("scheduler", lambda: None if wired.scheduler.running else "not running")
         outbox_task = asyncio.create_task(wired.outbox.run_forever(stop))
+        process(None)
         logger.info("newsbot is running with %s; press Ctrl+C to stop",
                     ", ".join(wired.platforms))
         await stop.wait()
+        process("stopping")
         logger.info("stopping")
         wired.outbox.notify()
         await outbox_task
@@ -250,7 +274,32 @@ async def run_delivery_worker(settings: Settings, stop: asyncio.Event) -> None:
     chat's messages; run it beside one full ``newsbot run`` on a shared
     database when one process cannot send fast enough.
     """
-    async with bot(settings, idle_wakeup_s=DELIVERY_WORKER_WAKEUP_S) as wired, connected(wired):
+    async with (bot(settings, idle_wakeup_s=DELIVERY_WORKER_WAKEUP_S) as wired,
+                AsyncExitStack() as stack):
+        readiness = Readiness()
+        process = readiness.flag("newsbot", "starting")
+        readiness.add("database", wired.store.stats.ping)
+        platforms = readiness.flag("platforms", "not connected yet")
+        await serve_http(settings, [], wired.services.metrics, readiness, stack)
+        await stack.enter_async_context(connected(wired))
+        platforms(None)
+        process(None)
         logger.info("newsbot delivery worker %s is running with %s; press Ctrl+C to stop",
                     wired.outbox.worker_id, ", ".join(wired.platforms))
         await wired.outbox.run_forever(stop)
+        process("stopping")
+
+
+async def serve_http(settings: Settings, routes: list[Any], metrics: Metrics,
+                     readiness: Readiness, stack: AsyncExitStack) -> None:
+    """Start newsbot's HTTP server (stopped by ``stack``) when a platform has
+    inbound routes or ``NEWSBOT_HTTP_PORT`` asks for it (health, readiness and
+    metrics in any mode)."""
+    if not routes and settings.http_port is None:
+        return
+    from bot.web import WebServer
+
+    web = WebServer(routes, settings.effective_http_host, settings.effective_http_port,
+                    metrics=metrics, readiness=readiness)
+    await web.start()
+    stack.push_async_callback(web.stop)

@@ -30,6 +30,7 @@ from bot.settings import Settings, load_settings
 if TYPE_CHECKING:  # the heavy modules load when a command needs them
     from bot.app import Services
     from bot.domain import Article, FeedInfo, Summary
+    from bot.logsetup import LogFormat
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(args.verbose)
     try:
         settings = load_settings()
-        configure_logging(args.verbose, settings.log_level)
+        configure_logging(args.verbose, settings.log_level, settings.log_format)
         result = args.func(args, settings)
         if asyncio.iscoroutine(result):
             result = asyncio.run(result)
@@ -158,16 +159,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def configure_logging(verbose: bool, level: str = "INFO") -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-        force=True,
-    )
-    # httpx logs every URL at INFO; Telegram's contain the bot token.
-    for noisy in ("httpx", "httpcore", "apscheduler", "trafilatura", "alembic", "absl"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+def configure_logging(verbose: bool, level: str = "INFO", fmt: LogFormat = "text") -> None:
+    """Text or JSON lines on stderr (:mod:`bot.logsetup`); ``-v`` means DEBUG."""
+    from bot.logsetup import configure
+
+    configure(logging.DEBUG if verbose else level, fmt)
 
 
 # --------------------------------------------------------------------- run
@@ -404,7 +400,14 @@ async def refresh(
     svc: Services, *, feeds: list[FeedInfo] | None = None, show_progress: bool = True
 ) -> None:
     """Poll feeds (default: those due) and summarize what is new, with progress
-    bars on a terminal."""
+    bars on a terminal; one summary log line for the whole cycle."""
+    from bot.metrics import PollCycle
+
+    with PollCycle(svc.metrics, logger):
+        await _refresh(svc, feeds, show_progress)
+
+
+async def _refresh(svc: Services, feeds: list[FeedInfo] | None, show_progress: bool) -> None:
     from tqdm import tqdm
 
     if feeds is None:

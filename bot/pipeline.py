@@ -25,6 +25,7 @@ from datetime import datetime
 from bot.clock import utcnow
 from bot.domain import Article, FeedInfo, Summary
 from bot.errors import FeedError, FetchError, HTTPStatusError, NewsbotError
+from bot.metrics import Metrics
 from bot.polling import backoff_time, next_poll_time
 from bot.records import EntryRecord, FetchState, PendingArticle, PollWrite
 from bot.settings import Settings
@@ -78,8 +79,10 @@ class Pipeline:
         store: Store,
         fetcher: Fetcher,
         summarizer: Summarizer | Callable[[], Summarizer],
+        metrics: Metrics | None = None,
     ) -> None:
         self.settings = settings
+        self.metrics = metrics or Metrics()
         self.store = store
         self.fetcher = fetcher
         self._summarizer = summarizer
@@ -112,8 +115,10 @@ class Pipeline:
             return fetched
         write, warning = fetched
         new_ids = (await self.store.feeds.save_polls([write]))[feed.id]
-        return PollOutcome(feed.id, new_articles=tuple(new_ids), warning=warning,
-                           not_modified=write.state.not_modified)
+        outcome = PollOutcome(feed.id, new_articles=tuple(new_ids), warning=warning,
+                              not_modified=write.state.not_modified)
+        self.metrics.feed_polled(outcome)
+        return outcome
 
     async def _fetch_feed(self, feed: FeedInfo) -> tuple[PollWrite, str | None] | PollOutcome:
         """Fetch and parse; a failure is recorded and returned as an outcome."""
@@ -134,7 +139,7 @@ class Pipeline:
             logger.exception("unexpected error polling %s", feed.url)
             return await self._poll_failed(feed, now, exc)
         if parsed.warning:
-            logger.info("feed %s parsed with a warning: %s", feed.url, parsed.warning)
+            logger.debug("feed %s parsed with a warning: %s", feed.url, parsed.warning)
         return self._poll_write(feed, parsed, now, result, result.headers), parsed.warning
 
     def _poll_write(
@@ -185,7 +190,9 @@ class Pipeline:
             feed.id, fetched_at=now, error=reason, next_poll_at=next_at
         )
         logger.warning("feed %s failed (%d in a row): %s", feed.url, failures, reason)
-        return PollOutcome(feed.id, error=reason, consecutive_failures=failures)
+        outcome = PollOutcome(feed.id, error=reason, consecutive_failures=failures)
+        self.metrics.feed_polled(outcome)
+        return outcome
 
     async def poll_feeds(
         self, feeds: Iterable[FeedInfo], concurrency: int | None = None,
@@ -223,11 +230,15 @@ class Pipeline:
             except Exception as exc:  # keep polling the rest; these retry next cycle
                 logger.exception("storing %d polled feeds failed", len(writes))
                 for w, _ in writes:
-                    done(PollOutcome(w.feed_id, error=f"could not store the feed: {exc!r}"))
+                    failed = PollOutcome(w.feed_id, error=f"could not store the feed: {exc!r}")
+                    self.metrics.feed_polled(failed)  # fetch failures: in _poll_failed
+                    done(failed)
                 continue
             for w, warning in writes:
-                done(PollOutcome(w.feed_id, new_articles=tuple(new[w.feed_id]), warning=warning,
-                                 not_modified=w.state.not_modified))
+                polled = PollOutcome(w.feed_id, new_articles=tuple(new[w.feed_id]),
+                                     warning=warning, not_modified=w.state.not_modified)
+                self.metrics.feed_polled(polled)
+                done(polled)
         return outcomes
 
     async def poll_due(self) -> list[PollOutcome]:
@@ -250,6 +261,7 @@ class Pipeline:
     async def _process_one(self, pending: PendingArticle) -> tuple[int, str]:
         try:
             article = await fetch_article(self.fetcher, pending.url, fallback=pending.feed)
+            self.metrics.article_fetched(used_feed_text=article.extraction_note is not None)
             summary = await self.store.articles.get_summary(article.fingerprint)
             if summary is None:
                 summary = await self.summarize(article)
@@ -258,15 +270,20 @@ class Pipeline:
         except NewsbotError as exc:
             final = pending.attempts + 1 >= MAX_ARTICLE_ATTEMPTS or isinstance(exc, HTTPStatusError)
             await self.store.articles.mark_article_failed(pending.id, str(exc), final=final)
-            logger.warning("article %s: %s", pending.url, exc)
+            # one WARNING when the article is given up; attempts before that are detail
+            logger.log(logging.WARNING if final else logging.DEBUG, "article %s: %s%s",
+                       pending.url, exc, "" if final else " (will retry)")
+            if final:
+                self.metrics.article_failed()
         except Exception as exc:
             logger.exception("unexpected error processing %s", pending.url)
             await self.store.articles.mark_article_failed(pending.id, repr(exc), final=True)
+            self.metrics.article_failed()
         return pending.id, "failed"
 
     async def summarize(self, article: Article) -> Summary:
         """Summarize off the event loop (the model is CPU-bound)."""
-        async with self._summarize_lock:
+        async with self._summarize_lock, self.metrics.summarizing():
             return await asyncio.to_thread(
                 self.summarizer.summarize,
                 article.text,

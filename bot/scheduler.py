@@ -42,6 +42,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.clock import utcnow
 from bot.delivery.outbox import Outbox
 from bot.domain import ChatInfo, ChatRef, FeedInfo, Platform, Reply, Schedule
+from bot.metrics import Metrics, PollCycle
 from bot.pipeline import PollOutcome
 from bot.polling import should_deactivate
 from bot.ports import Sender
@@ -161,8 +162,10 @@ class Scheduler:
         catch_up: timedelta = timedelta(hours=6),
         run_outbox: bool = False,
         clock: Callable[[], datetime] = utcnow,
+        metrics: Metrics | None = None,
     ) -> None:
         self.settings = settings
+        self.metrics = metrics or Metrics()
         self.store = store
         self.pipeline = pipeline
         self.outbox = outbox
@@ -210,6 +213,11 @@ class Scheduler:
             except TimeoutError:
                 logger.warning("outbox did not stop within %.0fs", timeout)
             self._outbox_task = None
+
+    @property
+    def running(self) -> bool:
+        """Whether jobs fire (for the readiness check)."""
+        return bool(self.aps.running)
 
     # ------------------------------------------------------------- digest jobs
 
@@ -300,7 +308,12 @@ class Scheduler:
     # ------------------------------------------------------------- polling
 
     async def poll_tick(self) -> None:
-        """Poll due feeds, process new articles, send realtime digests."""
+        """Poll due feeds, process new articles, send realtime digests; one
+        summary log line per cycle that did something (:class:`PollCycle`)."""
+        with PollCycle(self.metrics, logger):
+            await self._poll_cycle()
+
+    async def _poll_cycle(self) -> None:
         try:
             await self._poll_due()
         except Exception:

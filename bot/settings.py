@@ -130,10 +130,15 @@ class Settings(BaseSettings):
         "and settings (default: only workspace admins and owners, and the channel's creator)",
     )
 
-    http_host: str = "0.0.0.0"
+    http_host: str | None = Field(
+        None, description="address of the HTTP server (default 127.0.0.1; 0.0.0.0 when PORT is set)"
+    )
     http_port: int | None = Field(None, ge=1, le=65535)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = Field(
+        "text", description="text: one readable line per record; json: one JSON object per line"
+    )
 
     @field_validator("default_timezone")
     @classmethod
@@ -152,6 +157,14 @@ class Settings(BaseSettings):
         if not value.startswith(("sqlite", "postgresql", "postgres://")):
             raise ValueError("must start with sqlite:// or postgresql://")
         return value
+
+    @property
+    def effective_http_host(self) -> str:
+        """``NEWSBOT_HTTP_HOST``; else 0.0.0.0 when ``PORT`` is set (a PaaS router
+        connects from outside); else 127.0.0.1 (behind a proxy on this host)."""
+        if self.http_host:
+            return self.http_host
+        return "0.0.0.0" if os.environ.get("PORT", "").isdigit() else "127.0.0.1"
 
     @property
     def effective_http_port(self) -> int:

@@ -17,6 +17,7 @@ from bot.commands.access import AccessPolicy
 from bot.delivery.replies import DirectReplies, ReplyOutcome
 from bot.domain import ChatRef, Command, Platform, Reply
 from bot.errors import GoneKind
+from bot.metrics import Metrics
 from bot.ports import ChatPlatform, SendReply
 from bot.records import Payload
 
@@ -47,21 +48,30 @@ class Inbound:
         platforms: Mapping[Platform, ChatPlatform],
         access: AccessPolicy,
         replies: DirectReplies,
+        metrics: Metrics | None = None,
     ) -> None:
+        self.metrics = metrics or Metrics()
         self.commands = commands
         self.platforms = platforms
         self.access = access
         self.replies = replies
 
     async def handle(self, command: Command) -> Reply:
+        reply, outcome = await self._handle(command)
+        self.metrics.command(command.name.lower(), command.chat.platform, outcome)
+        return reply
+
+    async def _handle(self, command: Command) -> tuple[Reply, str]:
+        """The reply and its ``newsbot_commands_total`` outcome (ok, refused, error)."""
         try:
             admitted = await self.access.admit(command, self.platforms[command.chat.platform])
         except Exception:
             logger.exception("checking /%s in %s failed", command.name, command.chat)
-            return INTERNAL_ERROR
+            return INTERNAL_ERROR, "error"
         if isinstance(admitted, Reply):
-            return admitted
-        return await self.commands.handle(admitted)
+            return admitted, "refused"
+        reply = await self.commands.handle(admitted)
+        return reply, "error" if reply.is_error else "ok"
 
     async def bot_removed(self, chat: ChatRef, kind: GoneKind, reason: str) -> None:
         await self.commands.bot_removed(chat, kind, reason)

@@ -56,6 +56,7 @@ from bot.clock import Clock, utcnow
 from bot.delivery.ratelimit import RateLimiter
 from bot.domain import ChatRef, Platform
 from bot.errors import ChatMigrated, MessageRejected, NotFoundError, RateLimited, RecipientGone
+from bot.metrics import Metrics
 from bot.polling import backoff_time
 from bot.ports import Sender
 from bot.records import OutboxItem
@@ -111,6 +112,7 @@ class Outbox:
         worker_id: str | None = None,
         lease_s: float = 60.0,
         renew_interval_s: float | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be >= 1")
@@ -122,6 +124,7 @@ class Outbox:
             # a send may only start on a lease that outlasts it (_holds_lease)
             raise ValueError("lease_s must exceed send_timeout_s + renew_interval_s")
         self.store = store
+        self.metrics = metrics or Metrics()
         self.senders = dict(senders)
         self.max_attempts = max_attempts
         self.base_backoff_s = base_backoff_s
@@ -377,6 +380,7 @@ class Outbox:
                                    "whichever worker holds it next", ref)
                     return None, ref
                 exc = await self._send_and_mark(sender, item, ref)
+            self.metrics.delivery(ref.platform, _result(exc, item.attempts + 1 >= self.max_attempts))
             if exc is None:
                 return 1, ref
             if isinstance(exc, RateLimited):
@@ -498,6 +502,21 @@ class Outbox:
         logger.warning("outbox: %s attempt %d failed (%s); retrying in %.1fs",
                        ref, attempts, reason, (when - now).total_seconds())
         return None, ref
+
+
+def _result(exc: Exception | None, last_attempt: bool) -> str:
+    """The ``newsbot_deliveries_total`` result of one send (see the module docstring)."""
+    if exc is None:
+        return "sent"
+    if isinstance(exc, RateLimited):
+        return "rate_limited"
+    if isinstance(exc, RecipientGone):
+        return "gone"
+    if isinstance(exc, ChatMigrated):
+        return "migrated"
+    if isinstance(exc, MessageRejected):
+        return "rejected"
+    return "failed" if last_attempt else "retry"
 
 
 __all__ = ["REJECTED_PREFIX", "Outbox", "default_worker_id"]

@@ -52,8 +52,10 @@ class _Spacer:
 class RateLimiter:
     """Global + per-chat (+ per-group-per-minute) spacing for one platform."""
 
-    def __init__(self, limits: RateLimits, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, limits: RateLimits, clock: Callable[[], float] = time.monotonic, *,
+                 on_penalty: Callable[[float, bool], None] | None = None) -> None:
         self.limits = limits
+        self._on_penalty = on_penalty  # (retry_after, platform_wide): metrics count 429s
         self._clock = clock
         self._global = _Spacer(limits.global_per_second)
         self._chats: dict[str, _Spacer] = {}
@@ -111,6 +113,8 @@ class RateLimiter:
     def penalize(self, retry_after: float, chat_key: str | None = None) -> None:
         """Honour a platform's ``retry_after``: for one chat, or platform-wide when no chat."""
         until = self._clock() + retry_after
+        if self._on_penalty is not None:
+            self._on_penalty(retry_after, chat_key is None)
         if chat_key is None:
             logger.warning("platform asked to wait %.1fs before any further send", retry_after)
             # every sleeper reserves again after ``until``; slots handed out

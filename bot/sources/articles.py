@@ -145,7 +145,7 @@ async def fetch_article(
             raise
         assert fallback is not None
         note = f"{_why(exc)}; used the feed's content"
-        logger.info("article %s: %s", url, note)
+        logger.debug("article %s: %s", url, note)
         return article_from_feed(fallback, note)
     final_url = try_canonicalize(result.url)
     if has_fallback:
@@ -153,6 +153,6 @@ async def fetch_article(
         feed_text = fallback.text
         if len(extracted.text) < SHORT_PAGE_CHARS and len(feed_text) > 2 * len(extracted.text):
             note = "page text was much shorter than the feed's (paywall?); used the feed's content"
-            logger.info("article %s: %s", url, note)
+            logger.debug("article %s: %s", url, note)
             return article_from_feed(fallback, note, url=final_url)
     return _article_from_page(final_url, extracted, fallback)

@@ -8,6 +8,7 @@ a caller reaches the one it needs through :class:`Store`::
     store.chats       chats.py      chats, settings, schedules, pauses, subscriptions
     store.digests     digests.py    unseen stories per chat, digests with their messages
     store.outbox      outbox.py     outgoing messages, send results, chat leases
+    store.stats       stats.py      read-only figures for health checks and metrics
 
 They share one :class:`~bot.store.database.Database` (engine, session factory,
 migrations in ``migrations/``, tables in ``models.py``). What they accept and
@@ -29,6 +30,7 @@ from bot.store.database import Database
 from bot.store.digests import DigestStore
 from bot.store.feeds import FeedStore
 from bot.store.outbox import OutboxStore
+from bot.store.stats import StatsStore
 
 
 class Store:
@@ -41,6 +43,7 @@ class Store:
         self.chats = ChatStore(self.db)
         self.digests = DigestStore(self.db)
         self.outbox = OutboxStore(self.db)
+        self.stats = StatsStore(self.db)  # read-only figures: health checks, metrics
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True) -> Store:

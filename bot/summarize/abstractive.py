@@ -54,6 +54,10 @@ class AbstractiveSummarizer:
             import torch
             from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
+            from bot.summarize.hf_logging import quiet
+
+            quiet()  # no weight-loading bar; log records in newsbot's format
+
             local_only = _offline() or Path(self.model_name).expanduser().is_dir()
             try:
                 tokenizer = AutoTokenizer.from_pretrained(self.model_name, local_files_only=local_only)

@@ -81,6 +81,10 @@ class MiniLMEmbedder:
             import torch
             from transformers import AutoModel, AutoTokenizer
 
+            from bot.summarize.hf_logging import quiet
+
+            quiet()  # no weight-loading bar; log records in newsbot's format
+
             threads = self.threads or default_threads()
             if torch.get_num_threads() != threads:
                 torch.set_num_threads(threads)
@@ -94,7 +98,7 @@ class MiniLMEmbedder:
                 model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
             self._tokenizer = tokenizer
             self._model = model
-            logger.info("loaded MiniLM embedder from %s (%d threads)", path, threads)
+            logger.debug("loaded MiniLM embedder from %s (%d threads)", path, threads)
 
     def embed(self, texts: list[str], *, max_tokens: int | None = None) -> np.ndarray:
         """Return an ``(n, 384)`` float32 array of unit vectors (``(0, 384)`` for no texts).
