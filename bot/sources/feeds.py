@@ -240,6 +240,8 @@ def make_entry(
 ) -> FeedEntry | None:
     """The common tail of every feed format: skip empty items, fall back to
     the URL (then a content hash) for the GUID and to the summary for a title."""
+    if url and not url.lower().startswith(("http://", "https://")):
+        url = ""  # "javascript:", "tag:", "mailto:"... are not article pages
     if url and has_userinfo(url):
         logger.info("feed entry link with a user name or password left out")
         url = ""
