@@ -31,8 +31,9 @@ from bot.records import EntryRecord, FetchState, PendingArticle, PollWrite
 from bot.settings import Settings
 from bot.sources.articles import feed_copy, fetch_article
 from bot.sources.discovery import resolve_feed
-from bot.sources.feeds import FeedEntry, ParsedFeed, parse_feed
+from bot.sources.feeds import FeedEntry, ParsedFeed
 from bot.sources.http import Fetcher, FetchResult, parse_retry_after
+from bot.sources.parsing import parse_feed_async
 from bot.store import Store
 from bot.summarize.base import Summarizer
 
@@ -132,7 +133,10 @@ class Pipeline:
                 next_at = self._next_poll(now, interval_s, result.headers, None)
                 state = FetchState(fetched_at=now, next_poll_at=next_at, not_modified=True)
                 return PollWrite(feed.id, (), state), None
-            parsed = parse_feed(result.content, result.url, result.headers)
+            parsed = await parse_feed_async(
+                result.content, result.url, result.headers,
+                max_entries=self.settings.feed_max_entries,
+            )
         except (FetchError, FeedError) as exc:
             return await self._poll_failed(feed, now, exc)
         except Exception as exc:  # a bug must not stop the other feeds

@@ -92,6 +92,16 @@ class Settings(BaseSettings):
     fetch_max_redirects: int = Field(5, ge=0, le=20)
     fetch_per_host_concurrency: int = Field(4, ge=1, le=64)
     fetch_concurrency: int = Field(32, ge=1, le=1024)
+    fetch_deadline_s: float = Field(
+        30.0, gt=0, le=600, description="total time for one fetch, redirects included"
+    )
+    discovery_deadline_s: float = Field(
+        50.0, gt=0, le=600,
+        description="total time to find a feed behind a pasted URL (all candidates tried)",
+    )
+    feed_max_entries: int = Field(
+        500, ge=1, le=100_000, description="entries taken per feed per poll (newest first)"
+    )
     user_agent: str = Field(
         "newsbot/0.1 (+https://github.com/newsbot/newsbot; self-hosted news digest bot)"
     )

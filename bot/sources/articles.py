@@ -10,7 +10,6 @@ raised, one clear line.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from bot.domain import Article
@@ -26,13 +25,13 @@ from bot.errors import (
 from bot.extract.html import (
     Extracted,
     content_fingerprint,
-    extract_article,
     guess_language,
     html_to_text,
 )
 from bot.records import FeedCopy
 from bot.sources.feeds import FeedEntry
 from bot.sources.http import Fetcher, FetchResult
+from bot.sources.parsing import extract_article_async
 from bot.sources.urls import try_canonicalize
 
 logger = logging.getLogger(__name__)
@@ -82,7 +81,10 @@ def _why(exc: Exception) -> str:
 def feed_copy(entry: FeedEntry) -> FeedCopy:
     """What a feed entry says about its article: its content as text, or its
     summary when that is longer (a feed's ``content`` is sometimes a teaser)."""
-    text = html_to_text(entry.content_html) if entry.content_html else ""
+    if entry.text is not None:  # computed off the event loop with the parse
+        text = entry.text
+    else:
+        text = html_to_text(entry.content_html) if entry.content_html else ""
     return FeedCopy(
         url=entry.canonical_url or entry.url,
         title=entry.title,
@@ -128,8 +130,8 @@ async def fetch_article(
     """Fetch ``url`` and extract its article; see the module docstring for fallbacks.
 
     ``Article.url`` is the canonical form of the final URL (tracking
-    parameters dropped). Extraction runs in a worker thread so the event loop
-    keeps serving other fetches. Raises :class:`FetchError` (or a subclass,
+    parameters dropped). Extraction runs off the event loop (a thread, or a
+    worker process with its own limits for big pages: :mod:`bot.sources.parsing`). Raises :class:`FetchError` (or a subclass,
     e.g. :class:`UnsupportedContentError`) or :class:`ExtractionError` when
     there is no usable fallback.
     """
@@ -137,7 +139,7 @@ async def fetch_article(
     try:
         result = await fetcher.fetch(url, accept=ACCEPT_HTML)
         _require_html(result)
-        extracted = await asyncio.to_thread(extract_article, result.content, result.url)
+        extracted = await extract_article_async(result.content, result.url)
         if extracted is None:
             raise ExtractionError(f"no article text could be extracted from {result.url}")
     except (FetchError, ExtractionError) as exc:

@@ -6,10 +6,17 @@ atom+xml | feed+json">`` links are tried in document order, and, failing
 those, a few conventional paths on the same site (``/feed``, ``/rss``,
 ``/atom.xml``, ``/index.xml``, ...). The first candidate that fetches and
 parses wins.
+
+The whole search has one deadline (``discovery_deadline_s``): each fetch
+gets at most what is left of it, so a page whose advertised feeds all drip
+one byte a second still gets its answer in time. Parsing runs off the event
+loop (:mod:`bot.sources.parsing`) and keeps at most ``feed_max_entries``
+entries. Advertised links with credentials in them are skipped.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -17,8 +24,10 @@ import lxml.html
 from lxml import etree
 
 from bot.errors import FeedError, FetchError
-from bot.sources.feeds import ParsedFeed, parse_feed
+from bot.sources.feeds import ParsedFeed
 from bot.sources.http import Fetcher, FetchResult
+from bot.sources.parsing import find_feed_links_async, parse_feed_async
+from bot.sources.urls import has_userinfo
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +73,15 @@ def find_feed_links(html: bytes | str, base_url: str) -> list[str]:
         kind = (link.get("type") or "").lower().split(";")[0].strip()
         if "alternate" not in rels or kind not in FEED_TYPES:
             continue
-        href = urljoin(base, link.get("href", "").strip())
-        if urlsplit(href).scheme in ("http", "https") and href not in links:
+        try:
+            href = urljoin(base, link.get("href", "").strip())
+            scheme = urlsplit(href).scheme
+        except ValueError:
+            continue
+        if has_userinfo(href):
+            logger.info("feed link with a user name or password skipped")
+            continue
+        if scheme in ("http", "https") and href not in links:
             links.append(href)
     return links
 
@@ -75,42 +91,93 @@ def _fallback_urls(page_url: str) -> list[str]:
     return [urlunsplit((parts.scheme, parts.netloc, path, "", "")) for path in FALLBACK_PATHS]
 
 
-async def _try_candidate(fetcher: Fetcher, url: str) -> tuple[str, ParsedFeed] | None:
-    try:
-        result = await fetcher.fetch(url, accept=ACCEPT)
-        if looks_like_html(result):
+class _Search:
+    """One discovery: its deadline, limits and what was tried (for the error line)."""
+
+    def __init__(self, fetcher: Fetcher, deadline_s: float, max_entries: int | None) -> None:
+        self.fetcher = fetcher
+        self.deadline_s = deadline_s
+        self.max_entries = max_entries
+        self.end = asyncio.get_running_loop().time() + deadline_s
+        self.tried = 0
+
+    def left(self) -> float:
+        return max(0.0, self.end - asyncio.get_running_loop().time())
+
+    async def fetch(self, url: str) -> FetchResult:
+        return await self.fetcher.fetch(url, accept=ACCEPT, deadline_s=self.left())
+
+    async def parse(self, result: FetchResult) -> ParsedFeed:
+        return await parse_feed_async(
+            result.content, result.url, result.headers, max_entries=self.max_entries
+        )
+
+    async def candidate(self, url: str) -> tuple[str, ParsedFeed] | None:
+        self.tried += 1
+        try:
+            result = await self.fetch(url)
+            if looks_like_html(result):
+                return None
+            return result.url, await self.parse(result)
+        except (FetchError, FeedError) as exc:
+            logger.debug("feed candidate %s rejected: %s", url, exc)
             return None
-        return result.url, parse_feed(result.content, result.url, result.headers)
-    except (FetchError, FeedError) as exc:
-        logger.debug("feed candidate %s rejected: %s", url, exc)
-        return None
 
 
-async def resolve_feed(fetcher: Fetcher, url: str) -> tuple[str, ParsedFeed]:
+async def resolve_feed(
+    fetcher: Fetcher,
+    url: str,
+    *,
+    deadline_s: float | None = None,
+    max_entries: int | None = None,
+) -> tuple[str, ParsedFeed]:
     """The feed at ``url``, or the feed the page at ``url`` links to.
 
-    Returns ``(final feed URL, parsed feed)``. Raises the
-    :class:`~bot.errors.FetchError` of ``url`` itself (404, refused, ...) or
-    :class:`~bot.errors.FeedError` when no feed can be found.
+    Returns ``(final feed URL, parsed feed)``. ``deadline_s`` and
+    ``max_entries`` default to the settings' ``discovery_deadline_s`` and
+    ``feed_max_entries``. Raises the :class:`~bot.errors.FetchError` of
+    ``url`` itself (404, refused, timed out...) or
+    :class:`~bot.errors.FeedError` when no feed can be found in time.
     """
-    result = await fetcher.fetch(url, accept=ACCEPT)
+    settings = fetcher.settings
+    search = _Search(
+        fetcher,
+        deadline_s if deadline_s is not None else settings.discovery_deadline_s,
+        max_entries if max_entries is not None else settings.feed_max_entries,
+    )
+    try:
+        async with asyncio.timeout(search.deadline_s):
+            return await _resolve(search, url)
+    except TimeoutError:
+        tried = f" (tried {search.tried} candidate feed URL(s))" if search.tried else ""
+        raise FeedError(
+            f"no feed found at {url} within {search.deadline_s:g}s: the site answered too "
+            f"slowly{tried}"
+        ) from None
+
+
+async def _resolve(search: _Search, url: str) -> tuple[str, ParsedFeed]:
+    result = await search.fetch(url)
     if not looks_like_html(result):
         try:
-            return result.url, parse_feed(result.content, result.url, result.headers)
+            return result.url, await search.parse(result)
         except FeedError:
             if not result.content.lstrip()[:1] == b"<":
                 raise
             # Malformed page served as something else: try it as HTML below.
-    links = find_feed_links(result.content, result.url)
+    try:
+        links = await find_feed_links_async(result.content, result.url)
+    except FeedError:
+        links = []
     for candidate in links[:MAX_LINK_CANDIDATES]:
-        found = await _try_candidate(fetcher, candidate)
+        found = await search.candidate(candidate)
         if found is not None:
             return found
     tried = set(links)
     for candidate in _fallback_urls(result.url):
         if candidate in tried or candidate == result.url:
             continue
-        found = await _try_candidate(fetcher, candidate)
+        found = await search.candidate(candidate)
         if found is not None:
             return found
     if links:

@@ -147,12 +147,14 @@ def _feed(
 ) -> ParsedFeed:
     from bot.sources import feeds as f
 
+    kept = [e for e in entries if e is not None]
     return f.ParsedFeed(
         title=f._clean_title(title),
         site_url=f._absolute(site, url),
-        entries=[e for e in entries if e is not None],
+        entries=kept,
         ttl_minutes=f._positive_int(ttl) if ttl else None,
         kind=kind,
+        total_entries=len(kept),
     )
 
 

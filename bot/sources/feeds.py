@@ -20,7 +20,7 @@ import json
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -29,13 +29,15 @@ import feedparser
 
 from bot.errors import FeedError
 from bot.extract.html import html_to_text
-from bot.sources.urls import try_canonicalize
+from bot.sources.trim import trim_entries
+from bot.sources.urls import has_userinfo, redact_userinfo, try_canonicalize
 
 logger = logging.getLogger(__name__)
 
 JSON_FEED_VERSION_PREFIX = "https://jsonfeed.org/version/"
 SUMMARY_MAX_CHARS = 2000
 UTF8_BOM = b"\xef\xbb\xbf"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +58,16 @@ class FeedEntry:
     content_html: str | None = None
     published: datetime | None = None
     author: str | None = None
+    text: str | None = None  # content_html as plain text, when computed off the event loop
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedFeed:
-    """A parsed feed. ``warning`` is set when the feed was malformed but usable."""
+    """A parsed feed. ``warning`` is set when the feed was malformed but usable.
+
+    ``total_entries`` counts the entries the document had; when it is larger
+    than ``len(entries)`` the rest were left out (see ``max_entries``).
+    """
 
     title: str | None
     site_url: str | None
@@ -68,23 +75,74 @@ class ParsedFeed:
     ttl_minutes: int | None = None
     warning: str | None = None
     kind: str | None = None  # feedparser's version ("rss20", "atom10", ...) or "json1.1"
+    total_entries: int = 0
 
 
-def parse_feed(content: bytes, url: str, headers: Mapping[str, str] | None = None) -> ParsedFeed:
+def parse_feed(
+    content: bytes,
+    url: str,
+    headers: Mapping[str, str] | None = None,
+    *,
+    max_entries: int | None = None,
+) -> ParsedFeed:
     """Parse a feed document fetched from ``url``.
 
     ``headers`` are the HTTP response headers (content-type carries the
-    charset). Raises :class:`FeedError` (one line) when ``content`` is not a
-    feed: an HTML page, another document, garbage or nothing.
+    charset). With ``max_entries``, only the newest that many entries are
+    kept (by date, document order breaking ties; a huge XML feed is cut while
+    streaming, before the full parse, see :mod:`bot.sources.trim`), the rest
+    counted in ``total_entries`` and logged. Raises :class:`FeedError` (one
+    line) when ``content`` is not a feed: an HTML page, another document,
+    garbage or nothing, or nested too deeply to read.
+
+    This is CPU-heavy: from async code, call
+    :func:`bot.sources.parsing.parse_feed_async`.
     """
     stripped = content.removeprefix(UTF8_BOM).lstrip(b" \t\r\n")
     if not stripped:
         raise FeedError(f"not a feed: {url} returned an empty document")
     content_type = _header(headers, "content-type").lower()
-    if stripped[:1] in (b"{", b"[") or "json" in content_type:
-        return _parse_json_feed(stripped, url)
-    # Leading blank lines before <?xml ...?> are common and make expat choke.
-    return _parse_xml_feed(stripped, url, headers)
+    total: int | None = None
+    try:
+        if stripped[:1] in (b"{", b"[") or "json" in content_type:
+            parsed = _parse_json_feed(stripped, url, max_entries)
+        else:
+            if max_entries is not None:
+                trimmed = trim_entries(stripped, max_entries, encoding=_charset(content_type))
+                if trimmed is not None:
+                    stripped, total = trimmed.content, trimmed.total
+                    headers = {"content-type": "application/xml"}  # re-written as UTF-8
+            # Leading blank lines before <?xml ...?> are common and make expat choke.
+            parsed = _parse_xml_feed(stripped, url, headers)
+    except RecursionError:
+        raise FeedError(f"not a feed: {url} is nested too deeply to read") from None
+    return _newest(parsed, url, max_entries, total)
+
+
+def _charset(content_type: str) -> str | None:
+    if "charset=" not in content_type:
+        return None
+    return content_type.split("charset=", 1)[1].split(";")[0].strip().strip("\"'") or None
+
+
+def _newest(
+    parsed: ParsedFeed, url: str, max_entries: int | None, total: int | None
+) -> ParsedFeed:
+    """``parsed`` with at most ``max_entries`` entries, newest first; ``total_entries`` set."""
+    entries = parsed.entries
+    total = max(total or 0, parsed.total_entries, len(entries))
+    if max_entries is not None and len(entries) > max_entries:
+        order = sorted(
+            range(len(entries)),
+            key=lambda i: (entries[i].published is not None, entries[i].published or _EPOCH, -i),
+            reverse=True,
+        )
+        entries = [entries[i] for i in sorted(order[:max_entries])]
+    warning = parsed.warning
+    if total > len(entries):
+        cut = f"{total} entries: took the newest {len(entries)}, left {total - len(entries)} out"
+        warning = f"{warning}; {cut}" if warning else cut
+    return replace(parsed, entries=entries, total_entries=total, warning=warning)
 
 
 def _header(headers: Mapping[str, str] | None, name: str) -> str:
@@ -146,6 +204,7 @@ def parse_with_feedparser(
         ttl_minutes=_positive_int(feed.get("ttl")),
         warning=warning,
         kind=version or None,
+        total_entries=len(out),
     )
 
 
@@ -181,8 +240,15 @@ def make_entry(
 ) -> FeedEntry | None:
     """The common tail of every feed format: skip empty items, fall back to
     the URL (then a content hash) for the GUID and to the summary for a title."""
+    if url and not url.lower().startswith(("http://", "https://")):
+        url = ""  # "javascript:", "tag:", "mailto:"... are not article pages
+    if url and has_userinfo(url):
+        logger.info("feed entry link with a user name or password left out")
+        url = ""
     if not url and not title and not summary:
         return None
+    if guid and has_userinfo(guid):
+        guid = redact_userinfo(guid)
     return FeedEntry(
         guid=guid or url or _hash_guid(title, published, summary),
         url=url,
@@ -252,11 +318,13 @@ def _entry_content(raw: Any) -> str | None:
 # --- JSON Feed -----------------------------------------------------------------
 
 
-def _parse_json_feed(content: bytes, url: str) -> ParsedFeed:
+def _parse_json_feed(content: bytes, url: str, max_entries: int | None = None) -> ParsedFeed:
     try:
         data = json.loads(content)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FeedError(f"not a feed: {url} is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise FeedError(f"not a feed: {url} is JSON nested too deeply to read") from None
     if not isinstance(data, dict) or not str(data.get("version", "")).startswith(
         JSON_FEED_VERSION_PREFIX
     ):
@@ -266,6 +334,18 @@ def _parse_json_feed(content: bytes, url: str) -> ParsedFeed:
     items = data.get("items")
     if not isinstance(items, list):
         raise FeedError(f"not a feed: {url} is a JSON Feed without an items list")
+    total = len(items)
+    if max_entries is not None and total > max_entries:
+        every: list[Any] = items
+
+        # Cut before building entries: newest by date_published, document order breaking ties.
+        def key(i: int) -> tuple[bool, datetime, int]:
+            item = every[i]
+            stamp = _iso_datetime(_str(item.get("date_published"))) if isinstance(item, dict) else None
+            return (stamp is not None, stamp or _EPOCH, -i)
+
+        order = sorted(range(total), key=key, reverse=True)
+        items = [every[i] for i in sorted(order[:max_entries])]
     entries = []
     skipped = 0
     for item in items:
@@ -280,6 +360,7 @@ def _parse_json_feed(content: bytes, url: str) -> ParsedFeed:
         entries=entries,
         warning=f"{skipped} malformed item(s) skipped" if skipped else None,
         kind=f"json{version}",
+        total_entries=total - skipped,
     )
 
 
@@ -323,7 +404,8 @@ def _json_author(item: dict[str, Any]) -> str | None:
 
 
 def _str(value: Any) -> str | None:
-    if value is None:
+    """A scalar as text; None for nothing, lists and objects (never str() of a nested value)."""
+    if value is None or not isinstance(value, str | int | float):
         return None
     text = str(value).strip()
     return text or None

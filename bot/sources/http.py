@@ -14,10 +14,16 @@ What it guarantees, so callers need not care:
   (see :mod:`bot.sources.safety`);
 * redirects are followed by hand, at most ``fetch_max_redirects`` hops, each
   hop re-checked;
-* bodies are streamed and abandoned past ``fetch_max_bytes`` of *decoded*
-  content (a gzip bomb cannot get around it);
-* each connect/read within ``fetch_timeout_s`` and each hop within twice that
-  (a server dripping one byte per second cannot hold a slot forever);
+* bodies are read raw and decoded here in bounded pieces
+  (:mod:`bot.sources.decode`): decoding stops as soon as ``fetch_max_bytes``
+  of *decoded* content is passed, inside every ``Content-Encoding`` layer, so a
+  brotli or ``gzip, gzip`` bomb costs at most the cap in memory and CPU;
+  encodings we cannot decode are refused, not passed on as garbage;
+* each connect/read within ``fetch_timeout_s``, each hop within twice that,
+  and the whole fetch, redirects included, within ``fetch_deadline_s`` (a
+  server dripping one byte per second cannot hold a slot for long);
+* URLs with credentials (``user:pass@host``) are refused before anything is
+  sent, and the error line shows the URL without them;
 * at most ``fetch_concurrency`` fetches at once, and at most
   ``fetch_per_host_concurrency`` to one host, so one slow site cannot starve
   the others nor be hammered;
@@ -50,12 +56,20 @@ from bot.errors import (
     UnsafeURLError,
 )
 from bot.settings import Settings
+from bot.sources.decode import (
+    ACCEPT_ENCODING,
+    BoundedDecoder,
+    DecodedTooLarge,
+    DecodeError,
+    UnsupportedEncoding,
+)
 from bot.sources.safety import (
     AddressGuard,
     BlockedAddressError,
     GuardedNetworkBackend,
     ResolutionError,
 )
+from bot.sources.urls import has_userinfo, redact_userinfo
 
 logger = logging.getLogger(__name__)
 
@@ -233,7 +247,7 @@ class Fetcher:
             timeout=httpx.Timeout(self.settings.fetch_timeout_s),
             follow_redirects=False,
             trust_env=False,
-            headers={"User-Agent": self.settings.user_agent},
+            headers={"User-Agent": self.settings.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
         )
 
     async def __aenter__(self) -> Fetcher:
@@ -255,17 +269,22 @@ class Fetcher:
             await client.aclose()
 
     def _check_url(self, url: str, *, redirected_from: str | None = None) -> httpx.URL:
+        hint = f" (redirected from {redirected_from})" if redirected_from else ""
+        if has_userinfo(url):
+            raise UnsafeURLError(
+                redact_userinfo(url),
+                "refusing a URL with a user name or password in it (credentials are never "
+                f"sent); give the address without the 'user:password@' part{hint}",
+            )
         try:
             parsed = httpx.URL(url)
-        except (httpx.InvalidURL, TypeError) as exc:
-            raise FetchError(url, f"invalid URL ({exc})") from None
+        except (httpx.InvalidURL, TypeError, ValueError) as exc:
+            raise FetchError(url, f"invalid URL ({_short(exc)}){hint}") from None
         if parsed.scheme not in ("http", "https"):
             why = f"refusing to fetch a {parsed.scheme or 'scheme-less'} URL (only http and https are allowed)"
-            if redirected_from:
-                why += f" (redirected from {redirected_from})"
-            raise UnsafeURLError(url, why)
+            raise UnsafeURLError(url, why + hint)
         if not parsed.host:
-            raise FetchError(url, "invalid URL (no host)")
+            raise FetchError(url, f"invalid URL (no host){hint}")
         return parsed
 
     async def fetch(
@@ -275,9 +294,12 @@ class Fetcher:
         etag: str | None = None,
         last_modified: str | None = None,
         accept: str | None = None,
+        deadline_s: float | None = None,
     ) -> FetchResult:
         """GET ``url``, following redirects; see the module docstring for the rules.
 
+        ``deadline_s`` shortens the total deadline (``fetch_deadline_s``) for
+        this call, e.g. to what is left of a discovery's own deadline.
         Raises :class:`UnsafeURLError`, :class:`HTTPStatusError` (with
         ``retry_after``), :class:`FetchTimeoutError`, :class:`TooLargeError`,
         :class:`TooManyRedirectsError` or :class:`FetchError`.
@@ -289,23 +311,43 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        current = url.strip()
-        previous: str | None = None
+        url = url.strip()
+        self._check_url(url)  # refuse before queueing for a slot
+        deadline = self.settings.fetch_deadline_s
+        if deadline_s is not None:
+            deadline = max(0.0, min(deadline, deadline_s))
         async with self._global:
-            for _hop in range(self.max_redirects + 1):
-                target = self._check_url(current, redirected_from=previous)
-                outcome = await self._fetch_hop(target, current, headers, previous)
-                if isinstance(outcome, FetchResult):
-                    if outcome.not_modified:
-                        outcome = replace(
-                            outcome,
-                            etag=outcome.etag or etag,
-                            last_modified=outcome.last_modified or last_modified,
-                        )
-                    return replace(outcome, requested_url=url)
-                previous, current = current, outcome
+            try:
+                async with asyncio.timeout(deadline):
+                    return await self._follow(url, headers, etag, last_modified)
+            except TimeoutError:
+                raise FetchTimeoutError(
+                    url, f"no complete answer within {deadline:g}s (redirects included)"
+                ) from None
+
+    async def _follow(
+        self,
+        url: str,
+        headers: dict[str, str],
+        etag: str | None,
+        last_modified: str | None,
+    ) -> FetchResult:
+        current = url
+        previous: str | None = None
+        for _hop in range(self.max_redirects + 1):
+            target = self._check_url(current, redirected_from=previous)
+            outcome = await self._fetch_hop(target, current, headers, previous)
+            if isinstance(outcome, FetchResult):
+                if outcome.not_modified:
+                    outcome = replace(
+                        outcome,
+                        etag=outcome.etag or etag,
+                        last_modified=outcome.last_modified or last_modified,
+                    )
+                return replace(outcome, requested_url=url)
+            previous, current = current, outcome
         raise TooManyRedirectsError(
-            url, f"more than {self.max_redirects} redirects (last to {current})"
+            url, f"more than {self.max_redirects} redirects (last to {redact_userinfo(current)})"
         )
 
     async def _fetch_hop(
@@ -333,8 +375,16 @@ class Fetcher:
             ) from None
         except httpx.ConnectError as exc:
             raise FetchError(url, f"could not connect ({_short(exc)}){hint}") from None
-        except httpx.DecodingError as exc:
+        except UnsupportedEncoding as exc:
+            raise FetchError(
+                url,
+                f"the server sent the body as Content-Encoding {exc.name!r}, which newsbot "
+                f"cannot decode (it asks for {ACCEPT_ENCODING}){hint}",
+            ) from None
+        except (httpx.DecodingError, DecodeError) as exc:
             raise FetchError(url, f"could not decode the response body ({_short(exc)})") from None
+        except httpx.InvalidURL as exc:
+            raise FetchError(url, f"invalid URL ({_short(exc)}){hint}") from None
         except httpx.HTTPError as exc:
             raise FetchError(url, f"{type(exc).__name__} ({_short(exc)}){hint}") from None
 
@@ -344,7 +394,12 @@ class Fetcher:
             location = response.headers.get("location")
             if not location:
                 raise FetchError(url, f"HTTP {status} redirect without a Location header")
-            return urljoin(url, location.strip())
+            try:
+                return urljoin(url, location.strip())
+            except ValueError:
+                raise FetchError(
+                    url, f"HTTP {status} redirect to a malformed Location ({location[:200]!r})"
+                ) from None
         kept = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
         etag = response.headers.get("etag")
         last_modified = response.headers.get("last-modified")
@@ -384,16 +439,28 @@ class Fetcher:
                 f"the response is {_human_bytes(int(declared))}, over the "
                 f"{_human_bytes(cap)} size cap",
             )
+        decoder = BoundedDecoder(response.headers.get("content-encoding"), cap)
         chunks: list[bytes] = []
-        size = 0
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > cap:
-                raise TooLargeError(
-                    url, f"the response is larger than the {_human_bytes(cap)} size cap"
-                )
-            chunks.append(chunk)
+        pieces = 0
+        try:
+            async for raw in response.aiter_raw():
+                for piece in decoder.feed(raw):
+                    chunks.append(piece)
+                    pieces += 1
+                    if pieces % _PIECES_PER_YIELD == 0:
+                        await asyncio.sleep(0)  # let other tasks run during a long decode
+        except DecodedTooLarge:
+            chunks.clear()
+            layers = ", ".join(decoder.encodings)
+            how = f" once decoded ({layers})" if layers else ""
+            raise TooLargeError(
+                url, f"the response is larger than the {_human_bytes(cap)} size cap{how}"
+            ) from None
         return b"".join(chunks)
+
+
+#: Decoded pieces (64 kB each) between two yields to the event loop.
+_PIECES_PER_YIELD = 8
 
 
 def _short(exc: BaseException) -> str:

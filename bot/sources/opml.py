@@ -20,7 +20,7 @@ from xml.etree import ElementTree as ET
 from lxml import etree
 
 from bot.errors import FeedError
-from bot.sources.urls import try_canonicalize
+from bot.sources.urls import has_userinfo, redact_userinfo, try_canonicalize
 
 logger = logging.getLogger(__name__)
 
@@ -83,11 +83,24 @@ def parse_opml(data: str | bytes) -> OpmlResult:
             hint = " (it only has an htmlUrl)" if attrs.get("htmlurl") else ""
             errors.append(f"{_label(outline)}: no xmlUrl{hint}")
             continue
-        scheme = urlsplit(url).scheme.lower()
+        try:
+            scheme = urlsplit(url).scheme.lower()
+        except ValueError:
+            scheme = ""
         if scheme == "feed":  # feed://example.com/rss is an old alias of http://
             url = "http" + url[len("feed") :]
             scheme = "http"
-        if scheme not in ("http", "https") or not urlsplit(url).hostname:
+        if has_userinfo(url):
+            errors.append(
+                f"{_label(outline)}: {redact_userinfo(url)!r} has a user name or password in it "
+                "(refused: credentials are never sent or stored)"
+            )
+            continue
+        try:
+            host = urlsplit(url).hostname
+        except ValueError:
+            host = None
+        if scheme not in ("http", "https") or not host:
             errors.append(f"{_label(outline)}: {url!r} is not an http(s) URL")
             continue
         key = try_canonicalize(url)

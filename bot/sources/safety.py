@@ -83,6 +83,9 @@ def address_kind(ip: IPAddress) -> str | None:
         return "a private or loopback"
     if ip.is_link_local:
         return "a link-local"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.is_site_local:
+        # fec0::/10, deprecated (RFC 3879) but still routed inside some networks
+        return "a site-local (fec0::/10)"
     if ip.is_multicast:
         return "a multicast"
     if isinstance(ip, ipaddress.IPv4Address) and ip in _CGNAT:

@@ -131,3 +131,41 @@ def try_canonicalize(url: str) -> str:
         return canonicalize_url(url)
     except ValueError:
         return url.strip()
+
+
+def _split_authority(url: str) -> tuple[str, str, str] | None:
+    """``(before, userinfo, after)`` when ``url``'s authority holds a user-info part."""
+    text = url.strip()
+    norm = text.replace("\\", "/")  # browsers and httpx read "\\" as "/" in http(s) URLs
+    scheme_end = norm.find("//")
+    if scheme_end < 0:
+        return None
+    start = scheme_end + 2
+    end = len(text)
+    for stop in ("/", "?", "#"):
+        pos = norm.find(stop, start)
+        if 0 <= pos < end:
+            end = pos
+    authority = text[start:end]
+    at = authority.rfind("@")
+    if at < 0:
+        return None
+    return text[:start], authority[:at], text[start + at + 1 :]
+
+
+def has_userinfo(url: str) -> bool:
+    """True when ``url`` carries a user name or password (``http://user:pass@host/``).
+
+    Such URLs are refused everywhere: httpx would send them as Basic auth, and
+    they would be echoed in replies and stored.
+    """
+    return _split_authority(url) is not None
+
+
+def redact_userinfo(url: str) -> str:
+    """``url`` with any ``user:password@`` part removed (for messages and logs)."""
+    parts = _split_authority(url)
+    if parts is None:
+        return url
+    before, _userinfo, after = parts
+    return before + after

@@ -100,3 +100,35 @@ async def test_json_that_is_not_a_feed(http_server: ServerFactory, fetcher: Fetc
     srv = http_server({"/api": Response(b'{"ok": true}', content_type="application/json")})
     with pytest.raises(FeedError, match="is JSON but not a JSON Feed"):
         await resolve_feed(fetcher, srv.url("/api"))
+
+
+async def test_discovery_deadline_with_dripping_feeds(http_server: ServerFactory) -> None:
+    """A page advertising five feeds that each drip forever: one answer, in time."""
+    import time
+
+    from bot.sources.http import Fetcher as _Fetcher
+    from tests.sources.conftest import make_settings
+
+    links = "".join(
+        f'<link rel="alternate" type="application/rss+xml" href="/f{i}.xml">' for i in range(5)
+    )
+    drip = Response(b"<rss>" + b" " * 2000, chunked=True, chunk_size=1, chunk_delay=0.2)
+    routes = {f"/f{i}.xml": drip for i in range(5)}
+    routes["/"] = Response(f"<html><head>{links}</head><body>hi</body></html>", content_type=HTML)
+    srv = http_server(routes)
+    settings = make_settings(fetch_timeout_s=1.0, fetch_deadline_s=1.0, discovery_deadline_s=2.5)
+    async with _Fetcher(settings) as f:
+        started = time.monotonic()
+        with pytest.raises(FeedError) as info:
+            await resolve_feed(f, srv.url("/"))
+        elapsed = time.monotonic() - started
+    assert elapsed < 4.0
+    assert "within 2.5s" in str(info.value) and "tried 3 candidate" in str(info.value)
+
+
+def test_feed_links_with_credentials_are_skipped() -> None:
+    page = (
+        b'<html><head><link rel="alternate" type="application/rss+xml" href="http://u:pw@e.com/f">'
+        b'<link rel="alternate" type="application/rss+xml" href="http://e.com/ok"></head></html>'
+    )
+    assert find_feed_links(page, "https://e.com/") == ["http://e.com/ok"]

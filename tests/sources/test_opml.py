@@ -94,3 +94,16 @@ def test_write_round_trip_and_escaping() -> None:
         ("https://blog.example.com/atom.xml", "https://blog.example.com/atom.xml"),
         ("https://ctrl.example/rss", "bad chars"),
     ]
+
+
+def test_credentials_in_outlines_are_refused_and_not_echoed() -> None:
+    doc = (
+        '<opml version="2.0"><body>'
+        '<outline text="secret" xmlUrl="https://alice:hunter2@feeds.example/private.xml"/>'
+        '<outline text="fine" xmlUrl="https://feeds.example/public.xml"/>'
+        "</body></opml>"
+    )
+    result = parse_opml(doc)
+    assert result.feeds == [("https://feeds.example/public.xml", "fine")]
+    assert len(result.errors) == 1
+    assert "user name or password" in result.errors[0] and "hunter2" not in result.errors[0]

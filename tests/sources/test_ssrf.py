@@ -40,6 +40,8 @@ LOOPBACK_ONLY = (ipaddress.ip_network("127.0.0.1/32"),)
         ("::ffff:10.0.0.1", "a private or loopback"),
         ("64:ff9b::a9fe:a9fe", "a private or loopback"),  # NAT64 of 169.254.169.254
         ("2002:7f00:1::", "a private or loopback"),  # 6to4 of 127.0.0.1
+        ("fec0::1", "a site-local (fec0::/10)"),  # deprecated site-local, still routed in places
+        ("feff:ffff::1", "a site-local (fec0::/10)"),
     ],
 )
 def test_non_public_addresses(address: str, kind: str) -> None:
