@@ -46,6 +46,7 @@ from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.sources.http import Fetcher
 from bot.store import Store
+from bot.stories.signature import Embedder
 from bot.summarize.base import Summarizer
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,18 @@ def summarizer_factory(settings: Settings) -> Callable[[], Summarizer]:
         from bot.summarize.factory import build_summarizer
 
         return build_summarizer(settings)
+
+    return build
+
+
+def embedder_factory() -> Callable[[], Embedder]:
+    """The process's MiniLM embedder (shared with the extractive summarizer),
+    for story assignment; the model loads on first use."""
+
+    def build() -> Embedder:
+        from bot.summarize.embedder import shared_embedder
+
+        return shared_embedder()
 
     return build
 
@@ -111,7 +124,7 @@ async def services(
         metrics = Metrics()
         metrics.add_facts_source(lambda: store_facts(store))
         pipeline = Pipeline(settings, store, fetcher, summarizer or summarizer_factory(settings),
-                            metrics=metrics)
+                            metrics=metrics, embedder=embedder_factory())
         yield Services(settings, store, fetcher, pipeline)
 
 

@@ -488,13 +488,15 @@ async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         if not args.no_refresh:
             await refresh(svc)
         if args.dry_run:
-            built = await build_digest(svc.store, ref, since=since)
-            print(digest_text(built[0]) if built else "Nothing new for this chat.")
+            built = await build_digest(svc.store, ref, since=since,
+                                       update_novelty=settings.story_update_novelty)
+            print(digest_text(built.digest) if built and built.digest else "Nothing new for this chat.")
             return 0
         wired = wire(svc, build_platforms(settings, [ref.platform]))
         async with connected(wired):
             digest_id = await queue_digest(svc.store, wired.platforms[ref.platform], ref,
-                                           since=since)
+                                           since=since,
+                                           update_novelty=settings.story_update_novelty)
             if digest_id is None:
                 print("Nothing new for this chat.")
                 return 0
@@ -529,8 +531,8 @@ async def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"discovered feed {feed.url} from {site}", file=sys.stderr)
             await refresh(svc)
             built = await build_digest(svc.store, CONSOLE)
-            if built is None:
+            if built is None or built.digest is None:
                 print("The demo found no stories (this is a bug; please report it).")
                 return 1
-            print(digest_text(built[0]))
+            print(digest_text(built.digest))
     return 0

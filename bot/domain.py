@@ -90,8 +90,8 @@ class UserRef:
 
 @dataclass(frozen=True, slots=True)
 class Story:
-    """One item of a digest: an article (or a cluster of articles from several
-    outlets telling the same story) with its summary."""
+    """One item of a digest: a story told by one or several outlets, headed by
+    its most complete article (title, url, source, key points are the head's)."""
 
     article_id: int
     title: str
@@ -100,7 +100,22 @@ class Story:
     published: datetime | None
     key_points: tuple[str, ...]
     key_quotes: tuple[Quote, ...]
-    also_reported_by: tuple[tuple[str, str], ...] = ()  # (source name, url) of merged duplicates
+    also_reported_by: tuple[tuple[str, str], ...] = ()  # (outlet, url), one per other outlet
+    # The story behind the item (bot/stories): how many outlets carry it, how
+    # many outlets beyond ``also_reported_by`` there are (the "+N"), whether it
+    # updates a story this chat already received, and the outlet of each key
+    # quote (aligned with ``key_quotes``; empty means every quote is the head's).
+    story_id: int | None = None
+    outlet_count: int = 1
+    also_reported_more: int = 0
+    is_update: bool = False
+    key_quote_sources: tuple[str, ...] = ()
+
+    def quote_source(self, index: int) -> str:
+        """The outlet the ``index``-th key quote comes from."""
+        if index < len(self.key_quote_sources) and self.key_quote_sources[index]:
+            return self.key_quote_sources[index]
+        return self.source
 
 
 @dataclass(frozen=True, slots=True)

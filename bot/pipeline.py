@@ -8,6 +8,11 @@ Processing then fetches each new article's page once, extracts it, and
 summarizes it once per content fingerprint, however many feeds and chats
 include it. With several workers, each runs ``process_pending``.
 
+Once ready, an article joins the story it tells or starts one
+(:mod:`bot.stories`: one MiniLM embedding of its title and lead, compared
+with the stories of the last days), so a digest shows each story once
+however many outlets tell it.
+
 Failures stay local: a feed that is down is counted and retried later with
 backoff; an article page that cannot be fetched falls back to the feed's own
 text and records why; nothing raised for one feed or article stops the rest.
@@ -20,7 +25,8 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from bot.clock import utcnow
 from bot.domain import Article, FeedInfo, Summary
@@ -35,6 +41,8 @@ from bot.sources.feeds import FeedEntry, ParsedFeed
 from bot.sources.http import Fetcher, FetchResult, parse_retry_after
 from bot.sources.parsing import parse_feed_async
 from bot.store import Store
+from bot.stories import ArticleInput, StoryAssigner, StoryConfig, build_signature
+from bot.stories.signature import Embedder
 from bot.summarize.base import Summarizer
 
 logger = logging.getLogger(__name__)
@@ -70,6 +78,18 @@ def entry_record(entry: FeedEntry) -> EntryRecord:
     )
 
 
+def story_config(settings: Settings) -> StoryConfig:
+    """The story settings (``NEWSBOT_STORY_*``) as story assignment takes them."""
+    return StoryConfig(window=timedelta(hours=settings.story_window_hours), join=settings.story_join)
+
+
+def outlet_name(article: Article, pending: PendingArticle) -> str:
+    """Who published the article, as a reader knows it: the site's own name,
+    else the feed's title, else the host."""
+    return (article.site_name or pending.source or urlsplit(article.url or pending.url).hostname
+            or "unknown")[:512]
+
+
 class Pipeline:
     """Poll, process and summarize; the same object serves the scheduler, the
     CLI and the command layer."""
@@ -81,15 +101,30 @@ class Pipeline:
         fetcher: Fetcher,
         summarizer: Summarizer | Callable[[], Summarizer],
         metrics: Metrics | None = None,
+        *,
+        embedder: Callable[[], Embedder] | None = None,
+        stories: StoryAssigner | None = None,
     ) -> None:
+        """``embedder`` (a callable returning MiniLM, called on first use) embeds
+        each article's title and lead for story assignment; without one,
+        stories are formed by the conservative lexical rule only."""
         self.settings = settings
         self.metrics = metrics or Metrics()
         self.store = store
         self.fetcher = fetcher
         self._summarizer = summarizer
+        self._embedder_factory = embedder
+        self._embedder: Embedder | None = None
+        self.stories = stories or StoryAssigner(store.stories, story_config(settings))
         # One summarization at a time: the model already uses every core, and
         # running two at once only doubles peak memory.
         self._summarize_lock = asyncio.Lock()
+
+    @property
+    def embedder(self) -> Embedder | None:
+        if self._embedder is None and self._embedder_factory is not None:
+            self._embedder = self._embedder_factory()
+        return self._embedder
 
     @property
     def summarizer(self) -> Summarizer:
@@ -270,6 +305,8 @@ class Pipeline:
             if summary is None:
                 summary = await self.summarize(article)
             status = await self.store.articles.save_article(pending.id, article, summary)
+            if status == "ready":
+                await self.assign_story(pending, article)
             return pending.id, status
         except NewsbotError as exc:
             final = pending.attempts + 1 >= MAX_ARTICLE_ATTEMPTS or isinstance(exc, HTTPStatusError)
@@ -284,6 +321,31 @@ class Pipeline:
             await self.store.articles.mark_article_failed(pending.id, repr(exc), final=True)
             self.metrics.article_failed()
         return pending.id, "failed"
+
+    async def assign_story(self, pending: PendingArticle, article: Article) -> str | None:
+        """Put a ready article in its story (joined or new); returns the story id.
+
+        A failure is logged in one line and leaves the article ready without a
+        story (the digest then shows it on its own): stories never cost an article.
+        """
+        story_input = ArticleInput(
+            article_id=str(pending.id),
+            title=article.title or pending.feed.title,
+            text=article.text or pending.feed.text,
+            published=article.published or pending.feed.published or utcnow(),
+            outlet=outlet_name(article, pending),
+            language=article.language,
+        )
+        try:
+            async with self._summarize_lock:  # the embedder shares the model's cores
+                signature = await asyncio.to_thread(
+                    build_signature, story_input, self.embedder, self.stories.config)
+            assignment = await self.stories.assign(signature)
+        except Exception as exc:  # a story is a bonus; the article stays ready
+            logger.warning("article %s: no story assigned (%s)", pending.url,
+                           exc if isinstance(exc, NewsbotError) else repr(exc))
+            return None
+        return assignment.story_id
 
     async def summarize(self, article: Article) -> Summary:
         """Summarize off the event loop (the model is CPU-bound)."""

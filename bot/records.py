@@ -15,6 +15,7 @@ record                 made by                         stored / read by
 :class:`PendingArticle`  ``store.articles``            the pipeline (fetch,
                                                         extract, summarize)
 :class:`StoryRecord`   ``store.digests``               the digest builder
+:class:`DeliveredStory`  ``store.digests``             the digest builder
 :class:`OutboxItem`    ``store.outbox``                the outbox worker
 :class:`OutboxStatus`  ``store.outbox``                ``newsbot digest --status``
 =====================  ==============================  =========================
@@ -22,7 +23,7 @@ record                 made by                         stored / read by
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -105,7 +106,13 @@ class PendingArticle:
 
 @dataclass(frozen=True, slots=True)
 class StoryRecord:
-    """A ready article with its summary, as digest building reads it."""
+    """A ready article with its summary, as digest building reads it.
+
+    ``story_id`` is the story the article tells (``None``: not assigned, it is
+    a story of its own); ``story_outlets`` how many outlets tell that story,
+    including ones the chat does not follow; ``terms`` the counts of its title
+    and lead words (the novelty test of an update).
+    """
 
     article_id: int
     title: str
@@ -115,6 +122,20 @@ class StoryRecord:
     ingested_at: datetime
     text_length: int
     summary: Summary
+    story_id: int | None = None
+    story_outlets: int = 1
+    terms: dict[str, int] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveredStory:
+    """A story a chat has already been given: the word counts of the articles
+    of it the chat received (what an update must add to), and whether its one
+    update was already shown."""
+
+    story_id: int
+    updated: bool
+    terms: dict[str, int] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +163,7 @@ class OutboxStatus:
 
 
 __all__ = [
+    "DeliveredStory",
     "EntryRecord",
     "FeedCopy",
     "FetchState",

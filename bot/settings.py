@@ -121,6 +121,21 @@ class Settings(BaseSettings):
     key_points: int = Field(3, ge=1, le=10)
     key_quotes: int = Field(2, ge=0, le=10)
 
+    # stories: the same news from several outlets is one story (docs/stories.md)
+    story_window_hours: float = Field(
+        72, gt=0, le=24 * 30,
+        description="an article joins a story only if every article in it is this close in time",
+    )
+    story_join: float = Field(
+        0.425, ge=0, le=1,
+        description="similarity needed to join a story (higher: fewer, surer merges)",
+    )
+    story_update_novelty: float = Field(
+        0.5, ge=0, le=1,
+        description="share of a new article's weighted words absent from what a chat already got "
+        "about its story for it to be shown once more, as an update (1 disables updates)",
+    )
+
     # digests
     digest_max_stories: int = Field(10, ge=1, le=50)
     default_timezone: str = "UTC"

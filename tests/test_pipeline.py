@@ -191,8 +191,8 @@ async def test_layout_setting_reaches_the_digest(site: LoopbackServer,
     await store.chats.update_chat_settings(chat, ChatSettings(key_points=1, show_quotes=False,
                                                         one_message_per_story=True, max_stories=1))
     built = await build_digest(store, chat)
-    assert built is not None
-    digest, ids = built
+    assert built is not None and built.digest is not None
+    digest, ids = built.digest, built.article_ids
     assert digest.one_message_per_story and len(digest.stories) == 1 and digest.more_count == 2
     assert len(ids) == 3 and len(digest.more_links) == 2
     story = digest.stories[0]

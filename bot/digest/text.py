@@ -11,16 +11,20 @@ def quote_line(quote: Quote) -> str:
 
 
 def story_text(story: Story) -> str:
-    lines = [story.title]
+    lines = [f"Update: {story.title}" if story.is_update else story.title]
     meta = [story.source] if story.source else []
     if story.published:
         meta.append(f"{story.published:%Y-%m-%d %H:%M} UTC")
     if meta:
         lines.append("  " + " · ".join(meta))
     lines += [f"  • {p}" for p in story.key_points]
-    lines += [f"  {quote_line(q)}" for q in story.key_quotes]
+    for i, quote in enumerate(story.key_quotes):
+        outlet = story.quote_source(i)
+        lines.append(f"  {quote_line(quote)}" + (f" ({outlet})" if outlet != story.source else ""))
     if story.also_reported_by:
-        lines.append("  Also reported by: " + ", ".join(src for src, _ in story.also_reported_by))
+        others = ", ".join(f"{src} <{url}>" for src, url in story.also_reported_by)
+        more = f" (+{story.also_reported_more})" if story.also_reported_more else ""
+        lines.append(f"  Also reported by: {others}{more}")
     lines.append(f"  {story.url}")
     return "\n".join(lines)
 

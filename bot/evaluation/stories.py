@@ -138,14 +138,21 @@ def cluster(sigs: Sequence[ArticleSignature], config: StoryConfig) -> dict[str, 
 # --- same-run baselines (deliberately simple, independent of bot.stories) ---
 
 _BASELINE_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+# The former digest rule's stop list, verbatim.
+_STOP = frozenset(
+    ["the", "and", "for", "with", "that", "this", "from", "have", "has", "had", "was", "were",
+     "are", "but", "not", "you", "your", "they", "their", "his", "her", "its", "our", "who",
+     "what", "when", "where", "which", "will", "would", "could", "should", "into", "over",
+     "after", "about", "than", "then", "them", "there", "these", "those", "been", "being",
+     "said", "says", "also", "more", "most", "just", "like", "out", "new"]
+)
 
 
 def baseline_title_jaccard(rows: Sequence[Row], threshold: float = 0.5,
                            window: timedelta = timedelta(days=3)) -> dict[str, str]:
-    """The digest's current rule (``bot/digest/cluster.py``): title words, stop
-    words out, Jaccard >= 0.5 with a story's first article, greedy."""
-    from bot.digest.cluster import _STOP
-
+    """The digest's former rule (``bot/digest/cluster.py`` until stories
+    replaced it): title words, stop words out, Jaccard >= 0.5 with a story's
+    first article, greedy."""
     heads: list[tuple[frozenset[str], datetime, str]] = []
     out = {}
     for row in rows:

@@ -9,11 +9,12 @@ a caller reaches the one it needs through :class:`Store`::
     store.digests     digests.py    unseen stories per chat, digests with their messages
     store.outbox      outbox.py     outgoing messages, send results, chat leases
     store.stats       stats.py      read-only figures for health checks and metrics
+    store.stories     stories.py    stories across outlets and their articles
 
 They share one :class:`~bot.store.database.Database` (engine, session factory,
 migrations in ``migrations/``, tables in ``models.py``). What they accept and
 return are domain types (:mod:`bot.domain`, :mod:`bot.records`), never rows.
-A new aggregate (stories, say) is a new module with its class, one attribute
+A new aggregate is a new module with its class, one attribute
 here, and its tables in ``models.py`` with an Alembic migration.
 """
 
@@ -31,6 +32,7 @@ from bot.store.digests import DigestStore
 from bot.store.feeds import FeedStore
 from bot.store.outbox import OutboxStore
 from bot.store.stats import StatsStore
+from bot.store.stories import StoryStore
 
 
 class Store:
@@ -44,6 +46,7 @@ class Store:
         self.digests = DigestStore(self.db)
         self.outbox = OutboxStore(self.db)
         self.stats = StatsStore(self.db)  # read-only figures: health checks, metrics
+        self.stories = StoryStore(self.db)
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True) -> Store:

@@ -14,19 +14,23 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
 from bot.domain import ChatRef
-from bot.records import Payload, StoryRecord
+from bot.records import DeliveredStory, Payload, StoryRecord
 from bot.store.articles import summary_from_row
 from bot.store.chats import require_chat
-from bot.store.database import Database
+from bot.store.database import Database, chunks
 from bot.store.models import (
     ArticleRow,
     ChatArticleRow,
+    ChatStoryRow,
     DigestRow,
     FeedEntryRow,
     FeedRow,
+    StoryArticleRow,
+    StoryRow,
     SubscriptionRow,
     SummaryRow,
 )
@@ -83,6 +87,7 @@ class DigestStore:
                 # python-side filter below needs the subscription time; keep SQL portable
                 q = q.add_columns(func.min(SubscriptionRow.created_at))
             rows = (await s.execute(q)).all()
+            story_of = await _stories_of(s, [row[0].id for row in rows])
             out: list[StoryRecord] = []
             for row in rows:
                 art, summ, source = row[0], row[1], row[2]
@@ -92,6 +97,7 @@ class DigestStore:
                         sub_created = sub_created.replace(tzinfo=UTC)
                     if art.ingested_at < sub_created - backlog:
                         continue
+                story_id, outlets, terms = story_of.get(art.id, (None, 1, {}))
                 out.append(
                     StoryRecord(
                         article_id=art.id,
@@ -102,9 +108,43 @@ class DigestStore:
                         ingested_at=art.ingested_at,
                         text_length=len(art.text or ""),
                         summary=summary_from_row(summ),
+                        story_id=story_id,
+                        story_outlets=outlets,
+                        terms=terms,
                     )
                 )
             return out
+
+    async def delivered_stories(self, ref: ChatRef,
+                                story_ids: Sequence[int]) -> dict[int, DeliveredStory]:
+        """Of ``story_ids``, the stories the chat was already given, with the
+        word counts of the articles of each it received."""
+        out: dict[int, DeliveredStory] = {}
+        async with self.db.session() as s:
+            chat = await require_chat(s, ref)
+            for ids in chunks(list(story_ids)):
+                rows = await s.execute(select(ChatStoryRow.story_id, ChatStoryRow.updated_digest_id)
+                                       .where(ChatStoryRow.chat_id == chat.id,
+                                              ChatStoryRow.story_id.in_(list(ids))))
+                for story_id, updated in rows.all():
+                    out[story_id] = DeliveredStory(story_id, updated is not None, {})
+            for ids in chunks(list(out)):
+                seen = await s.execute(
+                    select(StoryArticleRow.story_id, StoryArticleRow.terms)
+                    .join(ChatArticleRow, ChatArticleRow.article_id == StoryArticleRow.article_id)
+                    .where(ChatArticleRow.chat_id == chat.id, StoryArticleRow.story_id.in_(list(ids))))
+                for story_id, terms in seen.all():
+                    total = out[story_id].terms
+                    for term, count in (terms or {}).items():
+                        total[term] = total.get(term, 0) + int(count)
+        return out
+
+    async def mark_given(self, ref: ChatRef, article_ids: Sequence[int]) -> None:
+        """Mark articles as given to the chat without a digest (later articles
+        of stories it already has, not worth showing again)."""
+        async with self.db.session() as s:
+            chat = await require_chat(s, ref)
+            await _mark_articles(s, chat.id, article_ids, None)
 
     async def create_digest(
         self,
@@ -113,9 +153,11 @@ class DigestStore:
         payloads: Sequence[Payload],
         *,
         slot: str | None = None,
+        stories: Sequence[tuple[int, bool]] = (),
     ) -> int | None:
-        """Persist a digest, mark its stories as given to the chat, and queue one
-        outbox row per message, all in one transaction, before anything is sent.
+        """Persist a digest, mark its articles and ``stories`` (``(story id,
+        is_update)``) as given to the chat, and queue one outbox row per
+        message, all in one transaction, before anything is sent.
 
         Returns the digest id, or None when ``slot`` was already built (the
         scheduler fired twice: nothing is created).
@@ -130,21 +172,54 @@ class DigestStore:
                     await s.flush()
             except IntegrityError:
                 return None
-            already = set(
-                await s.scalars(
-                    select(ChatArticleRow.article_id).where(
-                        ChatArticleRow.chat_id == chat.id,
-                        ChatArticleRow.article_id.in_(list(article_ids)),
-                    )
-                )
-            )
-            for article_id in dict.fromkeys(article_ids):
-                if article_id not in already:
-                    s.add(ChatArticleRow(chat_id=chat.id, article_id=article_id, digest_id=digest.id))
+            await _mark_articles(s, chat.id, article_ids, digest.id)
+            await _mark_stories(s, chat.id, stories, digest.id, now)
             prefix = f"{ref.platform}:{ref.external_id}:{digest.id}"
             s.add_all(outbox_rows(chat.id, digest.id, prefix, payloads, now))
             chat.last_digest_at = now
             return digest.id
+
+
+async def _stories_of(s: AsyncSession,
+                      article_ids: Sequence[int]) -> dict[int, tuple[int, int, dict[str, int]]]:
+    """article id -> (story id, the story's outlet count, the article's word counts)."""
+    out: dict[int, tuple[int, int, dict[str, int]]] = {}
+    for ids in chunks(list(article_ids)):
+        rows = await s.execute(
+            select(StoryArticleRow.article_id, StoryArticleRow.story_id, StoryRow.outlet_count,
+                   StoryArticleRow.terms)
+            .join(StoryRow, StoryRow.id == StoryArticleRow.story_id)
+            .where(StoryArticleRow.article_id.in_(list(ids))))
+        for article_id, story_id, outlets, terms in rows.all():
+            out[article_id] = (story_id, outlets, dict(terms or {}))
+    return out
+
+
+async def _mark_articles(s: AsyncSession, chat_id: int, article_ids: Sequence[int],
+                         digest_id: int | None) -> None:
+    wanted = list(dict.fromkeys(article_ids))
+    already: set[int] = set()
+    for ids in chunks(wanted):
+        already.update(await s.scalars(
+            select(ChatArticleRow.article_id).where(ChatArticleRow.chat_id == chat_id,
+                                                    ChatArticleRow.article_id.in_(list(ids)))))
+    for article_id in wanted:
+        if article_id not in already:
+            s.add(ChatArticleRow(chat_id=chat_id, article_id=article_id, digest_id=digest_id))
+
+
+async def _mark_stories(s: AsyncSession, chat_id: int, stories: Sequence[tuple[int, bool]],
+                        digest_id: int, now: datetime) -> None:
+    """A new story is recorded as delivered by this digest; an update records
+    the digest that carried it, so the story is never updated again."""
+    for story_id, is_update in dict(stories).items():
+        row = await s.get(ChatStoryRow, (chat_id, story_id))
+        if row is None:
+            s.add(ChatStoryRow(chat_id=chat_id, story_id=story_id, digest_id=digest_id,
+                               updated_digest_id=digest_id if is_update else None,
+                               delivered_at=now))
+        elif is_update and row.updated_digest_id is None:
+            row.updated_digest_id = digest_id
 
 
 __all__ = ["DigestStore"]

@@ -13,9 +13,11 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -190,6 +192,69 @@ class ChatArticleRow(Base):
         ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
     )
     digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id", ondelete="SET NULL"))
+
+
+class StoryRow(Base):
+    """One story: the articles of several outlets telling one event (bot/stories).
+
+    ``centroid_sum`` is the float16 of the unnormalised sum of the members'
+    MiniLM vectors (so a join updates it without reading every member);
+    ``term_sum`` the summed word counts of the members' title and lead (the
+    ``TERMS_KEPT`` most frequent); ``outlets`` the outlet names, whose number
+    is ``outlet_count``.
+    """
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    language: Mapped[str] = mapped_column(String(8))
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    size: Mapped[int] = mapped_column(Integer, default=1)
+    outlet_count: Mapped[int] = mapped_column(Integer, default=1)
+    outlets: Mapped[list[str]] = mapped_column(JSON, default=list)
+    centroid_sum: Mapped[bytes | None] = mapped_column(LargeBinary)
+    term_sum: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class StoryArticleRow(Base):
+    """Which story an article is in (one story per article), with the compact
+    signature the story index is rebuilt from after a restart."""
+
+    __tablename__ = "story_articles"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    outlet: Mapped[str] = mapped_column(String(512))
+    published: Mapped[datetime] = mapped_column(UTCDateTime())
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary)  # float16 unit vector
+    terms: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    words: Mapped[list[str]] = mapped_column(JSON, default=list)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    reason: Mapped[str] = mapped_column(String(16))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ChatStoryRow(Base):
+    """Stories a chat has been given (so another outlet's article of the same
+    story is not delivered again), and the digest that carried its one update."""
+
+    __tablename__ = "chat_stories"
+
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True)
+    story_id: Mapped[int] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("digests.id", ondelete="SET NULL"))
+    updated_digest_id: Mapped[int | None] = mapped_column(
+        ForeignKey("digests.id", ondelete="SET NULL")
+    )
+    delivered_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class DeliveryRow(Base):

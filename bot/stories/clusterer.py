@@ -133,13 +133,17 @@ class StoryClusterer:
         self._evict(article.published)
         return story
 
-    def load(self, story: StoryState) -> None:
+    def load(self, story: StoryState) -> bool:
         """Put a story read back from the store into the index (warm start);
-        its kept members count towards the document frequencies."""
+        its kept members count towards the document frequencies. A story the
+        index already holds is left as it is (False)."""
+        if story.story_id in self.index:
+            return False
         self.index.put(story)
         stats = self.stats(story.language)
         for member in story.members:
             stats.add(member.terms)
+        return True
 
     def _evict(self, when: datetime) -> None:
         """Drop buckets no article can reach any more (two windows behind the

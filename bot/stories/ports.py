@@ -9,9 +9,9 @@ and the tests. Contract:
   ``[start, end]``, with its members' signatures (at most ``members_kept`` per
   story: the first and the latest) so the clusterer can warm its index after a
   restart.
-* ``save_assignment(article, story_id)``: record that the article belongs to
-  ``story_id``, or create a story for it when ``story_id`` is ``None``; return
-  the story's id. Saving the same article twice keeps its first story
+* ``save_assignment(article, story_id, decision)``: record that the article
+  belongs to ``story_id``, or create a story for it when ``story_id`` is
+  ``None``; return the story's id (``decision`` is kept for tracing). Saving the same article twice keeps its first story
   (idempotent: ``INSERT ... ON CONFLICT DO NOTHING`` on the article id).
 """
 
@@ -22,13 +22,14 @@ import itertools
 from datetime import datetime
 from typing import Protocol
 
-from bot.stories.records import ArticleSignature, StoryConfig, StoryState
+from bot.stories.records import ArticleSignature, Decision, StoryConfig, StoryState
 
 
 class StoryRepository(Protocol):
     async def stories_in_window(self, start: datetime, end: datetime) -> list[StoryState]: ...
 
-    async def save_assignment(self, article: ArticleSignature, story_id: str | None) -> str: ...
+    async def save_assignment(self, article: ArticleSignature, story_id: str | None,
+                              decision: Decision | None = None) -> str: ...
 
 
 class MemoryStoryRepository:
@@ -45,7 +46,8 @@ class MemoryStoryRepository:
         return [copy.deepcopy(s) for s in self.stories.values()
                 if s.last_seen >= start and s.first_seen <= end]
 
-    async def save_assignment(self, article: ArticleSignature, story_id: str | None) -> str:
+    async def save_assignment(self, article: ArticleSignature, story_id: str | None,
+                              decision: Decision | None = None) -> str:
         existing = self.story_of.get(article.article_id)
         if existing is not None:
             return existing

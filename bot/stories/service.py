@@ -32,23 +32,37 @@ class StoryAssigner:
         self.repository = repository
         self.clusterer = StoryClusterer(config)
         self._lock = asyncio.Lock()
+        self._warm_days: set[int] = set()  # ordinals of the days whose stories are loaded
 
     @property
     def config(self) -> StoryConfig:
         return self.clusterer.config
 
     async def warm(self, now: datetime) -> int:
-        """Load the stories an article published around ``now`` could join."""
+        """Load the stories an article published around ``now`` could join
+        (from the repository into the in-memory index); returns how many were new."""
         window = self.config.window
         stories = await self.repository.stories_in_window(now - 2 * window, now + window)
-        for story in stories:
-            self.clusterer.load(story)
-        return len(stories)
+        loaded = sum(1 for story in stories if self.clusterer.load(story))
+        start = (now - 2 * window).date().toordinal()
+        self._warm_days.update(range(start, (now + window).date().toordinal() + 1))
+        return loaded
+
+    async def _ensure_warm(self, when: datetime) -> None:
+        """Warm the index around an article's date unless already done: the
+        first article after a restart, or one published far from the others
+        (a late article, a feed's backlog), still finds its stories."""
+        window = self.config.window
+        days = range((when - window).date().toordinal(), (when + window).date().toordinal() + 1)
+        if all(day in self._warm_days for day in days):
+            return
+        await self.warm(when)
 
     async def assign(self, article: ArticleSignature) -> Assignment:
         async with self._lock:
+            await self._ensure_warm(article.published)
             decision = self.clusterer.decide(article)
-            story_id = await self.repository.save_assignment(article, decision.story_id)
+            story_id = await self.repository.save_assignment(article, decision.story_id, decision)
             created = decision.story_id is None or decision.story_id != story_id
             self.clusterer.commit(article, story_id)
         logger.debug("article %s -> story %s (%s, %.3f)", article.article_id, story_id,

@@ -1,6 +1,6 @@
 """Choosing, ranking and capping a digest (bot/digest/builder.py ``compose``), directly:
-newest first, then the better-covered story; merged duplicates credited; the chat's cap,
-key points and quotes settings applied; "and N more" links the rest."""
+newest first, then the better-covered story; one item per story with the other outlets
+credited; the chat's cap, key points and quotes settings applied; "and N more" links the rest."""
 
 from __future__ import annotations
 
@@ -22,20 +22,22 @@ def chat(**settings: object) -> ChatInfo:
 
 def record(article_id: int, title: str, *, hours_old: float = 1.0, text_length: int = 1500,
            points: int = 3, source: str = "Gazette",
-           published: datetime | None = None) -> StoryRecord:
+           published: datetime | None = None, story: int | None = None,
+           outlets: int = 1) -> StoryRecord:
     summary = Summary(
         key_points=tuple(f"Detail {i} of the report." for i in range(points)),
         quotes=(QUOTE,), key_quotes=(QUOTE,), engine="test",
     )
     when = NOW - timedelta(hours=hours_old)
     return StoryRecord(article_id, title, f"https://{source.lower()}.example/{article_id}",
-                       source, published or when, when, text_length, summary)
+                       source, published or when, when, text_length, summary, story_id=story,
+                       story_outlets=outlets)
 
 
 def titles(records: list[StoryRecord], **settings: object) -> list[str]:
     built = compose(chat(**settings), records, now=NOW)
-    assert built is not None
-    return [s.title for s in built[0].stories]
+    assert built is not None and built.digest is not None
+    return [s.title for s in built.digest.stories]
 
 
 def test_nothing_new_is_no_digest() -> None:
@@ -55,19 +57,46 @@ def test_newest_first_within_a_day_then_substance_breaks_near_ties() -> None:
 
 def test_a_story_many_outlets_carry_ranks_up_and_credits_them() -> None:
     lone = record(1, "Robotics team reaches state finals", hours_old=1)
-    first = record(2, "Harbor bridge closed for six weeks of repairs", hours_old=2)
-    second = record(3, "Harbor bridge closed six weeks for repairs", hours_old=2,
-                    source="Northfield", points=5)
-    third = record(4, "Harbor bridge closed for repairs for six weeks", hours_old=2,
-                   source="Coastal")
-    built = compose(chat(), [lone, first, second, third], now=NOW)
-    assert built is not None
-    digest, ids = built
+    first = record(2, "Harbor bridge closed for six weeks of repairs", hours_old=2, story=7)
+    second = record(3, "Cable corrosion shuts the harbor crossing", hours_old=2,
+                    source="Northfield", points=5, story=7)
+    third = record(4, "Six-week closure for harbour span", hours_old=2, source="Coastal", story=7)
+    # Same words, another story: the story id decides, not the headline.
+    lookalike = record(5, "Harbor bridge closed for six weeks of repairs", hours_old=3,
+                       source="Elsewhere", story=8)
+    built = compose(chat(), [lone, first, second, third, lookalike], now=NOW)
+    assert built is not None and built.digest is not None
+    digest, ids = built.digest, built.article_ids
+    assert len(digest.stories) == 3
     top = digest.stories[0]
-    assert top.title.startswith("Harbor bridge")  # three outlets outweigh an hour of age
-    assert top.source == "Northfield"  # the fullest summary leads the merged story
-    assert {src for src, _ in top.also_reported_by} == {"Gazette", "Coastal"}
-    assert sorted(ids) == [1, 2, 3, 4]  # every article is marked as given, merged ones too
+    assert top.story_id == 7  # three outlets outweigh an hour of age
+    assert top.source == "Northfield"  # the fullest summary leads the story
+    assert top.also_reported_by == (("Gazette", first.url), ("Coastal", third.url))
+    assert top.outlet_count == 3 and top.also_reported_more == 0
+    assert sorted(ids) == [1, 2, 3, 4, 5]  # every article is marked as given, merged ones too
+    assert sorted(built.stories) == [(7, False), (8, False)]
+
+
+def test_also_reported_by_lists_three_outlets_then_counts_the_rest() -> None:
+    records = [record(i, f"Report {i}", source=f"Outlet {i}", story=3, points=3 + (i == 1))
+               for i in range(1, 7)]
+    built = compose(chat(), records, now=NOW)
+    assert built is not None and built.digest is not None
+    [item] = built.digest.stories
+    assert item.source == "Outlet 1" and len(item.also_reported_by) == 3
+    assert item.also_reported_more == 2 and item.outlet_count == 6
+    # Outlets the chat does not follow count too (the story's own outlet count).
+    wide = compose(chat(), [record(1, "Only one here", story=4, outlets=9)], now=NOW)
+    assert wide is not None and wide.digest is not None
+    assert wide.digest.stories[0].also_reported_more == 8
+
+
+def test_coverage_counts_in_ranking() -> None:
+    lone = record(1, "Robotics team reaches state finals", hours_old=1)
+    covered = record(2, "Harbor bridge closed", hours_old=2, story=5, outlets=6)
+    assert titles([lone, covered]) == ["Harbor bridge closed", "Robotics team reaches state finals"]
+    assert titles([lone, record(2, "Harbor bridge closed", hours_old=2, story=5)]) == [
+        "Robotics team reaches state finals", "Harbor bridge closed"]
 
 
 def test_a_future_publication_date_falls_back_to_ingestion_time() -> None:
@@ -82,8 +111,8 @@ def test_cap_and_more_links() -> None:
              "Island", "Jasper", "Kestrel", "Lantern", "Meadow", "Nebula", "Orchid"]
     records = [record(i, f"{w} {w}town {w}ville", hours_old=i) for i, w in enumerate(words, 1)]
     built = compose(chat(max_stories=3), records, now=NOW)
-    assert built is not None
-    digest, ids = built
+    assert built is not None and built.digest is not None
+    digest, ids = built.digest, built.article_ids
     assert [s.article_id for s in digest.stories] == [1, 2, 3]
     assert digest.more_count == 12 and len(digest.more_links) == MORE_LINKS
     assert digest.more_links[0] == (records[3].title, records[3].url)
@@ -96,5 +125,6 @@ def test_the_chats_key_points_quotes_and_layout_settings() -> None:
                      show_quotes=False)
     assert len(story.key_points) == 2 and story.key_quotes == ()
     built = compose(chat(one_message_per_story=True), [record(1, "One story only")], now=NOW)
-    assert built is not None
-    assert built[0].one_message_per_story and built[0].title == "Your news digest — 1 story"
+    assert built is not None and built.digest is not None
+    assert built.digest.one_message_per_story
+    assert built.digest.title == "Your news digest — 1 story"

@@ -156,16 +156,18 @@ def _lines_within(first: str, lines: Iterable[tuple[str, str]], budget: int) -> 
 
 def story_blocks(story: Story) -> list[Block]:
     """Section (linked title, bullets, quotes) + context (source, time, also reported by)."""
-    title = f"*{link(story.url, story.title)}*"
+    title = f"*{'Update: ' if story.is_update else ''}{link(story.url, story.title)}*"
     lines: list[tuple[str, str]] = [("• ", _one_line(p)) for p in story.key_points if p.strip()]
-    for quote in story.key_quotes:
+    for i, quote in enumerate(story.key_quotes):
         text = _one_line(quote.text)
         if not text:
             continue
         # Our own "> " starts the quote line; the quoted words and the speaker are
         # escaped like any outside text (escape() leaves the "_" italics alone).
         speaker = f" — _{_one_line(quote.speaker)}_" if quote.speaker else ""
-        lines.append(("> “", f"{text}”{speaker}"))
+        outlet = story.quote_source(i)
+        where = f" ({_one_line(outlet)})" if outlet != story.source else ""
+        lines.append(("> “", f"{text}”{speaker}{where}"))
     body = _lines_within(title, lines, MAX_SECTION_CHARS)
     context: list[str] = []
     if story.source:
@@ -174,8 +176,8 @@ def story_blocks(story: Story) -> list[Block]:
         context.append(_when(story.published))
     if story.also_reported_by:
         links = [link(url, name, 80) for name, url in story.also_reported_by[:MAX_ALSO_LINKS]]
-        extra = len(story.also_reported_by) - MAX_ALSO_LINKS
-        more = f" and {extra} more" if extra > 0 else ""
+        extra = len(story.also_reported_by) - MAX_ALSO_LINKS + story.also_reported_more
+        more = f" (+{extra})" if extra > 0 else ""
         context.append("Also reported by " + ", ".join(links) + more)
     blocks = [_section(body)]
     if context:

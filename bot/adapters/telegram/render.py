@@ -71,17 +71,21 @@ def quote_line(quote: Quote) -> str:
 
 def story_lines(story: Story) -> list[str]:
     """One story as balanced HTML lines: title, source/time, points, quotes, also reported by."""
-    lines = [f"<b>{link(story.url, story.title or story.url)}</b>"]
+    update = "Update: " if story.is_update else ""
+    lines = [f"<b>{update}{link(story.url, story.title or story.url)}</b>"]
     meta = esc(story.source) if story.source else ""
     if story.published is not None:
         meta = f"{meta} · {format_time(story.published)}" if meta else format_time(story.published)
     if meta:
         lines.append(f"<i>{meta}</i>")
     lines.extend(f"• {esc(point)}" for point in story.key_points)
-    lines.extend(quote_line(q) for q in story.key_quotes)
+    for i, quote in enumerate(story.key_quotes):
+        outlet = story.quote_source(i)
+        lines.append(quote_line(quote) + (f" ({esc(outlet)})" if outlet != story.source else ""))
     if story.also_reported_by:
         others = ", ".join(link(url, name) for name, url in story.also_reported_by)
-        lines.append(f"Also reported by: {others}")
+        more = f" (+{story.also_reported_more})" if story.also_reported_more else ""
+        lines.append(f"Also reported by: {others}{more}")
     return lines
 
 

@@ -1,0 +1,172 @@
+"""The stories aggregate: which story each article tells, and each story's
+running state (time span, outlets, centroid, word counts).
+
+Implements :class:`bot.stories.ports.StoryRepository` over the ``stories`` and
+``story_articles`` tables, so the in-memory story index can be rebuilt from
+the database after a restart (:meth:`StoryStore.stories_in_window`) and every
+decision of :class:`bot.stories.StoryAssigner` is kept
+(:meth:`StoryStore.save_assignment`).
+
+Vectors are kept compactly: a member's unit vector as float16 (768 bytes),
+a story's centroid as the float16 of the unnormalised sum of its members'
+vectors, so a join updates it without reading the members back.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+import numpy as np
+from sqlalchemy import select
+
+from bot.clock import utcnow
+from bot.store.database import Database, chunks
+from bot.store.models import StoryArticleRow, StoryRow
+from bot.stories.records import (
+    ArticleSignature,
+    Decision,
+    StoryConfig,
+    StoryState,
+    pack_vector,
+    unpack_vector,
+)
+
+#: Distinct words kept in a story's summed word counts (the most frequent):
+#: bounds the row; the rarer words of a big story matter little to its tf-idf.
+TERMS_KEPT = 300
+#: Outlet names kept per story (the count goes on).
+OUTLETS_KEPT = 200
+#: Stories read back per query when warming the index.
+_READ_CHUNK = 500
+
+
+def _pack_sum(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float32).reshape(-1).astype("<f2").tobytes()
+
+
+def _unpack_sum(data: bytes | None) -> np.ndarray | None:
+    if not data or len(data) % 2:
+        return None
+    return np.frombuffer(data, dtype="<f2").astype(np.float32)
+
+
+def _cap_terms(terms: dict[str, int]) -> dict[str, int]:
+    if len(terms) <= TERMS_KEPT:
+        return terms
+    return dict(sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[:TERMS_KEPT])
+
+
+class StoryStore:
+    """Stories and their articles; the SQL :class:`~bot.stories.ports.StoryRepository`."""
+
+    def __init__(self, db: Database, config: StoryConfig | None = None) -> None:
+        self.db = db
+        self.config = config or StoryConfig()
+
+    async def save_assignment(self, article: ArticleSignature, story_id: str | None,
+                              decision: Decision | None = None) -> str:
+        """Put ``article`` in ``story_id`` (a new story when None or unknown);
+        return the story's id. An article already assigned keeps its story."""
+        now = utcnow()
+        article_id = int(article.article_id)
+        async with self.db.session() as s:
+            existing = await s.scalar(select(StoryArticleRow.story_id)
+                                      .where(StoryArticleRow.article_id == article_id))
+            if existing is not None:
+                return str(existing)
+            row: StoryRow | None = None
+            if story_id is not None and story_id.isdigit():
+                # Row lock on PostgreSQL: two workers adding to one story add up.
+                row = await s.scalar(select(StoryRow).where(StoryRow.id == int(story_id))
+                                     .with_for_update())
+            if row is None:
+                row = StoryRow(
+                    language=article.language, first_seen=article.published,
+                    last_seen=article.published, size=1, outlet_count=1,
+                    outlets=[article.outlet][:OUTLETS_KEPT],
+                    centroid_sum=None if article.vector is None else _pack_sum(article.vector),
+                    term_sum=_cap_terms(dict(article.terms)), created_at=now, updated_at=now,
+                )
+                s.add(row)
+                await s.flush()
+            else:
+                row.size += 1
+                row.first_seen = min(row.first_seen, article.published)
+                row.last_seen = max(row.last_seen, article.published)
+                outlets = list(row.outlets or [])
+                if article.outlet not in outlets:
+                    row.outlet_count += 1
+                    if len(outlets) < OUTLETS_KEPT:
+                        row.outlets = [*outlets, article.outlet]
+                if article.vector is not None:
+                    current = _unpack_sum(row.centroid_sum)
+                    vector = np.asarray(article.vector, dtype=np.float32)
+                    row.centroid_sum = _pack_sum(vector if current is None else current + vector)
+                terms = dict(row.term_sum or {})
+                for term, count in article.terms.items():
+                    terms[term] = terms.get(term, 0) + count
+                row.term_sum = _cap_terms(terms)
+                row.updated_at = now
+            s.add(StoryArticleRow(
+                article_id=article_id, story_id=row.id, language=article.language,
+                outlet=article.outlet[:512], published=article.published,
+                vector=None if article.vector is None else pack_vector(article.vector),
+                terms=dict(article.terms), words=sorted(article.words),
+                score=float(decision.score) if decision else 0.0,
+                reason=(decision.reason if decision else "new")[:16], assigned_at=now,
+            ))
+            return str(row.id)
+
+    async def stories_in_window(self, start: datetime, end: datetime) -> list[StoryState]:
+        """Stories spanning any part of ``[start, end]``, with their first and
+        latest members (``members_kept``), for warming the story index."""
+        async with self.db.session() as s:
+            rows = list(await s.scalars(
+                select(StoryRow).where(StoryRow.last_seen >= start, StoryRow.first_seen <= end)
+                .order_by(StoryRow.id)))
+            members: dict[int, list[StoryArticleRow]] = defaultdict(list)
+            for ids in chunks([r.id for r in rows], _READ_CHUNK):
+                found = await s.scalars(
+                    select(StoryArticleRow).where(StoryArticleRow.story_id.in_(list(ids)))
+                    .order_by(StoryArticleRow.assigned_at, StoryArticleRow.article_id))
+                for member in found:
+                    members[member.story_id].append(member)
+        return [self._state(row, members.get(row.id, [])) for row in rows]
+
+    def _state(self, row: StoryRow, members: Sequence[StoryArticleRow]) -> StoryState:
+        kept = self.config.members_kept
+        chosen = list(members) if len(members) <= kept else [members[0], *members[-(kept - 1):]]
+        signatures = [_signature(m) for m in chosen]
+        words: set[str] = set()
+        for sig in signatures:
+            words |= sig.words
+        return StoryState(
+            story_id=str(row.id), language=row.language, first_seen=row.first_seen,
+            last_seen=row.last_seen, size=row.size, centroid_sum=_unpack_sum(row.centroid_sum),
+            members=signatures, outlets=set(row.outlets or []), words=words,
+            term_sum=dict(row.term_sum or {}),
+        )
+
+    async def story_of(self, article_id: int) -> int | None:
+        async with self.db.session() as s:
+            return await s.scalar(select(StoryArticleRow.story_id)
+                                  .where(StoryArticleRow.article_id == article_id))
+
+
+def _signature(row: StoryArticleRow) -> ArticleSignature:
+    vector: np.ndarray | None = None
+    if row.vector:
+        try:
+            vector = unpack_vector(row.vector)
+        except ValueError:
+            vector = None
+    return ArticleSignature(
+        article_id=str(row.article_id), language=row.language, published=row.published,
+        outlet=row.outlet, title="", words=frozenset(row.words or ()), vector=vector,
+        terms=dict(row.terms or {}),
+    )
+
+
+__all__ = ["StoryStore"]
