@@ -18,6 +18,10 @@ The decision for an English (embedded) article, in order:
 4. **Complete link**: the embedding cosine with every kept member is at least
    ``link``, so a near neighbour cannot pull an article into a story that has
    drifted elsewhere one article at a time (single-link chaining).
+5. **Young stream**: while the language has fewer than ``young_documents``
+   articles, word rarity is unknown, so the centroid cosine alone must reach
+   ``young_dense`` (a fresh install merged two Lisbon stories on "Lisbon",
+   "Tuesday" and "said").
 
 Languages outside ``embedding_languages`` (MiniLM is English-only) use a
 conservative lexical rule: the article shares at least ``lexical_join`` of its
@@ -82,14 +86,19 @@ class StoryClusterer:
         weight = config.sparse_weight
         candidates = sorted(
             (((1 - weight) * dense + weight * stats.cosine(article.terms, story.story_id,
-                                                           story.version, story.term_sum), story)
+                                                           story.version, story.term_sum),
+              dense, story)
              for dense, story in nearest),
             key=lambda item: -item[0])
         refused = Decision(None, candidates[0][0] if candidates else 0.0, "below-join",
                            len(candidates))
-        for score, story in candidates:
+        young = stats.documents < config.young_documents
+        for score, dense, story in candidates:
             if score < config.join:
                 break
+            if young and dense < config.young_dense:
+                refused = _first_refusal(refused, score, "young", len(candidates))
+                continue
             if not self.in_window(story, when):
                 refused = _first_refusal(refused, score, "window", len(candidates))
                 continue

@@ -177,3 +177,22 @@ def test_sketched_scan_agrees_with_the_exact_one(monkeypatch: pytest.MonkeyPatch
         monkeypatch.setattr(story_index, "EXACT_UP_TO", 300)
         assert [s.story_id for _, s in found] == [s.story_id for _, s in exact]
         assert found[0][1].story_id == f"story-n{i}"
+
+
+def test_a_young_stream_needs_the_embedding_alone_to_agree() -> None:
+    """On a fresh install word rarity is unknown: shared common words must not
+    carry a join the embedding does not support on its own."""
+    config = StoryConfig(young_documents=5)
+    text = "the city said on Tuesday that the line was closed in the centre"
+    topic, other = unit(1, 0.0), unit(0.5, 0.866)  # cosine 0.5: related, not the same
+    fresh = StoryClusterer(config)
+    _, refused = run(fresh, sig("a", topic, title="Tram derails", text=text),
+                     sig("b", other, hours=1, title="Fire at docks", text=text))
+    assert refused == "story-b"
+    assert fresh.decide(sig("c", other, hours=1, title="Fire", text=text)).story_id == "story-b"
+    # Once the stream is older than young_documents, the tuned score decides alone.
+    grown = StoryClusterer(config)
+    run(grown, *(sig(f"n{i}", unit(0, 0, 1, i / 10), title=f"Other {i}", text=f"filler words {i}")
+                 for i in range(5)))
+    decision = grown.decide(sig("x", other, title="Fire at docks", text=text))
+    assert decision.reason != "young"
