@@ -55,7 +55,7 @@ WEEKDAYS = frozenset(range(5))  # Monday..Friday
 SCHEDULED_MODES = frozenset({"daily", "weekdays"})
 
 QueueDigest = Callable[..., Awaitable[int | None]]
-"""``queue_digest(store, sender, ref, *, slot=None, since=None) -> digest id | None``."""
+"""``queue_digest(store, sender, ref, *, slot=None, since=None, update_novelty=0.5) -> digest id | None``."""
 
 
 class PipelineLike(Protocol):
@@ -298,7 +298,8 @@ class Scheduler:
             from bot.digest.builder import queue_digest
 
             self._queue_digest = queue_digest
-        return await self._queue_digest(self.store, sender, ref, slot=slot)
+        return await self._queue_digest(self.store, sender, ref, slot=slot,
+                                        update_novelty=self.settings.story_update_novelty)
 
     def _spawn(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)

@@ -333,7 +333,8 @@ class CoreCommands:
         sender = self.senders.get(command.chat.platform)
         if sender is None:
             raise CommandError(f"No {command.chat.platform} sender is configured.")
-        digest_id = await queue_digest(self.store, sender, command.chat)
+        digest_id = await queue_digest(self.store, sender, command.chat,
+                                       update_novelty=self.pipeline.settings.story_update_novelty)
         if digest_id is None:
             return Reply("Nothing new since your last digest.")
         if self.on_digest_queued:
