@@ -14,12 +14,14 @@ vectors, so a join updates it without reading the members back.
 
 from __future__ import annotations
 
+import zlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, text
 
 from bot.clock import utcnow
 from bot.store.database import Database, chunks
@@ -40,6 +42,8 @@ TERMS_KEPT = 300
 OUTLETS_KEPT = 200
 #: Stories read back per query when warming the index.
 _READ_CHUNK = 500
+#: Advisory lock keys of story assignment: this base plus a hash of the language.
+_LOCK_BASE = 0x5_7031_0000
 
 
 def _pack_sum(vector: np.ndarray) -> bytes:
@@ -122,10 +126,34 @@ class StoryStore:
     async def stories_in_window(self, start: datetime, end: datetime) -> list[StoryState]:
         """Stories spanning any part of ``[start, end]``, with their first and
         latest members (``members_kept``), for warming the story index."""
+        return await self._read(StoryRow.last_seen >= start, StoryRow.first_seen <= end)
+
+    async def stories_updated_since(self, since: datetime) -> list[StoryState]:
+        """Stories created or joined at or after ``since`` (by any process)."""
+        return await self._read(StoryRow.updated_at >= since)
+
+    @asynccontextmanager
+    async def exclusive(self, language: str) -> AsyncIterator[None]:
+        """Serialise assignment of one language across processes: a PostgreSQL
+        advisory lock held from the refresh of the index to the save (two
+        workers deciding at once would both start the same story). SQLite has
+        one writer and newsbot one assigning process on it: nothing to do."""
+        if self.db.dialect != "postgresql":
+            yield
+            return
+        key = _LOCK_BASE + zlib.crc32(language.encode()) % 1_000_000
+        async with self.db.engine.connect() as conn:
+            await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            await conn.commit()
+            try:
+                yield
+            finally:
+                await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                await conn.commit()
+
+    async def _read(self, *conditions: ColumnElement[bool]) -> list[StoryState]:
         async with self.db.session() as s:
-            rows = list(await s.scalars(
-                select(StoryRow).where(StoryRow.last_seen >= start, StoryRow.first_seen <= end)
-                .order_by(StoryRow.id)))
+            rows = list(await s.scalars(select(StoryRow).where(*conditions).order_by(StoryRow.id)))
             members: dict[int, list[StoryArticleRow]] = defaultdict(list)
             for ids in chunks([r.id for r in rows], _READ_CHUNK):
                 found = await s.scalars(

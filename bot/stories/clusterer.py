@@ -154,6 +154,24 @@ class StoryClusterer:
             stats.add(member.terms)
         return True
 
+    def refresh(self, story: StoryState) -> bool:
+        """Catch up with a story as the store has it now (another process may
+        have added articles or started it); True when the index changed.
+        Members the index did not know count towards the document frequencies."""
+        known = self.index.get(story.story_id)
+        if known is None:
+            return self.load(story)
+        if story.size <= known.size:
+            return False
+        seen = {m.article_id for m in known.members}
+        stats = self.stats(story.language)
+        for member in story.members:
+            if member.article_id not in seen:
+                stats.add(member.terms)
+        story.version = known.version + 1
+        self.index.put(story)
+        return True
+
     def _evict(self, when: datetime) -> None:
         """Drop buckets no article can reach any more (two windows behind the
         latest article: late arrivals still find their story)."""

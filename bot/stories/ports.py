@@ -9,6 +9,11 @@ and the tests. Contract:
   ``[start, end]``, with its members' signatures (at most ``members_kept`` per
   story: the first and the latest) so the clusterer can warm its index after a
   restart.
+* ``stories_updated_since(since)``: stories created or joined at or after
+  ``since``, by this process or another, so an index kept in memory catches
+  up with what other processes assigned before it decides.
+* ``exclusive(language)``: an async context in which no other process
+  assigns articles of ``language`` (refresh, decide and save happen in it).
 * ``save_assignment(article, story_id, decision)``: record that the article
   belongs to ``story_id``, or create a story for it when ``story_id`` is
   ``None``; return the story's id (``decision`` is kept for tracing). Saving the same article twice keeps its first story
@@ -19,7 +24,9 @@ from __future__ import annotations
 
 import copy
 import itertools
-from datetime import datetime
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import UTC, datetime
 from typing import Protocol
 
 from bot.stories.records import ArticleSignature, Decision, StoryConfig, StoryState
@@ -27,6 +34,10 @@ from bot.stories.records import ArticleSignature, Decision, StoryConfig, StorySt
 
 class StoryRepository(Protocol):
     async def stories_in_window(self, start: datetime, end: datetime) -> list[StoryState]: ...
+
+    async def stories_updated_since(self, since: datetime) -> list[StoryState]: ...
+
+    def exclusive(self, language: str) -> AbstractAsyncContextManager[None]: ...
 
     async def save_assignment(self, article: ArticleSignature, story_id: str | None,
                               decision: Decision | None = None) -> str: ...
@@ -39,12 +50,21 @@ class MemoryStoryRepository:
         self.config = config or StoryConfig()
         self.stories: dict[str, StoryState] = {}
         self.story_of: dict[str, str] = {}
+        self.updated: dict[str, datetime] = {}
         self._ids = itertools.count(1)
 
     async def stories_in_window(self, start: datetime, end: datetime) -> list[StoryState]:
         # Copies, as a database read would give: the caller's index updates its own.
         return [copy.deepcopy(s) for s in self.stories.values()
                 if s.last_seen >= start and s.first_seen <= end]
+
+    async def stories_updated_since(self, since: datetime) -> list[StoryState]:
+        return [copy.deepcopy(self.stories[sid]) for sid, when in self.updated.items()
+                if when >= since]
+
+    @asynccontextmanager
+    async def exclusive(self, language: str) -> AsyncIterator[None]:
+        yield  # one process: the assigner's own lock is enough
 
     async def save_assignment(self, article: ArticleSignature, story_id: str | None,
                               decision: Decision | None = None) -> str:
@@ -57,4 +77,5 @@ class MemoryStoryRepository:
         else:
             self.stories[story_id].add(article, self.config.members_kept)
         self.story_of[article.article_id] = story_id
+        self.updated[story_id] = datetime.now(UTC)
         return story_id

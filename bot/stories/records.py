@@ -73,7 +73,7 @@ class StoryConfig:
     embedding_languages: frozenset[str] = frozenset({"en", "und"})
     candidates: int = 5
     members_kept: int = 16
-    young_documents: int = 50
+    young_documents: int = 20
     young_dense: float = 0.6
 
     def __post_init__(self) -> None:

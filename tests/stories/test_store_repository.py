@@ -85,3 +85,32 @@ async def test_a_restarted_assigner_finds_stories_in_the_database(store: Store) 
     third = StoryAssigner(store.stories, config)
     c = await third.assign(sig(ids[2], unit(1, 0.11), hours=24 * 7, outlet="C"))
     assert c.created and c.story_id != a.story_id
+
+
+async def test_two_processes_see_each_others_stories(store: Store) -> None:
+    """Two assigners over one database (two workers): each catches up with
+    what the other assigned before deciding, so a rewrite joins the story the
+    other process started, and the same event is not split."""
+    ids = list(map(str, await articles(store, 4)))
+    config = StoryConfig(sparse_weight=0.0)
+    one, two = StoryAssigner(store.stories, config), StoryAssigner(store.stories, config)
+    first = await one.assign(sig(ids[0], unit(0, 1), outlet="A"))  # both have warmed by now
+    await two.assign(sig(ids[1], unit(0, 0, 1), outlet="B"))
+    a = await one.assign(sig(ids[2], unit(1, 0.1), hours=1, outlet="A"))
+    b = await two.assign(sig(ids[3], unit(1, 0.12), hours=2, outlet="C"))
+    assert b.story_id == a.story_id and not b.created
+    assert first.story_id != a.story_id
+    [state] = [s for s in await store.stories.stories_in_window(T0, T0 + timedelta(hours=3))
+               if s.story_id == a.story_id]
+    assert state.size == 2 and state.outlets == {"A", "C"}
+    # The other process's index followed: the story has 2 articles there too.
+    await one.assign(sig(str((await articles_more(store))[0]), unit(1, 0.11), hours=3, outlet="D"))
+    known = one.clusterer.index.get(a.story_id)
+    assert known is not None and known.size == 3
+
+
+async def articles_more(store: Store) -> list[int]:
+    feed, _ = await store.feeds.add_feed("https://more.example/rss")
+    return await store.articles.add_entries(feed.id, [EntryRecord(
+        guid="m1", url="https://more.example/1", canonical_url="https://more.example/1",
+        title="More", published=T0)])
