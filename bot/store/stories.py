@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 
@@ -128,9 +128,21 @@ class StoryStore:
         latest members (``members_kept``), for warming the story index."""
         return await self._read(StoryRow.last_seen >= start, StoryRow.first_seen <= end)
 
-    async def stories_updated_since(self, since: datetime) -> list[StoryState]:
-        """Stories created or joined at or after ``since`` (by any process)."""
-        return await self._read(StoryRow.updated_at >= since)
+    async def stories_updated_since(self, since: datetime,
+                                    known_size: Callable[[str], int | None]) -> list[StoryState]:
+        """Stories created or joined at or after ``since`` (by any process)
+        whose size differs from the caller's copy: one light read of (id,
+        size), then the full state of the changed ones only."""
+        async with self.db.session() as s:
+            rows = (await s.execute(select(StoryRow.id, StoryRow.size)
+                                    .where(StoryRow.updated_at >= since))).all()
+        changed = [story_id for story_id, size in rows if known_size(str(story_id)) != size]
+        if not changed:
+            return []
+        out: list[StoryState] = []
+        for ids in chunks(changed, _READ_CHUNK):
+            out += await self._read(StoryRow.id.in_(list(ids)))
+        return out
 
     @asynccontextmanager
     async def exclusive(self, language: str) -> AsyncIterator[None]:

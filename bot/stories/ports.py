@@ -9,9 +9,11 @@ and the tests. Contract:
   ``[start, end]``, with its members' signatures (at most ``members_kept`` per
   story: the first and the latest) so the clusterer can warm its index after a
   restart.
-* ``stories_updated_since(since)``: stories created or joined at or after
-  ``since``, by this process or another, so an index kept in memory catches
-  up with what other processes assigned before it decides.
+* ``stories_updated_since(since, known_size)``: stories created or joined at
+  or after ``since`` whose size differs from ``known_size(story_id)`` (the
+  caller's copy; ``None`` when it has none), so an index kept in memory
+  catches up with what other processes assigned before it decides, reading
+  back only what changed.
 * ``exclusive(language)``: an async context in which no other process
   assigns articles of ``language`` (refresh, decide and save happen in it).
 * ``save_assignment(article, story_id, decision)``: record that the article
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from typing import Protocol
@@ -35,7 +37,8 @@ from bot.stories.records import ArticleSignature, Decision, StoryConfig, StorySt
 class StoryRepository(Protocol):
     async def stories_in_window(self, start: datetime, end: datetime) -> list[StoryState]: ...
 
-    async def stories_updated_since(self, since: datetime) -> list[StoryState]: ...
+    async def stories_updated_since(self, since: datetime,
+                                    known_size: Callable[[str], int | None]) -> list[StoryState]: ...
 
     def exclusive(self, language: str) -> AbstractAsyncContextManager[None]: ...
 
@@ -58,9 +61,10 @@ class MemoryStoryRepository:
         return [copy.deepcopy(s) for s in self.stories.values()
                 if s.last_seen >= start and s.first_seen <= end]
 
-    async def stories_updated_since(self, since: datetime) -> list[StoryState]:
+    async def stories_updated_since(self, since: datetime,
+                                    known_size: Callable[[str], int | None]) -> list[StoryState]:
         return [copy.deepcopy(self.stories[sid]) for sid, when in self.updated.items()
-                if when >= since]
+                if when >= since and known_size(sid) != self.stories[sid].size]
 
     @asynccontextmanager
     async def exclusive(self, language: str) -> AsyncIterator[None]:

@@ -71,9 +71,15 @@ class StoryAssigner:
         margin for transactions that committed late), before deciding."""
         started = datetime.now(UTC)
         if self._synced_at is not None:
-            for story in await self.repository.stories_updated_since(self._synced_at - SYNC_MARGIN):
+            changed = await self.repository.stories_updated_since(
+                self._synced_at - SYNC_MARGIN, self._known_size)
+            for story in changed:
                 self.clusterer.refresh(story)
         self._synced_at = started
+
+    def _known_size(self, story_id: str) -> int | None:
+        story = self.clusterer.index.get(story_id)
+        return None if story is None else story.size
 
     async def assign(self, article: ArticleSignature) -> Assignment:
         async with self._lock, self.repository.exclusive(article.language):
