@@ -128,3 +128,20 @@ def test_the_chats_key_points_quotes_and_layout_settings() -> None:
     assert built is not None and built.digest is not None
     assert built.digest.one_message_per_story
     assert built.digest.title == "Your news digest — 1 story"
+
+
+def test_plain_text_shows_update_credits_and_quote_outlets() -> None:
+    from bot.digest.text import story_text
+    from bot.domain import Story
+
+    other = Quote("Six weeks is the minimum", "Engineer Ola Berg", 0, 24)
+    story = Story(article_id=1, title="Harbor bridge reopens early", url="https://a.example/1",
+                  source="Gazette", published=None, key_points=("It reopened.",),
+                  key_quotes=(QUOTE, other), also_reported_by=(("Courier", "https://c.example/2"),),
+                  story_id=4, outlet_count=4, also_reported_more=2, is_update=True,
+                  key_quote_sources=("Gazette", "Courier"))
+    text = story_text(story)
+    assert text.startswith("Update: Harbor bridge reopens early")
+    assert "“We had no choice” — Mayor Anna Berg\n" in text  # the head's own quote: no outlet
+    assert "— Engineer Ola Berg (Courier)" in text
+    assert "Also reported by: Courier <https://c.example/2> (+2)" in text
