@@ -305,7 +305,9 @@ class Pipeline:
             if summary is None:
                 summary = await self.summarize(article)
             status = await self.store.articles.save_article(pending.id, article, summary)
-            if status == "ready":
+            if status in ("ready", "duplicate"):
+                # A duplicate is another outlet's copy of a ready article: it joins
+                # that story (same text), so the digest credits its outlet.
                 await self.assign_story(pending, article)
             return pending.id, status
         except NewsbotError as exc:

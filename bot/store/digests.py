@@ -51,7 +51,8 @@ class DigestStore:
         backlog: timedelta = timedelta(days=2),
         limit: int = 200,
     ) -> list[StoryRecord]:
-        """Ready stories from the chat's feeds that the chat has not been given.
+        """Ready articles from the chat's feeds that the chat has not been given
+        (and duplicates that are in a story: see below).
 
         Without ``since``, a story counts when it was ingested after the
         subscription was made, minus ``backlog`` (so a new subscriber gets the
@@ -62,7 +63,10 @@ class DigestStore:
             sub_since = SubscriptionRow.created_at - backlog if since is None else None
             conds = [
                 SubscriptionRow.chat_id == chat.id,
-                ArticleRow.status == "ready",
+                # A duplicate (another outlet's copy of a ready article's text)
+                # counts once it is in a story: it is then credited there, or
+                # shown to a chat that follows only the outlet that copied it.
+                ArticleRow.status.in_(("ready", "duplicate")),
                 ~exists().where(
                     and_(
                         ChatArticleRow.chat_id == chat.id,
@@ -98,6 +102,8 @@ class DigestStore:
                     if art.ingested_at < sub_created - backlog:
                         continue
                 story_id, outlets, terms = story_of.get(art.id, (None, 1, {}))
+                if art.status == "duplicate" and story_id is None:
+                    continue
                 out.append(
                     StoryRecord(
                         article_id=art.id,

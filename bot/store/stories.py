@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 from sqlalchemy import ColumnElement, select, text
@@ -166,16 +167,18 @@ class StoryStore:
     async def _read(self, *conditions: ColumnElement[bool]) -> list[StoryState]:
         async with self.db.session() as s:
             rows = list(await s.scalars(select(StoryRow).where(*conditions).order_by(StoryRow.id)))
-            members: dict[int, list[StoryArticleRow]] = defaultdict(list)
+            members: dict[int, list[Any]] = defaultdict(list)  # rows of _MEMBER_COLUMNS
             for ids in chunks([r.id for r in rows], _READ_CHUNK):
-                found = await s.scalars(
-                    select(StoryArticleRow).where(StoryArticleRow.story_id.in_(list(ids)))
+                # Plain rows, not ORM objects: a start-up rebuild reads every
+                # member of the window, and the identity map only costs here.
+                found = await s.execute(
+                    select(*_MEMBER_COLUMNS).where(StoryArticleRow.story_id.in_(list(ids)))
                     .order_by(StoryArticleRow.assigned_at, StoryArticleRow.article_id))
                 for member in found:
                     members[member.story_id].append(member)
         return [self._state(row, members.get(row.id, [])) for row in rows]
 
-    def _state(self, row: StoryRow, members: Sequence[StoryArticleRow]) -> StoryState:
+    def _state(self, row: StoryRow, members: Sequence[Any]) -> StoryState:
         kept = self.config.members_kept
         chosen = list(members) if len(members) <= kept else [members[0], *members[-(kept - 1):]]
         signatures = [_signature(m) for m in chosen]
@@ -195,7 +198,12 @@ class StoryStore:
                                   .where(StoryArticleRow.article_id == article_id))
 
 
-def _signature(row: StoryArticleRow) -> ArticleSignature:
+_MEMBER_COLUMNS = (StoryArticleRow.story_id, StoryArticleRow.article_id, StoryArticleRow.language,
+                   StoryArticleRow.outlet, StoryArticleRow.published, StoryArticleRow.vector,
+                   StoryArticleRow.terms, StoryArticleRow.words)
+
+
+def _signature(row: Any) -> ArticleSignature:
     vector: np.ndarray | None = None
     if row.vector:
         try:

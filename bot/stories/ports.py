@@ -53,7 +53,7 @@ class MemoryStoryRepository:
         self.config = config or StoryConfig()
         self.stories: dict[str, StoryState] = {}
         self.story_of: dict[str, str] = {}
-        self.updated: dict[str, datetime] = {}
+        self.updated: dict[str, datetime] = {}  # insertion-ordered: oldest update first
         self._ids = itertools.count(1)
 
     async def stories_in_window(self, start: datetime, end: datetime) -> list[StoryState]:
@@ -63,8 +63,13 @@ class MemoryStoryRepository:
 
     async def stories_updated_since(self, since: datetime,
                                     known_size: Callable[[str], int | None]) -> list[StoryState]:
-        return [copy.deepcopy(self.stories[sid]) for sid, when in self.updated.items()
-                if when >= since and known_size(sid) != self.stories[sid].size]
+        out = []
+        for sid in reversed(self.updated):  # newest first; stop at the first older one
+            if self.updated[sid] < since:
+                break
+            if known_size(sid) != self.stories[sid].size:
+                out.append(copy.deepcopy(self.stories[sid]))
+        return out
 
     @asynccontextmanager
     async def exclusive(self, language: str) -> AsyncIterator[None]:
@@ -81,5 +86,6 @@ class MemoryStoryRepository:
         else:
             self.stories[story_id].add(article, self.config.members_kept)
         self.story_of[article.article_id] = story_id
+        self.updated.pop(story_id, None)  # re-insert: the dict stays in update order
         self.updated[story_id] = datetime.now(UTC)
         return story_id

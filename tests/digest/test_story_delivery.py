@@ -59,8 +59,10 @@ class World:
         return self
 
     async def publish(self, outlet: str, story: tuple[str, str], *, story_id: str | None,
-                      hours: float = 0, points: int = 3, quote: str | None = None) -> tuple[int, str]:
-        """A ready article from ``outlet``, put in ``story_id`` (None: a new story)."""
+                      hours: float = 0, points: int = 3, quote: str | None = None,
+                      copy_of: int | None = None, assign: bool = True) -> tuple[int, str]:
+        """A ready article from ``outlet``, put in ``story_id`` (None: a new story);
+        ``copy_of`` makes it a copy of that article's text (a ``duplicate``)."""
         self.count += 1
         url = f"https://{outlet.lower()}.example/{self.count}"
         when = T0 + timedelta(hours=hours)
@@ -68,9 +70,12 @@ class World:
         [article_id] = await self.store.articles.add_entries(self.feeds[outlet], [EntryRecord(
             guid=url, url=url, canonical_url=url, title=title, published=when, feed_text=text)])
         status = await self.store.articles.save_article(article_id, Article(
-            url=url, title=title, text=text * (1 + points), fingerprint=f"fp{self.count}",
+            url=url, title=title, text=text * (1 + points),
+            fingerprint=f"fp{copy_of if copy_of is not None else self.count}",
             published=when, language="en", site_name=outlet), summary(points, quote))
-        assert status == "ready"
+        assert status == ("ready" if copy_of is None else "duplicate")
+        if not assign:
+            return article_id, ""
         signature = build_signature(ArticleInput(str(article_id), title, text, when, outlet, "en"),
                                     None)
         return article_id, await self.store.stories.save_assignment(signature, story_id)
@@ -159,3 +164,24 @@ async def test_a_substantial_update_is_shown_once_marked(store: Store) -> None:
     again = await build_digest(store, CHAT)
     assert again is not None and again.digest is None
     assert rewrite not in again.article_ids  # given with the update's digest
+
+
+async def test_a_syndicated_copy_is_credited_or_shown_where_it_is_the_only_one(store: Store) -> None:
+    world = await World(store).setup()
+    original, story = await world.publish("Gazette", BRIDGE, story_id=None)
+    copy, same = await world.publish("Courier", BRIDGE, story_id=story, hours=1, copy_of=1)
+    assert same == story
+    # Without a story, a duplicate stays hidden as before.
+    await world.publish("Herald", BRIDGE, story_id=None, hours=2, copy_of=1, assign=False)
+    built = await build_digest(store, CHAT)
+    assert built is not None and built.digest is not None
+    [item] = built.digest.stories
+    assert item.article_id == original and item.also_reported_by[0][0] == "Courier"
+    assert sorted(built.article_ids) == [original, copy]
+    # A chat following only the outlet that copied the text gets the story from it.
+    other = ChatRef("console", "courier-only")
+    await store.chats.upsert_chat(other)
+    await store.chats.subscribe(other, world.feeds["Courier"])
+    only = await build_digest(store, other)
+    assert only is not None and only.digest is not None
+    assert [s.article_id for s in only.digest.stories] == [copy]

@@ -5,7 +5,7 @@ embedder costs the story, never the article."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,9 @@ from bot.store import Store
 from tests.support.http_server import LoopbackServer, Response
 from tests.support.http_server import http_server as http_server
 from tests.test_pipeline import CountingSummarizer, feed_xml
+
+T0_FAR_PAST = datetime(2000, 1, 1, tzinfo=UTC)
+T0_FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 class TopicEmbedder:
@@ -60,8 +63,10 @@ def site(http_server: Any) -> LoopbackServer:
                                   content_type="application/rss+xml"))
     server.set("/b.xml", Response(feed_xml(base, [("/b-bridge", "Bridge reopens to traffic")],
                                            "Outlet B"), content_type="application/rss+xml"))
+    server.set("/c.xml", Response(feed_xml(base, [("/c-heat", "Heat warning")], "Outlet C"),
+                                  content_type="application/rss+xml"))
     for path, title in (("/a-bridge", "Bridge reopens"), ("/a-heat", "Heat warning"),
-                        ("/b-bridge", "Bridge reopens to traffic")):
+                        ("/b-bridge", "Bridge reopens to traffic"), ("/c-heat", "Heat warning")):
         server.set(path, Response(page(title), content_type="text/html; charset=utf-8"))
     return server
 
@@ -104,3 +109,20 @@ def test_settings_reach_the_story_config() -> None:
     assert config.window == timedelta(hours=24) and config.join == 0.5
     with pytest.raises(ValueError):
         Settings(story_join=1.5)
+
+
+async def test_a_syndicated_copy_joins_the_story_of_its_original(site: LoopbackServer, store: Store,
+                                                                 fetcher: Fetcher) -> None:
+    pipe = Pipeline(Settings(fetch_allow_private_networks=True), store, fetcher,
+                    CountingSummarizer(), embedder=TopicEmbedder)
+    await pipe.add_feed(site.url("/a.xml"))
+    [_, heat] = sorted(await pipe.process_pending())
+    await pipe.add_feed(site.url("/c.xml"))  # the same heat page, copied by another outlet
+    assert await pipe.process_pending() == []  # a duplicate, not a new ready article
+    counts = await store.articles.article_counts()
+    assert counts.get("duplicate") == 1
+    heat_story = await store.stories.story_of(heat)
+    assert heat_story is not None
+    states = await store.stories.stories_in_window(T0_FAR_PAST, T0_FAR_FUTURE)
+    [state] = [s for s in states if s.story_id == str(heat_story)]
+    assert state.size == 2
