@@ -210,6 +210,23 @@ def fmt(result: dict[str, Any] | None) -> str:
     return f"{rss:>10} MB {result['wall_s']:6.1f}s lag {lag:>8}{tb}"
 
 
+def noise_floor(seconds: float = 10.0) -> float:
+    """Worst event-loop lag of an idle process on this machine right now: what
+    the scheduler alone costs (2 shared cores under load stall any process)."""
+    script = (
+        "import asyncio, importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('looplag', {str(REPO / 'tests/support/looplag.py')!r})\n"
+        "mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)\n"
+        "async def main():\n"
+        "    async with mod.LagMonitor() as lag:\n"
+        f"        await asyncio.sleep({seconds})\n"
+        "    print(lag.worst)\n"
+        "asyncio.run(main())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True)
+    return float(out.stdout.decode().strip())
+
+
 def ensure_base(path: Path) -> Path:
     if not path.exists():
         subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(path), "main"],
@@ -235,6 +252,9 @@ def main() -> None:
     commands = {"summarize": ["summarize"], "feeds-add": ["feeds", "add"]}
     wanted = [c for c in args.commands.split(",") if c]
     base = None if args.no_before else ensure_base(args.base)
+    floor = noise_floor()
+    print(f"noise floor: an idle event loop on this machine lags up to {floor * 1000:.0f} ms "
+          "(10 s sample)", flush=True)
     server = build_server()
     rows = []
     try:
@@ -269,6 +289,7 @@ def main() -> None:
         f"{worst_worker:.0f} MB), wall {worst_wall:.1f} s (goal <= 60), event-loop lag "
         f"{worst_lag * 1000:.0f} ms (goal <= 250), tracebacks {tracebacks} (goal 0)"
     )
+    print(f"noise floor before/after the runs: {floor * 1000:.0f} / {noise_floor() * 1000:.0f} ms")
 
 
 if __name__ == "__main__":
