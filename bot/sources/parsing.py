@@ -45,7 +45,7 @@ SUBPROCESS_MIN_BYTES = 1024 * 1024
 THREADS = 2
 MAX_WORKERS = 2
 WORKER_MEMORY_MB = 1024
-WORKER_TIMEOUT_S = 40.0
+WORKER_TIMEOUT_S = 60.0
 
 _threads: ThreadPoolExecutor | None = None
 _workers: asyncio.Semaphore | None = None
