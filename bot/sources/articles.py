@@ -31,7 +31,7 @@ from bot.extract.html import (
 from bot.records import FeedCopy
 from bot.sources.feeds import FeedEntry
 from bot.sources.http import Fetcher, FetchResult
-from bot.sources.parsing import extract_article_async
+from bot.sources.parsing import article_from_feed_async, extract_page_async
 from bot.sources.urls import try_canonicalize
 
 logger = logging.getLogger(__name__)
@@ -110,12 +110,14 @@ def article_from_feed(feed: FeedCopy, note: str, *, url: str | None = None) -> A
     )
 
 
-def _article_from_page(url: str, extracted: Extracted, fallback: FeedCopy | None) -> Article:
+def _article_from_page(
+    url: str, extracted: Extracted, fingerprint: str, fallback: FeedCopy | None
+) -> Article:
     return Article(
         url=url,
         title=extracted.title or (fallback.title if fallback else "") or url,
         text=extracted.text,
-        fingerprint=content_fingerprint(extracted.text),
+        fingerprint=fingerprint,
         author=extracted.author or (fallback.author if fallback else None),
         # The feed's date is machine-written; a date found in a page can be any date on it.
         published=(fallback.published if fallback and fallback.published else extracted.date),
@@ -139,16 +141,17 @@ async def fetch_article(
     try:
         result = await fetcher.fetch(url, accept=ACCEPT_HTML)
         _require_html(result)
-        extracted = await extract_article_async(result.content, result.url)
-        if extracted is None:
+        found = await extract_page_async(result.content, result.url)
+        if found is None:
             raise ExtractionError(f"no article text could be extracted from {result.url}")
+        extracted, fingerprint = found
     except (FetchError, ExtractionError) as exc:
         if not has_fallback:
             raise
         assert fallback is not None
         note = f"{_why(exc)}; used the feed's content"
         logger.debug("article %s: %s", url, note)
-        return article_from_feed(fallback, note)
+        return await article_from_feed_async(fallback, note)
     final_url = try_canonicalize(result.url)
     if has_fallback:
         assert fallback is not None
@@ -156,5 +159,5 @@ async def fetch_article(
         if len(extracted.text) < SHORT_PAGE_CHARS and len(feed_text) > 2 * len(extracted.text):
             note = "page text was much shorter than the feed's (paywall?); used the feed's content"
             logger.debug("article %s: %s", url, note)
-            return article_from_feed(fallback, note, url=final_url)
-    return _article_from_page(final_url, extracted, fallback)
+            return await article_from_feed_async(fallback, note, url=final_url)
+    return _article_from_page(final_url, extracted, fingerprint, fallback)

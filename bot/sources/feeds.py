@@ -111,7 +111,8 @@ def parse_feed(
                 trimmed = trim_entries(stripped, max_entries, encoding=_charset(content_type))
                 if trimmed is not None:
                     stripped, total = trimmed.content, trimmed.total
-                    headers = {"content-type": "application/xml"}  # re-written as UTF-8
+                    if trimmed.rewritten:
+                        headers = {"content-type": "application/xml"}  # re-written as UTF-8
             # Leading blank lines before <?xml ...?> are common and make expat choke.
             parsed = _parse_xml_feed(stripped, url, headers)
     except RecursionError:

@@ -383,8 +383,10 @@ class Fetcher:
             ) from None
         except (httpx.DecodingError, DecodeError) as exc:
             raise FetchError(url, f"could not decode the response body ({_short(exc)})") from None
-        except httpx.InvalidURL as exc:
-            raise FetchError(url, f"invalid URL ({_short(exc)}){hint}") from None
+        except httpx.InvalidURL as exc:  # e.g. a redirect whose Location is malformed
+            raise FetchError(
+                url, f"the server's answer holds a malformed URL ({_short(exc)}){hint}"
+            ) from None
         except httpx.HTTPError as exc:
             raise FetchError(url, f"{type(exc).__name__} ({_short(exc)}){hint}") from None
 

@@ -33,7 +33,9 @@ from typing import TYPE_CHECKING, Any, cast
 from bot.errors import ExtractionError, FeedError, NewsbotError
 
 if TYPE_CHECKING:
+    from bot.domain import Article
     from bot.extract.html import Extracted
+    from bot.records import FeedCopy
     from bot.sources.feeds import ParsedFeed
 
 logger = logging.getLogger(__name__)
@@ -43,7 +45,7 @@ SUBPROCESS_MIN_BYTES = 1024 * 1024
 THREADS = 2
 MAX_WORKERS = 2
 WORKER_MEMORY_MB = 1024
-WORKER_TIMEOUT_S = 40.0
+WORKER_TIMEOUT_S = 60.0
 
 _threads: ThreadPoolExecutor | None = None
 _workers: asyncio.Semaphore | None = None
@@ -86,10 +88,20 @@ def job_parse_feed(
     return replace(parsed, entries=entries)
 
 
-def job_extract_article(content: bytes, url: str) -> Any:
-    from bot.extract.html import extract_article
+def job_extract_page(content: bytes, url: str) -> Any:
+    """The page's main text and its fingerprint (NFKC over megabytes is not for the loop)."""
+    from bot.extract.html import content_fingerprint, extract_article
 
-    return extract_article(content, url)
+    extracted = extract_article(content, url)
+    if extracted is None:
+        return None
+    return extracted, content_fingerprint(extracted.text)
+
+
+def job_article_from_feed(feed: Any, note: str, url: str | None) -> Any:
+    from bot.sources.articles import article_from_feed
+
+    return article_from_feed(feed, note, url=url)
 
 
 def job_find_feed_links(content: bytes, url: str) -> Any:
@@ -100,12 +112,14 @@ def job_find_feed_links(content: bytes, url: str) -> Any:
 
 JOBS: dict[str, Callable[..., Any]] = {
     "feed": job_parse_feed,
-    "article": job_extract_article,
+    "article": job_extract_page,
+    "feed-article": job_article_from_feed,
     "links": job_find_feed_links,
 }
 _ERRORS: dict[str, type[NewsbotError]] = {
     "feed": FeedError,
     "article": ExtractionError,
+    "feed-article": ExtractionError,
     "links": FeedError,
 }
 
@@ -192,10 +206,19 @@ async def parse_feed_async(
     return cast("ParsedFeed", parsed)
 
 
-async def extract_article_async(content: bytes, url: str) -> Extracted | None:
-    """:func:`bot.extract.html.extract_article` off the event loop (None: no main text)."""
-    extracted = await offload("article", (content, url), url=url, size=len(content))
-    return cast("Extracted | None", extracted)
+async def extract_page_async(content: bytes, url: str) -> tuple[Extracted, str] | None:
+    """:func:`bot.extract.html.extract_article` and the text's
+    :func:`~bot.extract.html.content_fingerprint`, off the event loop (None: no main text)."""
+    found = await offload("article", (content, url), url=url, size=len(content))
+    return cast("tuple[Extracted, str] | None", found)
+
+
+async def article_from_feed_async(feed: FeedCopy, note: str, *, url: str | None = None) -> Article:
+    """:func:`bot.sources.articles.article_from_feed` (fingerprint, language) off the event loop."""
+    article = await offload(
+        "feed-article", (feed, note, url), url=url or feed.url, size=len(feed.text)
+    )
+    return cast("Article", article)
 
 
 async def find_feed_links_async(content: bytes, url: str) -> list[str]:

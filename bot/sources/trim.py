@@ -9,6 +9,14 @@ kept (a heap keyed on the entry's date, document order breaking ties), and
 the document is written back with just those. The thorough parser then sees
 a small feed. Memory stays at the kept entries plus one in progress.
 
+Most feeds have no CDATA section, comment or processing instruction among
+their entries; in such a document a ``<`` can only open a tag (XML forbids it
+raw in text and attribute values), so entry boundaries and dates are found
+exactly by scanning the bytes, about twenty times faster than building
+elements, and the kept entries stay byte for byte as served (no
+re-encoding). Any doubt (nested or unclosed entries, an encoding that is not
+ASCII-compatible) falls back to the lxml path.
+
 Entities are never resolved, no DTD or network is touched, and lxml's
 default depth and size limits stay on. A document lxml cannot stream (not
 well-formed even in recover mode) is left as is for the thorough parser,
@@ -21,6 +29,7 @@ import email.utils
 import heapq
 import io
 import logging
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -46,11 +55,19 @@ _OPENERS = (b"<item>", b"<item ", b"<entry>", b"<entry ", b":item>", b":item ", 
             b":entry ")  # fmt: skip
 
 
+_OPENER = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?(?:item|entry))(?=[\s>/])")
+_DATE_RE = re.compile(
+    rb"<(?:[A-Za-z_][\w.-]*:)?(published|updated|pubDate|date)(?:\s[^>]*)?>([^<]*)</"
+)
+_DATE_PRIORITY = (b"published", b"updated", b"pubDate", b"date")
+
+
 @dataclass(frozen=True, slots=True)
 class Trimmed:
     content: bytes
     total: int  # entries in the original document
     kept: int
+    rewritten: bool = True  # re-serialized as UTF-8 (else the original bytes, cut)
 
 
 def count_entry_openers(content: bytes) -> int:
@@ -102,6 +119,9 @@ def trim_entries(content: bytes, keep: int, *, encoding: str | None = None) -> T
     """
     if count_entry_openers(content) <= keep:
         return None
+    fast = _trim_bytes(content, keep)
+    if fast is not None:
+        return fast
     for recover in (False, True):
         try:
             return _trim(content, keep, encoding=encoding, recover=recover)
@@ -146,3 +166,77 @@ def _trim(content: bytes, keep: int, *, encoding: str | None, recover: bool) -> 
     data = etree.tostring(root, xml_declaration=True, encoding="utf-8")
     logger.info("feed has %d entries: kept the newest %d before parsing", total, len(newest))
     return Trimmed(content=data, total=total, kept=len(newest))
+
+
+def _scannable(content: bytes) -> bool:
+    head = content[:4]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00", b"<\x00")) or b"\x00" in content[:200]:
+        return False  # UTF-16/32: not ASCII-compatible
+    return b"<![CDATA[" not in content and b"<!--" not in content
+
+
+def _trim_bytes(content: bytes, keep: int) -> Trimmed | None:
+    """The byte-scanning path (see the module docstring), or None when in doubt."""
+    if not _scannable(content):
+        return None
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    end_of_entries = 0
+    while True:
+        match = _OPENER.search(content, pos)
+        if match is None:
+            break
+        start = match.start()
+        if b"<?" in content[end_of_entries:start] and spans:
+            return None  # a processing instruction among the entries
+        gt = content.find(b">", match.end())
+        if gt < 0:
+            return None
+        if content[gt - 1 : gt] == b"/":
+            end = gt + 1  # <item/>
+        else:
+            closer = b"</" + match.group(1) + b">"
+            close_at = content.find(closer, gt)
+            if close_at < 0:
+                return None
+            inner = _OPENER.search(content, gt, close_at)
+            if inner is not None:
+                return None  # nested entries: let lxml decide
+            end = close_at + len(closer)
+        spans.append((start, end))
+        pos = end_of_entries = end
+    total = len(spans)
+    if total <= keep:
+        return None
+    heap: list[tuple[bool, float, int]] = []
+    for index, (start, end) in enumerate(spans):
+        stamp = _bytes_date(content, start, end)
+        item = (stamp is not None, stamp or 0.0, -index)
+        if len(heap) < keep:
+            heapq.heappush(heap, item)
+        else:
+            heapq.heappushpop(heap, item)
+    kept = sorted(-item[2] for item in heap)
+    keep_set = set(kept)
+    pieces = []
+    last = 0
+    for index, (start, end) in enumerate(spans):
+        pieces.append(content[last:start])
+        if index in keep_set:
+            pieces.append(content[start:end])
+        last = end
+    pieces.append(content[last:])
+    logger.info("feed has %d entries: kept the newest %d before parsing", total, len(kept))
+    return Trimmed(content=b"".join(pieces), total=total, kept=len(kept), rewritten=False)
+
+
+def _bytes_date(content: bytes, start: int, end: int) -> float | None:
+    found: dict[bytes, bytes] = {}
+    for name, value in _DATE_RE.findall(content, start, end):
+        found.setdefault(name, value)
+    for name in _DATE_PRIORITY:
+        if name in found:
+            stamp = entry_date(found[name].decode("utf-8", "replace"))
+            if stamp is not None:
+                return stamp
+    return None

@@ -9,7 +9,7 @@ import pytest
 from bot.errors import ExtractionError, FeedError
 from bot.sources import parsing
 from bot.sources.feeds import parse_feed
-from bot.sources.parsing import extract_article_async, parse_feed_async
+from bot.sources.parsing import extract_page_async, parse_feed_async
 from bot.sources.trim import count_entry_openers, entry_date, trim_entries
 from tests.fixtures.hostile import big_atom, deep_html, deep_json, deep_xml
 
@@ -133,8 +133,28 @@ async def test_deep_documents_are_one_line_or_parsed() -> None:
     else:
         assert len(parsed.entries) <= 1
     try:
-        extracted = await extract_article_async(deep_html(), "http://x.example/deep.html")
+        found = await extract_page_async(deep_html(), "http://x.example/deep.html")
     except ExtractionError as exc:
         assert "\n" not in str(exc)
     else:
-        assert extracted is None or extracted.text
+        assert found is None or (found[0].text and len(found[1]) == 64)
+
+
+def test_byte_scan_and_lxml_paths_keep_the_same_entries() -> None:
+    """Without CDATA the entries are cut from the bytes as served; with it, lxml cuts."""
+    plain = rss(300)
+    fast = trim_entries(plain, 20)
+    assert fast is not None and not fast.rewritten and fast.total == 300
+    assert b"<title>Story 299</title>" in fast.content and b"<title>Story 279</title>" not in fast.content
+    cdata = plain.replace(b"<title>Story 5</title>", b"<title><![CDATA[Story 5 <item>]]></title>")
+    slow = trim_entries(cdata, 20)
+    assert slow is not None and slow.rewritten and slow.total == 300
+    a = parse_feed(fast.content, "http://n.example/rss")
+    b = parse_feed(slow.content, "http://n.example/rss")
+    assert [e.guid for e in a.entries] == [e.guid for e in b.entries] == [f"g{d}" for d in range(280, 300)]
+
+
+def test_nested_or_unclosed_entries_are_left_to_lxml() -> None:
+    nested = rss(30).replace(b"<item><title>Story 3</title>", b"<item><item></item><title>Story 3</title>")
+    trimmed = trim_entries(nested, 5)
+    assert trimmed is None or trimmed.rewritten

@@ -1,0 +1,296 @@
+"""Hostile input through the real CLI, before and after, measured in the same run.
+
+For each hostile case of issue #15 (brotli bomb, ``gzip, gzip`` bomb, a 10 MB
+Atom feed with 260,000 entries, a dripping server, a malformed Location, a
+deeply nested JSON Feed, a URL with credentials) this runs ``newsbot
+summarize URL`` and ``newsbot feeds add URL`` as the user would, against a
+loopback server, and prints per run: peak RSS of the newsbot process (and of
+its parse worker, if any), wall time, the worst event-loop lag, whether a
+traceback was printed, and the last line the user saw.
+
+"after" is this checkout; "before" is the code of another checkout (default:
+a worktree of ``main`` made at ``/tmp/hostile-base``), run with the same
+virtualenv, server and settings in the same run. Each child runs
+``bot.cli.main`` with ``asyncio.run`` wrapped so a ticker task records the
+longest gap on the event loop (tests/support/looplag.py).
+
+Goals (#15): peak RSS <= 400 MB without the model, <= 60 s to a clear answer,
+<= 250 ms event-loop lag, no traceback. "before" children are capped at
+6 GB of address space and --timeout seconds so the machine survives them.
+
+    python bench/hostile.py                       # every case, both commands, before + after
+    python bench/hostile.py --cases bomb-br,atom --no-before
+    python bench/hostile.py --base /path/to/other/checkout
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+MB = 1024 * 1024
+BEFORE_MEMORY_LIMIT = 6 * 1024 * MB
+
+
+# ------------------------------------------------------------------- child side
+
+
+def child(code: Path, result_path: Path, argv: list[str]) -> None:
+    """Run ``newsbot argv`` from ``code`` with a lag ticker on its event loop."""
+    sys.path.insert(0, str(code))
+    import asyncio
+    import importlib.util
+
+    # The ticker comes from this checkout (the "before" code has none).
+    spec = importlib.util.spec_from_file_location("looplag", REPO / "tests/support/looplag.py")
+    assert spec is not None and spec.loader is not None
+    looplag = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(looplag)
+    lag = looplag.LagMonitor()
+    real_run = asyncio.run
+
+    def run(main: Any, **kwargs: Any) -> Any:
+        async def wrapped() -> Any:
+            try:
+                return await main
+            finally:
+                await lag.stop()
+
+        return real_run(wrapped(), **kwargs)
+
+    asyncio.run = run  # type: ignore[assignment]
+    # Lag is recorded from the first request on: start-up (imports, migrations) is
+    # the same whatever the input and is not what this bench is about.
+    from bot.sources.http import Fetcher
+
+    real_fetch = Fetcher.fetch
+
+    async def fetch(self: Any, *fargs: Any, **fkwargs: Any) -> Any:
+        if lag._task is None:
+            lag.start()
+        return await real_fetch(self, *fargs, **fkwargs)
+
+    Fetcher.fetch = fetch  # type: ignore[method-assign]
+
+    def report() -> None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        result_path.write_text(json.dumps({
+            "lag_s": lag.worst,
+            "rss_mb": usage.ru_maxrss / 1024,
+            "worker_rss_mb": children.ru_maxrss / 1024,
+        }))
+
+    import atexit
+
+    atexit.register(report)
+    import bot
+
+    assert Path(bot.__file__).resolve().is_relative_to(code.resolve()), bot.__file__
+    from bot.cli import main
+
+    sys.argv = ["newsbot", *argv]
+    raise SystemExit(main())
+
+
+# ------------------------------------------------------------------ parent side
+
+
+def build_server() -> Any:
+    sys.path.insert(0, str(REPO))
+    from tests.fixtures.hostile import big_atom, bomb, deep_json
+    from tests.support.http_server import LoopbackServer, Response
+
+    page = (
+        "<html><head><title>Fine</title></head><body><article><h1>Fine</h1>"
+        + "<p>An ordinary paragraph about the council meeting that ran late into the night.</p>" * 30
+        + "</article></body></html>"
+    )
+    links = "".join(
+        f'<link rel="alternate" type="application/rss+xml" href="/drip/f{i}.xml">' for i in range(5)
+    )
+    drip = Response(b"<rss>" + b" " * 100_000, content_type="application/rss+xml",
+                    chunked=True, chunk_size=1, chunk_delay=1.0)
+    routes = {
+        "/bomb-br": Response(bomb("br", 2048 * MB), content_type="text/html",
+                             headers={"Content-Encoding": "br"}),
+        "/bomb-gzip-gzip": Response(bomb("gzip, gzip", 2048 * MB), content_type="text/html",
+                                    headers={"Content-Encoding": "gzip, gzip"}),
+        "/atom": Response(big_atom(), content_type="application/atom+xml"),
+        "/drip/": Response(f"<html><head>{links}</head><body>{page}</body></html>",
+                           content_type="text/html", chunked=True, chunk_size=1, chunk_delay=1.0),
+        "/bad-location": Response(status=302, body=b"", content_type=None,
+                                  headers={"Location": "http:\\\\host\\"}),
+        "/deep.json": Response(deep_json(), content_type="application/feed+json"),
+        "/page": Response(page, content_type="text/html"),
+    }
+    for i in range(5):
+        routes[f"/drip/f{i}.xml"] = drip
+    for path in ("/feed", "/rss", "/atom.xml", "/index.xml", "/feed.xml", "/rss.xml"):
+        routes["/drip" + path] = drip
+    return LoopbackServer(routes).start()
+
+
+CASES = {
+    "bomb-br": "/bomb-br",
+    "bomb-gzip-gzip": "/bomb-gzip-gzip",
+    "atom": "/atom",
+    "drip": "/drip/",
+    "bad-location": "/bad-location",
+    "deep-json": "/deep.json",
+    "creds": "/page",
+}
+
+
+def case_url(server: Any, case: str) -> str:
+    url = server.url(CASES[case])
+    if case == "creds":
+        url = url.replace("http://", "http://alice:s3cret@")
+    return url
+
+
+def run_one(code: Path, argv: list[str], *, timeout: float, limit_memory: bool,
+            workdir: Path) -> dict[str, Any]:
+    result_path = workdir / f"result-{time.monotonic_ns()}.json"
+    env = {
+        **os.environ,
+        "NEWSBOT_FETCH_ALLOW_PRIVATE_NETWORKS": "true",
+        "NEWSBOT_DATABASE_URL": f"sqlite:///{workdir / f'db-{time.monotonic_ns()}.sqlite'}",
+        "PYTHONPATH": str(code),
+    }
+
+    def limits() -> None:
+        if limit_memory:
+            resource.setrlimit(resource.RLIMIT_AS, (BEFORE_MEMORY_LIMIT, BEFORE_MEMORY_LIMIT))
+
+    started = time.monotonic()
+    try:
+        proc = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), "--child", str(code), str(result_path),
+             "--", *argv],
+            env=env, cwd=workdir, capture_output=True, timeout=timeout, preexec_fn=limits,
+        )
+        out = proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")
+        status = proc.returncode
+    except subprocess.TimeoutExpired as exc:
+        out = ((exc.stdout or b"") + (exc.stderr or b"")).decode("utf-8", "replace")
+        out += f"\n(killed after {timeout:g} s without an answer)"
+        status = None
+    wall = time.monotonic() - started
+    figures = json.loads(result_path.read_text()) if result_path.exists() else {}
+    lines = [line for line in out.splitlines() if line.strip() and "%|" not in line]
+    return {
+        "wall_s": wall,
+        "status": status,
+        "traceback": "Traceback (most recent call last)" in out,
+        "lines": len(lines),
+        "saw": lines[-1].strip() if lines else "",
+        **figures,
+    }
+
+
+def fmt(result: dict[str, Any] | None) -> str:
+    if result is None:
+        return "-"
+    rss = f"{result['rss_mb']:.0f}" if "rss_mb" in result else "?"
+    worker = result.get("worker_rss_mb") or 0
+    if worker > 1:
+        rss += f"(+{worker:.0f}w)"
+    lag = f"{result['lag_s'] * 1000:.0f}ms" if "lag_s" in result else "?"
+    tb = " TRACEBACK" if result["traceback"] else ""
+    return f"{rss:>10} MB {result['wall_s']:6.1f}s lag {lag:>8}{tb}"
+
+
+def noise_floor(seconds: float = 10.0) -> float:
+    """Worst event-loop lag of an idle process on this machine right now: what
+    the scheduler alone costs (2 shared cores under load stall any process)."""
+    script = (
+        "import asyncio, importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('looplag', {str(REPO / 'tests/support/looplag.py')!r})\n"
+        "mod = importlib.util.module_from_spec(spec); spec.loader.exec_module(mod)\n"
+        "async def main():\n"
+        "    async with mod.LagMonitor() as lag:\n"
+        f"        await asyncio.sleep({seconds})\n"
+        "    print(lag.worst)\n"
+        "asyncio.run(main())\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True)
+    return float(out.stdout.decode().strip())
+
+
+def ensure_base(path: Path) -> Path:
+    if not path.exists():
+        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(path), "main"],
+                       check=True, capture_output=True)
+    return path
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[5:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", default=",".join(CASES), help="comma-separated: " + ", ".join(CASES))
+    parser.add_argument("--commands", default="summarize,feeds-add")
+    parser.add_argument("--base", type=Path, default=Path("/tmp/hostile-base"),
+                        help="checkout whose code is the 'before' column (default: main, as a worktree)")
+    parser.add_argument("--no-before", action="store_true")
+    parser.add_argument("--timeout", type=float, default=180.0, help="seconds before a run is killed")
+    parser.add_argument("--json", action="store_true", help="also print every run as JSON")
+    args = parser.parse_args()
+
+    cases = [c for c in args.cases.split(",") if c]
+    commands = {"summarize": ["summarize"], "feeds-add": ["feeds", "add"]}
+    wanted = [c for c in args.commands.split(",") if c]
+    base = None if args.no_before else ensure_base(args.base)
+    floor = noise_floor()
+    print(f"noise floor: an idle event loop on this machine lags up to {floor * 1000:.0f} ms "
+          "(10 s sample)", flush=True)
+    server = build_server()
+    rows = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="newsbot-hostile-") as tmp:
+            workdir = Path(tmp)
+            for case in cases:
+                url = case_url(server, case)
+                for command in wanted:
+                    argv = [*commands[command], url]
+                    after = run_one(REPO, argv, timeout=args.timeout, limit_memory=False,
+                                    workdir=workdir)
+                    before = (run_one(base, argv, timeout=args.timeout, limit_memory=True,
+                                      workdir=workdir) if base else None)
+                    rows.append((case, command, before, after))
+                    print(f"{case:15} {command:10} before {fmt(before)}   after {fmt(after)}",
+                          flush=True)
+                    if before:
+                        print(f"{'':27}before saw: {before['saw'][:150]}")
+                    print(f"{'':27} after saw: {after['saw'][:150]}", flush=True)
+                    if args.json:
+                        print(json.dumps({"case": case, "command": command, "before": before,
+                                          "after": after}))
+    finally:
+        server.stop()
+    worst_rss = max((r[3].get("rss_mb", 0) for r in rows), default=0)
+    worst_worker = max((r[3].get("worker_rss_mb", 0) for r in rows), default=0)
+    worst_wall = max((r[3]["wall_s"] for r in rows), default=0)
+    worst_lag = max((r[3].get("lag_s", 0) for r in rows), default=0)
+    tracebacks = sum(r[3]["traceback"] for r in rows)
+    print(
+        f"\nafter, worst of {len(rows)} runs: peak RSS {worst_rss:.0f} MB (goal <= 400; parse worker "
+        f"{worst_worker:.0f} MB), wall {worst_wall:.1f} s (goal <= 60), event-loop lag "
+        f"{worst_lag * 1000:.0f} ms (goal <= 250), tracebacks {tracebacks} (goal 0)"
+    )
+    print(f"noise floor before/after the runs: {floor * 1000:.0f} / {noise_floor() * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
