@@ -27,7 +27,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    disable_created_metrics,
+)
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
 if TYPE_CHECKING:
@@ -74,6 +81,11 @@ class Metrics:
         self._facts_sources: list[Callable[[], Awaitable[StoreFacts]]] = []
         self._outbox_seen: set[tuple[str, str]] = set()
         self._paused_seen: set[str] = set()
+
+        from bot import __version__
+
+        Info("newsbot_build", "The running newsbot's version", registry=r).info(
+            {"version": __version__})
 
         # ---------------------------------------------------------- polling
         self.feed_polls = Counter(

@@ -218,3 +218,6 @@ def test_fixed_series_exist_at_zero_without_created_timestamps() -> None:
     assert (("newsbot_deliveries_total", frozenset({("platform", "slack"), ("result", "failed")}))
             in scraped)
     assert "_created" not in text
+    from bot import __version__
+
+    assert value(scraped, "newsbot_build_info", version=__version__) == 1
