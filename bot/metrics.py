@@ -122,7 +122,8 @@ class Metrics:
             "(sent, rate_limited, gone, migrated, rejected, retry, failed)", ["platform", "result"],
             registry=r)
         self.outbox_rows = Gauge(
-            "newsbot_outbox_messages", "Outbox rows by platform and status (from the database)",
+            "newsbot_outbox_messages", "Outbox rows waiting (status=pending) or given up "
+            "(status=failed), by platform (from the database)",
             ["platform", "status"], registry=r)
         self.rate_limited = Counter(
             "newsbot_rate_limited", "HTTP 429 / rate-limit answers from a platform, by scope "
