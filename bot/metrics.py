@@ -27,7 +27,14 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    disable_created_metrics,
+)
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 
 if TYPE_CHECKING:
@@ -75,6 +82,11 @@ class Metrics:
         self._outbox_seen: set[tuple[str, str]] = set()
         self._paused_seen: set[str] = set()
 
+        from bot import __version__
+
+        Info("newsbot_build", "The running newsbot's version", registry=r).info(
+            {"version": __version__})
+
         # ---------------------------------------------------------- polling
         self.feed_polls = Counter(
             "newsbot_feed_polls", "Feed polls by outcome (ok, not_modified, failed)",
@@ -110,7 +122,8 @@ class Metrics:
             "(sent, rate_limited, gone, migrated, rejected, retry, failed)", ["platform", "result"],
             registry=r)
         self.outbox_rows = Gauge(
-            "newsbot_outbox_messages", "Outbox rows by platform and status (from the database)",
+            "newsbot_outbox_messages", "Outbox rows waiting (status=pending) or given up "
+            "(status=failed), by platform (from the database)",
             ["platform", "status"], registry=r)
         self.rate_limited = Counter(
             "newsbot_rate_limited", "HTTP 429 / rate-limit answers from a platform, by scope "

@@ -314,8 +314,10 @@ class Pipeline:
             final = pending.attempts + 1 >= MAX_ARTICLE_ATTEMPTS or isinstance(exc, HTTPStatusError)
             await self.store.articles.mark_article_failed(pending.id, str(exc), final=final)
             # one WARNING when the article is given up; attempts before that are detail
+            # a fetch error's text ends with its URL: name the URL once
+            detail = exc.reason if isinstance(exc, FetchError) and exc.url == pending.url else exc
             logger.log(logging.WARNING if final else logging.DEBUG, "article %s: %s%s",
-                       pending.url, exc, "" if final else " (will retry)")
+                       pending.url, detail, "" if final else " (will retry)")
             if final:
                 self.metrics.article_failed()
         except Exception as exc:

@@ -99,11 +99,14 @@ async def test_counters_move_after_a_poll_and_a_delivery(
     await refresh(bot.services, feeds=await store.feeds.list_feeds(), show_progress=False)
     digest_id = await queue_digest(store, sender, CHAT)
     assert digest_id is not None
+    queued = samples((await scrape(bot.services.metrics))[0])
+    waiting = value(queued, "newsbot_outbox_messages", platform="telegram", status="pending")
     await bot.outbox.run_once()  # the first send is answered 429 and waits
     await asyncio.sleep(0.1)
     await bot.outbox.run_once()
     parts = len(sender.delivered)
     assert parts >= 1
+    assert waiting == parts  # the gauge is read from the database at each scrape
 
     after = samples((await scrape(bot.services.metrics))[0])
     assert value(after, "newsbot_feed_polls_total", outcome="ok") == 2
@@ -124,8 +127,10 @@ async def test_counters_move_after_a_poll_and_a_delivery(
     assert value(after, "newsbot_rate_limit_wait_seconds_total",
                  platform="telegram") == pytest.approx(0.05)
     # gauges read from the database at the scrape
-    assert value(after, "newsbot_outbox_messages", platform="telegram", status="sent") == parts
     assert value(after, "newsbot_outbox_messages", platform="telegram", status="pending") == 0
+    assert value(after, "newsbot_outbox_messages", platform="telegram", status="failed") == 0
+    assert ("newsbot_outbox_messages",
+            frozenset({("platform", "telegram"), ("status", "sent")})) not in after
     assert value(after, "newsbot_chats_paused", platform="telegram") == 0
     assert value(after, "newsbot_feeds_failing") == 0
 
@@ -218,3 +223,6 @@ def test_fixed_series_exist_at_zero_without_created_timestamps() -> None:
     assert (("newsbot_deliveries_total", frozenset({("platform", "slack"), ("result", "failed")}))
             in scraped)
     assert "_created" not in text
+    from bot import __version__
+
+    assert value(scraped, "newsbot_build_info", version=__version__) == 1

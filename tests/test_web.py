@@ -160,3 +160,21 @@ def test_http_host_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert Settings().effective_http_host == "0.0.0.0"
     monkeypatch.setenv("NEWSBOT_HTTP_HOST", "::1")
     assert Settings().effective_http_host == "::1"
+
+
+async def test_readyz_names_a_postgresql_server_that_is_down() -> None:
+    from bot.store import Store
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    store = Store(f"postgresql://postgres@127.0.0.1:{port}/newsbot")
+    readiness = Readiness(timeout_s=5)
+    readiness.add("database", store.stats.ping)
+    try:
+        report = await readiness.check()
+    finally:
+        await store.close()
+    assert not report.ready
+    reason = report.not_ready["database"]
+    assert "OperationalError" in reason and "\n" not in reason

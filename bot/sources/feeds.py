@@ -197,7 +197,7 @@ def parse_with_feedparser(
     warning = None
     if parsed.get("bozo") and bozo_reason:
         warning = f"malformed feed, parsed anyway: {bozo_reason}"
-        logger.info("feed %s: %s", url, warning)
+        logger.debug("feed %s: %s", url, warning)
     return ParsedFeed(
         title=_clean_title(feed.get("title")),
         site_url=site_url,

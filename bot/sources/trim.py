@@ -164,7 +164,7 @@ def _trim(content: bytes, keep: int, *, encoding: str | None, recover: bool) -> 
     for _has, _stamp, _pos, element, parent in newest:
         parent.append(element)
     data = etree.tostring(root, xml_declaration=True, encoding="utf-8")
-    logger.info("feed has %d entries: kept the newest %d before parsing", total, len(newest))
+    logger.debug("feed has %d entries: kept the newest %d before parsing", total, len(newest))
     return Trimmed(content=data, total=total, kept=len(newest))
 
 

@@ -24,11 +24,18 @@ class StatsStore:
             await conn.execute(text("SELECT 1"))
 
     async def outbox_counts(self) -> dict[tuple[str, str], int]:
-        """(platform, status) -> outbox rows; status is pending, sent or failed."""
+        """(platform, status) -> outbox rows waiting (pending) or given up (failed).
+
+        Sent rows are not counted: they pile up for ever and counting them
+        would scan the whole table at every scrape; the outbox counts sends as
+        they happen (``newsbot_deliveries_total{result="sent"}``). Pending and
+        failed rows are found through the (status, next_attempt_at) index.
+        """
         async with self.db.session() as s:
             rows = await s.execute(
                 select(ChatRow.platform, DeliveryRow.status, func.count())
                 .join(ChatRow, ChatRow.id == DeliveryRow.chat_id)
+                .where(DeliveryRow.status.in_(("pending", "failed")))
                 .group_by(ChatRow.platform, DeliveryRow.status)
             )
             return {(platform, status): int(n) for platform, status, n in rows.all()}
