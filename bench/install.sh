@@ -9,7 +9,7 @@ set -uo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
 if [ "$#" -eq 0 ]; then
-    set -- "$(git log --format=%h -n1 -- requirements/lock.txt)~1" HEAD
+    set -- "$(git log --diff-filter=A --format=%h -- requirements/lock.txt | tail -n1)~1" HEAD
 fi
 for ref in "$@"; do
     tree="$(mktemp -d "${TMPDIR:-/tmp}/newsbot-bench-src.XXXXXX")"
