@@ -69,6 +69,8 @@ OTHER_ENV_VARS = frozenset(
         "NEWSBOT_VENV",
         "NEWSBOT_TORCH_VERSION",
         "NEWSBOT_TEST_POSTGRES_URL",
+        "NEWSBOT_FUZZ_EXAMPLES",  # tests/fuzz: examples per property
+        "NEWSBOT_CHECK_SOURCE",  # scripts/check-install.sh, bench/install.sh
     }
 )
 # What Telegram accepts as a webhook secret_token (setWebhook): 1-256 of these.
