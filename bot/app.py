@@ -263,7 +263,7 @@ async def run(settings: Settings, stop: asyncio.Event | None = None, *,
             stack.callback(connected_flag, "closed")
         if not await wired.store.feeds.list_feeds():
             logger.info("no feeds yet: add some with 'newsbot feeds add <feed or site URL>' or "
-                        "'newsbot feeds import config/feeds.opml', or subscribe from a chat")
+                        "'newsbot feeds import --starter', or subscribe from a chat")
         await wired.scheduler.start()
         stack.push_async_callback(wired.scheduler.stop)
         readiness.add("scheduler", lambda: None if wired.scheduler.running else "not running")

@@ -45,8 +45,25 @@ quick start:
   newsbot summarize https://example.com/article
   newsbot run                           the long-running bot (Telegram/Slack when tokens are set)
 
-configuration: environment variables NEWSBOT_* and config/newsbot.toml (see README).
+configuration: environment variables NEWSBOT_* and a newsbot.toml (first of: $NEWSBOT_CONFIG,
+./newsbot.toml, ~/.config/newsbot/newsbot.toml, /etc/newsbot/newsbot.toml); 'newsbot config
+show' says which is in use and where the database is, 'newsbot config example' prints a starter.
 """
+
+
+def _examples(*lines: str) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def _points(value: str) -> int:
+    """--points: a whole number of key points from 1 to 10."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= 10:
+        raise argparse.ArgumentTypeError(f"{value!r}: give a whole number from 1 to 10")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,7 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Run newsbot until interrupted: polls feeds, summarizes new "
                          "articles, sends digests on each chat's schedule and answers commands. "
                          "Telegram runs when NEWSBOT_TELEGRAM_TOKEN is set, Slack when "
-                         "NEWSBOT_SLACK_BOT_TOKEN is set; with neither, digests are printed here.")
+                         "NEWSBOT_SLACK_BOT_TOKEN is set; with neither, digests are printed here.",
+                         epilog=_examples("newsbot run",
+                                          "NEWSBOT_TELEGRAM_TOKEN=123456:ABC... newsbot run",
+                                          "newsbot run --delivery-only   # an extra sender beside one 'newsbot run'"),
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("--delivery-only", action="store_true",
                      help="run only an extra delivery worker: send queued digests and replies; "
                      "no feed polling, schedules or incoming commands. Start it beside one full "
@@ -82,29 +103,72 @@ def build_parser() -> argparse.ArgumentParser:
         "  newsbot summarize saved.html notes.txt --json\n  cat article.txt | newsbot summarize -",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     summ.add_argument("sources", nargs="+", metavar="SOURCE", help="http(s) URL, .html/.txt file, or -")
-    summ.add_argument("--json", action="store_true", help="one JSON object per line per source")
-    summ.add_argument("--points", type=int, default=None, metavar="N", help="key points per article")
-    summ.set_defaults(func=cmd_summarize)
+    summ.add_argument("--json", action="store_true",
+                      help="print one JSON object per source, one per line (fields in the README); "
+                      "a source that fails gives {\"source\", \"error\"}")
+    summ.add_argument("--points", type=_points, default=None, metavar="N",
+                      help="key points per article, 1-10 (default: NEWSBOT_KEY_POINTS, 3)")
+    summ.set_defaults(func=cmd_summarize, store=False)
 
-    feeds = sub.add_parser("feeds", help="add, list, remove, import and export feeds",
+    feeds = sub.add_parser("feeds", help="add, list, remove, import, export and poll feeds",
                            description="Manage the feeds newsbot polls. Feeds added here are "
-                           "followed by the terminal's own digest (newsbot digest).")
+                           "followed by the terminal's own digest (newsbot digest); chats follow "
+                           "feeds with /subscribe.",
+                           epilog=_examples("newsbot feeds add https://www.theguardian.com/world",
+                                            "newsbot feeds import --starter", "newsbot feeds list",
+                                            "newsbot feeds export > my-feeds.opml"),
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
     fsub = feeds.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
-    fadd = fsub.add_parser("add", help="add a feed URL, or a site whose feed is discovered")
-    fadd.add_argument("urls", nargs="+", metavar="URL")
+    raw = argparse.RawDescriptionHelpFormatter
+    fadd = fsub.add_parser(
+        "add", help="add a feed URL, or a site whose feed is discovered", formatter_class=raw,
+        description="Add each URL: a feed (RSS, Atom, JSON Feed), or a web page that links to "
+        "its feed (the feed is discovered). The feed is fetched once to check it and its "
+        "entries are stored; the terminal's digest follows it.",
+        epilog=_examples("newsbot feeds add https://feeds.npr.org/1001/rss.xml",
+                         "newsbot feeds add https://www.theguardian.com/world https://arstechnica.com"))
+    fadd.add_argument("urls", nargs="+", metavar="URL", help="http(s) URL of a feed or of a site")
     fadd.set_defaults(func=cmd_feeds_add)
-    flist = fsub.add_parser("list", help="feeds with last fetch, item count and error state")
-    flist.add_argument("--json", action="store_true")
+    flist = fsub.add_parser(
+        "list", help="feeds with last fetch, item count and error state", formatter_class=raw,
+        description="List every feed: its id, title, URL, last fetch, number of items and "
+        "whether it is failing or deactivated.",
+        epilog=_examples("newsbot feeds list", "newsbot feeds list --json | head -n 3"))
+    flist.add_argument("--json", action="store_true",
+                       help="one JSON object per feed per line (id, url, title, active, "
+                       "last_fetched_at, last_error, consecutive_failures, item_count, ...)")
     flist.set_defaults(func=cmd_feeds_list)
-    frm = fsub.add_parser("remove", help="remove a feed (by URL or id from feeds list)")
-    frm.add_argument("feeds", nargs="+", metavar="URL_OR_ID")
+    frm = fsub.add_parser(
+        "remove", help="remove a feed (by URL or id from feeds list)", formatter_class=raw,
+        description="Remove feeds, with their subscriptions. Articles already delivered stay "
+        "in the history.",
+        epilog=_examples("newsbot feeds remove 3", "newsbot feeds remove https://feeds.npr.org/1001/rss.xml"))
+    frm.add_argument("feeds", nargs="+", metavar="URL_OR_ID",
+                     help="a feed's URL or its id as shown by 'newsbot feeds list'")
     frm.set_defaults(func=cmd_feeds_remove)
-    fimp = fsub.add_parser("import", help="import feeds from an OPML file")
-    fimp.add_argument("file", type=Path, metavar="FILE.opml")
+    fimp = fsub.add_parser(
+        "import", help="import feeds from an OPML file (or the bundled starter list)",
+        formatter_class=raw,
+        description="Add every feed of an OPML file (as exported by most feed readers). "
+        "Entries that are not feeds are skipped with one line each; the rest are added.",
+        epilog=_examples("newsbot feeds import my-feeds.opml", "newsbot feeds import --starter"))
+    source = fimp.add_mutually_exclusive_group(required=True)
+    source.add_argument("file", type=Path, metavar="FILE.opml", nargs="?", help="the OPML file")
+    source.add_argument("--starter", action="store_true",
+                        help="the starter list shipped with newsbot (world news, technology, "
+                        "science: 8 feeds)")
     fimp.set_defaults(func=cmd_feeds_import)
-    fexp = fsub.add_parser("export", help="print all feeds as OPML")
+    fexp = fsub.add_parser(
+        "export", help="print all feeds as OPML", formatter_class=raw,
+        description="Print every feed as an OPML 2.0 document on standard output, for "
+        "another feed reader or another newsbot ('newsbot feeds import FILE').",
+        epilog=_examples("newsbot feeds export > my-feeds.opml"))
     fexp.set_defaults(func=cmd_feeds_export)
-    fpoll = fsub.add_parser("poll", help="poll every feed now and summarize what is new")
+    fpoll = fsub.add_parser(
+        "poll", help="poll every feed now and summarize what is new", formatter_class=raw,
+        description="Fetch every active feed now, whatever its schedule, store new entries "
+        "and summarize them; prints the article counts. 'newsbot run' does this on its own.",
+        epilog=_examples("newsbot feeds poll"))
     fpoll.set_defaults(func=cmd_feeds_poll)
 
     dig = sub.add_parser("digest", help="build (and send) a digest now",
@@ -124,10 +188,61 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="see newsbot work on bundled sample news (no network, no tokens)",
                           description="Serves bundled sample feeds and articles on 127.0.0.1, "
-                          "ingests them through the real pipeline and prints the digest.")
+                          "ingests them through the real pipeline and prints the digest.",
+                          epilog=_examples("newsbot demo",
+                                           "newsbot demo --database postgresql://postgres@127.0.0.1/test"),
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
     demo.add_argument("--database", default=None, metavar="URL",
                       help="database to use (default: a temporary SQLite file)")
-    demo.set_defaults(func=cmd_demo)
+    demo.set_defaults(func=cmd_demo, store=False)
+
+    cfg = sub.add_parser("config", help="where the config and database are; a starter config",
+                         description="Show which config file and database newsbot uses (and "
+                         "where it looked), or print a starter config file.",
+                         epilog=_examples("newsbot config show",
+                                          "newsbot config example > ~/.config/newsbot/newsbot.toml"),
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    csub = cfg.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    cshow = csub.add_parser("show", help="the config file and database in use, and the lookup order",
+                            description="Print the config files looked for (in order, the one "
+                            "in use marked), the data folder and the database URL (password "
+                            "hidden).", epilog=_examples("newsbot config show"),
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    cshow.set_defaults(func=cmd_config_show, store=False)
+    cex = csub.add_parser("example", help="print the starter config (every setting explained)",
+                          description="Print the starter newsbot.toml shipped with newsbot. "
+                          "Save it where newsbot looks (see 'newsbot config show') and edit it.",
+                          epilog=_examples("newsbot config example > newsbot.toml"),
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    cex.set_defaults(func=cmd_config_example, store=False)
+
+    db = sub.add_parser("db", help="upgrade or back up the database",
+                        description="Database maintenance. 'newsbot run' and every command "
+                        "upgrade the schema on start; 'db upgrade' does it on its own, after "
+                        "a backup (see the upgrade steps in docs/operations.md).",
+                        epilog=_examples("newsbot db backup", "newsbot db backup /srv/backups/newsbot.db",
+                                         "newsbot db upgrade"),
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
+    dsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    dup = dsub.add_parser("upgrade", help="apply pending schema migrations (SQLite: backed up first)",
+                          description="Bring the database schema up to this version of newsbot. "
+                          "On SQLite a backup is taken first when anything would change.",
+                          epilog=_examples("newsbot db upgrade", "newsbot db upgrade --no-backup"),
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    dup.add_argument("--no-backup", action="store_true",
+                     help="don't back up the SQLite file before migrating")
+    dup.set_defaults(func=cmd_db_upgrade, store=False)
+    dbk = dsub.add_parser("backup", help="copy the SQLite database safely while newsbot runs",
+                          description="Copy the SQLite database with SQLite's online backup API "
+                          "(consistent even while newsbot writes to it). For PostgreSQL it "
+                          "prints the pg_dump command to use instead.",
+                          epilog=_examples("newsbot db backup",
+                                           "newsbot db backup /srv/backups/newsbot-$(date +%F).db"),
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
+    dbk.add_argument("dest", nargs="?", type=Path, metavar="FILE",
+                     help="where to write the copy (must not exist; default: "
+                     "backups/newsbot-<UTC time>.db beside the database)")
+    dbk.set_defaults(func=cmd_db_backup, store=False)
 
     try:
         from bot.evaluation.cli import add_eval_parser
@@ -138,6 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+NO_STORE_COMMANDS = frozenset({"summarize", "demo", "config", "db", "eval"})
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -145,9 +263,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         configure_logging(args.verbose, settings.log_level, settings.log_format)
+        new_db: Path | None = None
+        if args.command not in NO_STORE_COMMANDS and getattr(args, "store", True):
+            new_db = prepare_storage(settings, announce=args.command == "run")
         result = args.func(args, settings)
         if asyncio.iscoroutine(result):
             result = asyncio.run(result)
+        if new_db is not None and new_db.exists() and not result:  # bad input stays one line
+            from bot.settings import describe
+
+            logger.info("created a new %s", describe(settings))
         return int(result or 0)
     except ConfigError as exc:
         print(f"newsbot: configuration error: {exc}", file=sys.stderr)
@@ -157,6 +282,45 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`newsbot feeds list --json | head`): stop quietly, and
+        # point stdout at /dev/null so the flush at exit cannot raise again.
+        _silence_stdout()
+        return 141  # 128 + SIGPIPE, as a command killed by the signal reports
+
+
+def _silence_stdout() -> None:
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests): nothing to do
+        pass
+
+
+def prepare_storage(settings: Settings, *, announce: bool = True) -> Path | None:
+    """Create the data folder when the database lives there, point at a database an
+    older newsbot left in this folder, and (``announce``) say in one line which
+    database and config are in use. Returns the SQLite file when it does not exist
+    yet, so the caller can say that it was created."""
+    from bot.settings import DATABASE_FILE_NAME, describe
+
+    path = settings.sqlite_path
+    if settings.database_in_data_dir:
+        try:
+            settings.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"cannot create the data folder {settings.data_dir}: "
+                              f"{exc.strerror}; set NEWSBOT_DATA_DIR to a writable folder") from None
+        old = Path.cwd() / DATABASE_FILE_NAME
+        if old.is_file() and path is not None and not path.exists() and old.resolve() != path:
+            logger.warning("%s is a database from an older newsbot, which kept it in the current "
+                           "folder; this run uses %s. To keep the old one, move it there or set "
+                           "NEWSBOT_DATABASE_URL=sqlite:///%s", old, path, old.resolve())
+    if announce:
+        logger.info("%s", describe(settings))
+    return path if path is not None and not path.exists() else None
 
 
 def configure_logging(verbose: bool, level: str = "INFO", fmt: LogFormat = "text") -> None:
@@ -178,27 +342,53 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> Awaitable[None]:
 # --------------------------------------------------------------- summarize
 
 
-def _read_source(source: str) -> tuple[str, str | None]:
-    """Return (content, url-or-None) of a local SOURCE; raise NewsbotError."""
+def _read_source(source: str, max_bytes: int) -> tuple[str, str | None]:
+    """Return (content, url-or-None) of a local SOURCE; raise NewsbotError (whose
+    message names the source once)."""
     if source == "-":
-        return sys.stdin.read(), None
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:  # a text stream (tests, embedding): already decoded
+            data = sys.stdin.read(max_bytes + 1).encode("utf-8")
+        else:
+            data = stream.read(max_bytes + 1)
+        return _check_text(data, _label(source), max_bytes), None
     path = Path(source)
     if not path.is_file():
         raise NewsbotError(f"{source}: no such file (give an http(s) URL, a .html/.txt file, or -)")
     if path.suffix.lower() not in (".html", ".htm", ".txt", ".text", ".md"):
         raise NewsbotError(f"{source}: unsupported file type {path.suffix or '(none)'}; use .html or .txt")
     try:
-        return path.read_text(encoding="utf-8", errors="replace"), path.resolve().as_uri()
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
     except OSError as exc:
         raise NewsbotError(f"{source}: {exc.strerror}") from None
+    return _check_text(data, source, max_bytes), path.resolve().as_uri()
 
 
-def local_article(source: str) -> Article:
+def _label(source: str) -> str:
+    return "standard input" if source == "-" else source
+
+
+def _check_text(data: bytes, source: str, max_bytes: int) -> str:
+    """Decode text or HTML; refuse what is empty, too large or binary with one line."""
+    if len(data) > max_bytes:
+        raise NewsbotError(f"{source}: larger than the {max_bytes // (1024 * 1024)} MB cap "
+                           "(NEWSBOT_FETCH_MAX_BYTES)")
+    text = data.decode("utf-8", errors="replace")
+    if not text.strip():
+        raise NewsbotError(f"{source}: empty, nothing to summarize")
+    head = text[:65536]
+    if "\x00" in head or head.count("\ufffd") > max(8, len(head) // 100):
+        raise NewsbotError(f"{source}: binary data, not text or HTML (give a UTF-8 .txt or .html)")
+    return text
+
+
+def local_article(source: str, max_bytes: int = 10 * 1024 * 1024) -> Article:
     """Build an Article from a local file or stdin (HTML is extracted, text used as is)."""
     from bot.domain import Article
     from bot.extract.html import content_fingerprint, extract_article
 
-    content, url = _read_source(source)
+    content, url = _read_source(source, max_bytes)
     is_html = (url or "").endswith((".html", ".htm")) or content.lstrip()[:1] == "<"
     if is_html:
         extracted = extract_article(content, url or "stdin:")
@@ -228,17 +418,17 @@ async def cmd_summarize(args: argparse.Namespace, settings: Settings) -> int:
                 if re.match(r"^https?://", source, re.IGNORECASE):
                     article = await fetch_article(fetcher, source)
                 else:
-                    article = local_article(source)
+                    article = local_article(source, settings.fetch_max_bytes)
                 summary = await asyncio.to_thread(summarizer.summarize, article.text, article.title,
                                                   article.language, points, settings.key_quotes)
             except NewsbotError as exc:
                 failures += 1
                 if args.json:
                     print(json.dumps({"source": source, "error": str(exc)}, ensure_ascii=False))
-                elif isinstance(exc, FetchError):  # its message already names the URL
-                    print(f"newsbot: {exc}", file=sys.stderr)
+                elif isinstance(exc, FetchError) or str(exc).startswith(_label(source)):
+                    print(f"newsbot: {exc}", file=sys.stderr)  # it already names the source
                 else:
-                    print(f"newsbot: {source}: {exc}", file=sys.stderr)
+                    print(f"newsbot: {_label(source)}: {exc}", file=sys.stderr)
                 continue
             if args.json:
                 print(json.dumps({
@@ -362,10 +552,13 @@ async def cmd_feeds_import(args: argparse.Namespace, settings: Settings) -> int:
     from bot.errors import FeedError, FetchError
     from bot.sources.opml import parse_opml
 
-    try:
-        data = args.file.read_bytes()
-    except OSError as exc:
-        raise NewsbotError(f"{args.file}: {exc.strerror}") from None
+    if args.starter:
+        data = starter_file("feeds.opml").encode("utf-8")
+    else:
+        try:
+            data = args.file.read_bytes()
+        except OSError as exc:
+            raise NewsbotError(f"{args.file}: {exc.strerror}") from None
     result = parse_opml(data)
     for problem in result.errors:
         print(f"skipped: {problem}", file=sys.stderr)
@@ -504,6 +697,73 @@ async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         status = await svc.store.outbox.outbox_status()
         if ref.platform != "console":
             print(f"digest {digest_id} sent to {ref}; outbox: {status.pending} pending, {status.failed} failed")
+    return 0
+
+
+# ------------------------------------------------------------- config, db
+
+
+def starter_file(name: str) -> str:
+    """A file shipped in the package's starter folder (config, feed list)."""
+    from importlib.resources import files
+
+    return (files("bot") / "starter" / name).read_text(encoding="utf-8")
+
+
+def cmd_config_example(args: argparse.Namespace, settings: Settings) -> int:
+    sys.stdout.write(starter_file("newsbot.toml"))
+    return 0
+
+
+def cmd_config_show(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.settings import config_candidates, default_data_dir, find_config_file, redact_url
+
+    in_use, _ = find_config_file()
+    print("config files, first found is used:")
+    for path, why in config_candidates():
+        mark = "in use" if path == in_use else ("found" if path.is_file() else "absent")
+        print(f"  {path}  ({why}; {mark})")
+    if in_use is None:
+        print("  none found: defaults and NEWSBOT_* variables ('newsbot config example' prints a starter)")
+    folder, why = default_data_dir()
+    print(f"data folder: {settings.data_dir}"
+          + (f"  ({why})" if folder.absolute() == settings.data_dir else "  (data_dir in the config file)"))
+    print(f"database: {redact_url(settings.database_url)}")
+    return 0
+
+
+async def cmd_db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.store.maintenance import backup_sqlite, default_backup_path, schema_revisions, upgrade
+
+    prepare_storage(settings, announce=True)
+    current, head = await schema_revisions(settings.database_url)
+    if current == head:
+        print(f"database is up to date (schema {head})")
+        return 0
+    path = settings.sqlite_path
+    if path is not None and path.exists() and current is not None and not args.no_backup:
+        dest = default_backup_path(path)
+        await asyncio.to_thread(backup_sqlite, path, dest)
+        print(f"backed up {path} to {dest}")
+    await upgrade(settings.database_url)
+    print(f"database upgraded: schema {current or '(empty)'} -> {head}")
+    return 0
+
+
+async def cmd_db_backup(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.settings import redact_url
+    from bot.store.maintenance import backup_sqlite, default_backup_path
+
+    path = settings.sqlite_path
+    if path is None:
+        url = redact_url(settings.database_url)
+        raise NewsbotError(f"{url} is not a SQLite file; back up PostgreSQL with pg_dump, e.g. "
+                           "pg_dump --format=custom --file=newsbot.dump \"$NEWSBOT_DATABASE_URL\"")
+    if not path.is_file():
+        raise NewsbotError(f"{path}: no such database file (see 'newsbot config show')")
+    dest = args.dest or default_backup_path(path)
+    size = await asyncio.to_thread(backup_sqlite, path, dest)
+    print(f"backed up {path} to {dest} ({size / 1e6:.1f} MB)")
     return 0
 
 

@@ -1,27 +1,57 @@
 """All of newsbot's configuration, in one pydantic-settings class.
 
 Sources, highest priority first: keyword arguments (tests), environment
-variables prefixed ``NEWSBOT_``, then the TOML file named by
-``NEWSBOT_CONFIG`` (default ``config/newsbot.toml`` when it exists).
+variables prefixed ``NEWSBOT_``, then one TOML file, the first found of
+(:func:`find_config_file`):
+
+1. the file named by ``NEWSBOT_CONFIG`` (it must exist);
+2. ``./newsbot.toml`` in the current folder;
+3. ``newsbot.toml`` in the user config folder (``platformdirs``: on Linux
+   ``$XDG_CONFIG_HOME/newsbot``, default ``~/.config/newsbot``);
+4. ``/etc/newsbot/newsbot.toml`` (a system-wide install).
+
+Data (the SQLite file) lives in the data folder (:func:`default_data_dir`):
+``NEWSBOT_DATA_DIR``; else the folder systemd names in ``$STATE_DIRECTORY``
+(a unit with ``StateDirectory=newsbot``); else ``/var/lib/newsbot`` when that
+folder exists and this user may write to it (how an operator marks the machine
+as a service host); else the platform's user data folder.
+
 Secrets (tokens, signing secrets) are read from the environment only: a
-secret in the TOML file is a configuration error, so it cannot be committed
-by accident. Nothing here is read at import time: ``load_settings()`` is
-called by the composition root.
+secret anywhere in the TOML file is a configuration error, so it cannot be
+committed by accident. An unknown ``NEWSBOT_*`` variable is a warning naming
+the closest known one. Nothing here is read at import time: ``load_settings()``
+is called by the composition root.
 """
 
 from __future__ import annotations
 
+import difflib
+import logging
 import os
+import re
 import tomllib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.errors import ConfigError
 
-DEFAULT_CONFIG_FILE = Path("config/newsbot.toml")
+logger = logging.getLogger(__name__)
+
+APP_NAME = "newsbot"
+CONFIG_FILE_NAME = "newsbot.toml"
+DATABASE_FILE_NAME = "newsbot.db"
+SERVICE_DATA_DIR = Path("/var/lib/newsbot")
+SYSTEM_CONFIG_FILE = Path("/etc/newsbot/newsbot.toml")
 SECRET_FIELDS = frozenset(
     {
         "telegram_token",
@@ -31,6 +61,77 @@ SECRET_FIELDS = frozenset(
         "slack_app_token",
     }
 )
+# NEWSBOT_* variables that are not settings fields but are read elsewhere (the
+# scripts, the test suite). Anything else with the prefix is reported as a typo.
+OTHER_ENV_VARS = frozenset(
+    {
+        "NEWSBOT_CONFIG",
+        "NEWSBOT_VENV",
+        "NEWSBOT_TORCH_VERSION",
+        "NEWSBOT_TEST_POSTGRES_URL",
+        "NEWSBOT_FUZZ_EXAMPLES",  # tests/fuzz: examples per property
+        "NEWSBOT_CHECK_SOURCE",  # scripts/check-install.sh, bench/install.sh
+    }
+)
+# What Telegram accepts as a webhook secret_token (setWebhook): 1-256 of these.
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+def default_data_dir(environ: Mapping[str, str] | None = None) -> tuple[Path, str]:
+    """The data folder and why it was chosen (see the module docstring for the order)."""
+    env = os.environ if environ is None else environ
+    named = env.get("NEWSBOT_DATA_DIR", "").strip()
+    if named:
+        return Path(named).expanduser(), "NEWSBOT_DATA_DIR"
+    state = env.get("STATE_DIRECTORY", "").strip()
+    if state:  # systemd: StateDirectory=newsbot (several are separated by ':')
+        return Path(state.split(":")[0]), "STATE_DIRECTORY (systemd)"
+    if SERVICE_DATA_DIR.is_dir() and os.access(SERVICE_DATA_DIR, os.W_OK | os.X_OK):
+        return SERVICE_DATA_DIR, f"{SERVICE_DATA_DIR} exists (service install)"
+    import platformdirs
+
+    return platformdirs.user_data_path(APP_NAME), "user data folder"
+
+
+def config_candidates(
+    environ: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> Iterator[tuple[Path, str]]:
+    """The config files looked for, in order, each with a short reason."""
+    import platformdirs
+
+    env = os.environ if environ is None else environ
+    named = env.get("NEWSBOT_CONFIG", "").strip()
+    if named:
+        yield Path(named).expanduser(), "NEWSBOT_CONFIG"
+        return
+    yield (cwd or Path.cwd()) / CONFIG_FILE_NAME, "current folder"
+    yield platformdirs.user_config_path(APP_NAME) / CONFIG_FILE_NAME, "user config folder"
+    yield SYSTEM_CONFIG_FILE, "system config"
+
+
+def find_config_file(
+    environ: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> tuple[Path | None, str]:
+    """The config file in use and why; ``(None, ...)`` when there is none.
+
+    ``NEWSBOT_CONFIG`` naming a missing file is an error, not a fallback: a typo
+    there would otherwise run with defaults unnoticed."""
+    for path, why in config_candidates(environ, cwd):
+        if why == "NEWSBOT_CONFIG":
+            if not path.is_file():
+                raise ConfigError(f"config file not found: {path} (named by NEWSBOT_CONFIG)")
+            return path, why
+        if path.is_file():
+            return path, why
+    return None, "none found; defaults and NEWSBOT_* variables"
+
+
+def _walk_keys(table: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:
+    """(dotted table name, key) for every key at every depth of a TOML document."""
+    for key, value in table.items():
+        yield prefix, key
+        if isinstance(value, dict):
+            yield from _walk_keys(value, f"{prefix}.{key}" if prefix else key)
 
 
 class _TomlSource(PydanticBaseSettingsSource):
@@ -48,15 +149,22 @@ class _TomlSource(PydanticBaseSettingsSource):
             raise ConfigError(f"config file not found: {path}") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+        for where, key in _walk_keys(raw):
+            if key in SECRET_FIELDS:
+                place = f" (in [{where}])" if where and where != "newsbot" else ""
+                raise ConfigError(
+                    f"config file {path}: {key!r}{place} is a secret; secrets are read from the "
+                    f"environment only: set NEWSBOT_{key.upper()} instead"
+                )
         table = raw.get("newsbot", raw)
         if not isinstance(table, dict):
             raise ConfigError(f"config file {path}: [newsbot] must be a table")
-        for key in table:
-            if key in SECRET_FIELDS:
-                raise ConfigError(
-                    f"config file {path}: {key!r} is a secret; set NEWSBOT_{key.upper()} "
-                    "in the environment instead"
-                )
+        outside = sorted(k for k in raw if k != "newsbot") if "newsbot" in raw else []
+        if outside:
+            raise ConfigError(
+                f"config file {path}: {outside[0]!r} is outside the [newsbot] table, where "
+                "newsbot would ignore it; move it under [newsbot]"
+            )
         known = set(settings_cls.model_fields)
         unknown = sorted(k for k in table if k not in known)
         if unknown:
@@ -78,9 +186,14 @@ class Settings(BaseSettings):
     )
 
     # storage
+    data_dir: Path = Field(
+        default_factory=lambda: default_data_dir()[0],
+        description="folder for the SQLite database (see default_data_dir for the default)",
+    )
     database_url: str = Field(
-        "sqlite:///newsbot.db",
-        description="SQLAlchemy URL; sqlite:///path (default ./newsbot.db) or postgresql://...",
+        "",
+        description="SQLAlchemy URL; sqlite:///path or postgresql://... "
+        "(default: sqlite:///<data_dir>/newsbot.db)",
     )
 
     # fetching
@@ -176,12 +289,51 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown IANA time zone {value!r}") from None
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _database_in_data_dir(cls, data: Any) -> Any:
+        """No database_url from any source: the SQLite file in the data folder."""
+        if isinstance(data, dict) and not data.get("database_url"):
+            folder = data.get("data_dir") or default_data_dir()[0]
+            path = Path(folder).expanduser().absolute() / DATABASE_FILE_NAME
+            data = {**data, "database_url": f"sqlite:///{path}"}
+        return data
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        return value.expanduser().absolute()
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
         if not value.startswith(("sqlite", "postgresql", "postgres://")):
             raise ValueError("must start with sqlite:// or postgresql://")
         return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_accepts_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        """Telegram's setWebhook refuses other characters, which would otherwise surface
+        as a failed webhook long after start-up."""
+        secret = value.get_secret_value() if value is not None else ""
+        if secret and not _WEBHOOK_SECRET.fullmatch(secret):
+            raise ValueError(
+                "Telegram accepts 1-256 characters from A-Z a-z 0-9 _ - only "
+                "(e.g. the output of: openssl rand -hex 32)"
+            )
+        return value
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        """The database file when the database is SQLite (None for PostgreSQL, :memory:)."""
+        return sqlite_file(self.database_url)
+
+    @property
+    def database_in_data_dir(self) -> bool:
+        """True when the database is the default SQLite file inside ``data_dir``."""
+        path = self.sqlite_path
+        return path is not None and path.parent == self.data_dir
 
     @property
     def effective_http_host(self) -> str:
@@ -216,23 +368,63 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _TomlSource(settings_cls, _config_path()))
+        return (init_settings, env_settings, _TomlSource(settings_cls, find_config_file()[0]))
 
 
-def _config_path() -> Path | None:
-    named = os.environ.get("NEWSBOT_CONFIG")
-    if named:
-        return Path(named)
-    return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
+def sqlite_file(url: str) -> Path | None:
+    """The file of a ``sqlite:///`` URL (relative or absolute), else None."""
+    m = re.match(r"sqlite(?:\+\w+)?:///([^?]*)", url)
+    if not m or m.group(1) in ("", ":memory:"):
+        return None
+    return Path(m.group(1)).absolute()
+
+
+def redact_url(url: str) -> str:
+    """A database URL fit to print: the password replaced by ***."""
+    return re.sub(r"^([a-z0-9+]+://[^:/@]*:)[^@/]*@", r"\1***@", url, flags=re.IGNORECASE)
+
+
+def unknown_env_vars(environ: Mapping[str, str] | None = None) -> list[str]:
+    """One warning per NEWSBOT_* variable that no setting reads, naming the closest
+    known one (a typo would otherwise be ignored in silence)."""
+    env = os.environ if environ is None else environ
+    known = {f"NEWSBOT_{name.upper()}" for name in Settings.model_fields} | OTHER_ENV_VARS
+    warnings = []
+    for name in sorted(env):
+        upper = name.upper()
+        if not upper.startswith("NEWSBOT_") or upper in known:
+            continue
+        # compared without the shared prefix, which would make every name look close
+        close = difflib.get_close_matches(upper[8:], sorted(k[8:] for k in known), n=1, cutoff=0.6)
+        hint = (f"did you mean NEWSBOT_{close[0]}?" if close
+                else "see 'newsbot config example' for the settings")
+        warnings.append(f"unknown variable {name} is ignored; {hint}")
+    return warnings
+
+
+def describe(settings: Settings) -> str:
+    """One line for start-up: which database and which config file are in use."""
+    config, why = find_config_file()
+    where = f"{config} ({why})" if config else why
+    db = redact_url(settings.database_url)
+    if settings.database_in_data_dir:
+        folder, reason = default_data_dir()
+        if folder.expanduser().absolute() != settings.data_dir:
+            reason = "data_dir in the config file"
+        db += f" (data folder from {reason})"
+    return f"database {db}; config {where}"
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Build the settings, turning any validation error into one clear line."""
+    """Build the settings, turning any validation error into one clear line, and warn
+    about NEWSBOT_* variables that nothing reads."""
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
     except ValidationError as exc:
         err = exc.errors()[0]
         key = ".".join(str(p) for p in err.get("loc", ())) or "?"
-        raise ConfigError(
-            f"invalid setting {key} (NEWSBOT_{key.upper()}): {err.get('msg', 'invalid value')}"
-        ) from None
+        msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        raise ConfigError(f"invalid setting {key} (NEWSBOT_{key.upper()}): {msg}") from None
+    for warning in unknown_env_vars():
+        logger.warning(warning)
+    return settings

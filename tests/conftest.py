@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -14,6 +17,16 @@ from bot.store import Store
 
 if TYPE_CHECKING:
     from bot.summarize.extractive import ExtractiveSummarizer
+
+# Tests never read or write the user's real data and config folders: every lookup
+# (NEWSBOT_DATA_DIR, platformdirs' XDG folders) points into a throwaway folder,
+# set before any test builds Settings. Child processes inherit it.
+_SANDBOX = Path(tempfile.mkdtemp(prefix="newsbot-tests-"))
+atexit.register(shutil.rmtree, _SANDBOX, ignore_errors=True)
+os.environ["NEWSBOT_DATA_DIR"] = str(_SANDBOX / "data")
+os.environ["XDG_DATA_HOME"] = str(_SANDBOX / "xdg-data")
+os.environ["XDG_CONFIG_HOME"] = str(_SANDBOX / "xdg-config")
+os.environ.pop("NEWSBOT_CONFIG", None)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 EVAL_DIR = REPO_ROOT.parent / "shared" / "eval"

@@ -33,7 +33,12 @@ def digest_text(digest: Digest) -> str:
     parts = [digest.title, "=" * len(digest.title)]
     parts += [story_text(s) + "\n" for s in digest.stories]
     if digest.more_count:
-        parts.append(f"…and {digest.more_count} more:")
+        listed = len(digest.more_links)
+        if listed < digest.more_count:  # say so when the list is shorter than the count
+            parts.append(f"…and {digest.more_count} more (the first {listed} below):"
+                         if listed else f"…and {digest.more_count} more.")
+        else:
+            parts.append(f"…and {digest.more_count} more:")
         parts += [f"  - {title}: {url}" for title, url in digest.more_links]
     return "\n".join(parts)
 

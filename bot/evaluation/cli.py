@@ -49,14 +49,27 @@ def add_eval_parser(subparsers: argparse._SubParsersAction) -> argparse.Argument
 
     Each leaf sets ``func`` (``(Namespace, Settings) -> exit code``) as the other commands do.
     """
-    parser = subparsers.add_parser("eval", help="measure summaries, quotes and stories on labelled data")
+    parser = subparsers.add_parser(
+        "eval", help="measure summaries, quotes and stories on labelled data",
+        description="Score newsbot's summaries, quote attribution or story clustering on "
+                    "labelled JSON lines, each beside a baseline measured in the same run.",
+        epilog="examples:\n  newsbot eval summaries --data ../shared/eval/cnn_dm_dev.jsonl --limit 200\n"
+               "  newsbot eval quotes --data ../shared/eval/quotes_dev.jsonl\n"
+               "  newsbot eval stories --data ../shared/eval/stories_dev.jsonl",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     inner = parser.add_subparsers(dest="eval_command", required=True)
     _fill(inner)
     return parser
 
 
 def _fill(inner: argparse._SubParsersAction) -> None:
-    summaries = inner.add_parser("summaries", help="ROUGE of the key points vs Lead-3")
+    summaries = inner.add_parser(
+        "summaries", help="ROUGE of the key points vs Lead-3",
+        description="ROUGE-1/2/L of the key points against reference highlights, with "
+                    "Lead-3 (the first three sentences) scored in the same run.",
+        epilog="examples:\n  newsbot eval summaries --data ../shared/eval/cnn_dm_dev.jsonl\n"
+               "  newsbot eval summaries --data rows.jsonl --limit 100 --points 3 --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_common(summaries)
     summaries.add_argument("--points", type=int, default=3, help="key points per article (default 3)")
     summaries.set_defaults(func=_run_summaries)
@@ -77,7 +90,10 @@ def _fill(inner: argparse._SubParsersAction) -> None:
         description="Cluster labelled rows {id, cluster, title, text, source, published, url, "
                     "lang} with the product's story assignment, in publication order, and score "
                     "it against the rows' clusters, with the current title-Jaccard rule and a "
-                    "plain MiniLM cosine as baselines measured in the same run.")
+                    "plain MiniLM cosine as baselines measured in the same run.",
+        epilog="examples:\n  newsbot eval stories --data ../shared/eval/stories_dev.jsonl\n"
+               "  newsbot eval stories --data rows.jsonl --cv --show-merges 5",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     _add_common(stories)
     stories.add_argument("--predictions", metavar="OUT.jsonl",
                          help='write {"id", "story"} per row here')

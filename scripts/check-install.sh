@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# What a user gets from `pip install newsbot`: build the wheel, install it with the
+# pip that comes with Python (no upgrade) into a fresh virtualenv (CPU torch first,
+# the versions pinned by requirements/lock.txt), then run it from a folder outside
+# the repository: `newsbot demo`, and the data folder, config and backup commands.
+# Prints the install time and the venv's size. Run by .ci/run before the tests.
+#   bash scripts/check-install.sh
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+src="${NEWSBOT_CHECK_SOURCE:-$here}"  # bench/install.sh points this at an older tree
+PYTHON=${PYTHON:-python3}
+TORCH_VERSION=${NEWSBOT_TORCH_VERSION:-2.13.0}
+work="$(mktemp -d "${TMPDIR:-/tmp}/newsbot-install.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+quiet() { grep -v -e "^WARNING: Location 'file:" -e '^$' || true; }  # pip's noise about absent local indexes
+
+"$PYTHON" -m venv "$work/venv"
+py="$work/venv/bin/python"
+echo "check-install: $("$py" -m pip --version | cut -d' ' -f1-2) (as shipped with $("$py" --version))"
+# --no-compile: byte-compiling all of torch's sources costs minutes of CPU; Python
+# compiles what is imported on first use anyway.
+t0=$(date +%s)
+"$py" -m pip wheel -q --no-deps -w "$work/dist" "$src" 2>&1 | quiet
+wheel="$(ls "$work"/dist/newsbot-*.whl)"
+t1=$(date +%s)
+"$py" -m pip install -q --no-compile "torch==$TORCH_VERSION" 2>&1 | quiet
+t2=$(date +%s)
+pins=()
+if [ -f "$src/requirements/lock.txt" ]; then pins=(-c "$src/requirements/lock.txt"); fi
+"$py" -m pip install -q --no-compile "${pins[@]}" "$wheel" 2>&1 | quiet
+"$py" -m pip check
+t3=$(date +%s)
+echo "check-install: $(basename "$wheel"): wheel built in $((t1 - t0)) s, torch $((t2 - t1)) s," \
+     "newsbot and its dependencies $((t3 - t2)) s; venv $(du -sm "$work/venv" | cut -f1) MB"
+
+# Run it as a user would: from a folder with nothing of newsbot's in it.
+mkdir -p "$work/elsewhere"
+cd "$work/elsewhere"
+export NEWSBOT_DATA_DIR="$work/data"
+unset NEWSBOT_CONFIG NEWSBOT_DATABASE_URL
+nb="$work/venv/bin/newsbot"
+t4=$(date +%s)
+"$nb" demo > demo.out 2> demo.err || { cat demo.err demo.out >&2; echo "check-install: newsbot demo failed" >&2; exit 1; }
+grep -q "•" demo.out || { cat demo.out >&2; echo "check-install: the demo printed no key points" >&2; exit 1; }
+echo "check-install: newsbot demo printed $(grep -c '•' demo.out) key points in $(( $(date +%s) - t4 )) s"
+"$nb" config example > newsbot.toml
+"$nb" config show | grep -q "newsbot.toml  (current folder; in use)"
+"$nb" feeds list > /dev/null 2>&1
+test -f "$work/data/newsbot.db" || { echo "check-install: no database in NEWSBOT_DATA_DIR" >&2; exit 1; }
+test ! -e newsbot.db || { echo "check-install: a database appeared in the current folder" >&2; exit 1; }
+"$nb" db backup "$work/backup.db" > /dev/null
+"$nb" feeds import --help | grep -q -- "--starter"
+echo "check-install: ok (demo, config, data folder, backup) from $work/elsewhere"
