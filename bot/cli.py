@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, get_args
 
 from bot import __version__
-from bot.domain import ChatRef, Platform
+from bot.domain import LAYOUTS, ChatRef, Platform
 from bot.errors import ConfigError, NewsbotError
 from bot.settings import Settings, load_settings
 
@@ -176,12 +176,17 @@ def build_parser() -> argparse.ArgumentParser:
                          "send it. Without --chat it is the terminal's own digest of the feeds "
                          "added with 'newsbot feeds add'.",
                          epilog="examples:\n  newsbot digest\n  newsbot digest --since 24h --dry-run\n"
+                         "  newsbot digest --layout headlines --dry-run\n"
                          "  newsbot digest --chat telegram:123456789\n  newsbot digest --status",
                          formatter_class=argparse.RawDescriptionHelpFormatter)
     dig.add_argument("--chat", default=CONSOLE_CHAT, metavar="PLATFORM:ID",
                      help=f"the chat, e.g. telegram:12345 or slack:C0123 (default {CONSOLE_CHAT})")
     dig.add_argument("--since", metavar="WHEN", help="only stories ingested since: 24h, 2d, 90m or an ISO date")
     dig.add_argument("--dry-run", action="store_true", help="print the digest; send and record nothing")
+    dig.add_argument("--layout", choices=LAYOUTS, default=None,
+                     help="brief (one key point and a quote per story), full (key points and "
+                     "quotes) or headlines (one line per story); default: the chat's setting, "
+                     "brief unless changed")
     dig.add_argument("--no-refresh", action="store_true", help="don't poll feeds and summarize first")
     dig.add_argument("--status", action="store_true", help="show the outbox: pending, sent, failed with reasons")
     dig.set_defaults(func=cmd_digest)
@@ -681,14 +686,14 @@ async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         if not args.no_refresh:
             await refresh(svc)
         if args.dry_run:
-            built = await build_digest(svc.store, ref, since=since,
+            built = await build_digest(svc.store, ref, since=since, layout=args.layout,
                                        update_novelty=settings.story_update_novelty)
             print(digest_text(built.digest) if built and built.digest else "Nothing new for this chat.")
             return 0
         wired = wire(svc, build_platforms(settings, [ref.platform]))
         async with connected(wired):
             digest_id = await queue_digest(svc.store, wired.platforms[ref.platform], ref,
-                                           since=since,
+                                           since=since, layout=args.layout,
                                            update_novelty=settings.story_update_novelty)
             if digest_id is None:
                 print("Nothing new for this chat.")

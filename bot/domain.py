@@ -15,6 +15,11 @@ from bot.errors import GoneKind
 
 Platform = Literal["telegram", "slack", "console"]
 ChatKind = Literal["private", "group", "channel"]
+Layout = Literal["brief", "full", "headlines"]
+"""How much of each story a digest shows: ``brief`` (one key point, at most one
+quote; ten stories fit one Telegram message), ``full`` (the configured key
+points and two quotes), ``headlines`` (one line per story)."""
+LAYOUTS: tuple[Layout, ...] = ("brief", "full", "headlines")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +73,7 @@ class Article:
     language: str | None = None
     site_name: str | None = None
     extraction_note: str | None = None
+    image_url: str | None = None  # the page's declared lead image (og:image)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +111,7 @@ class Story:
     # many outlets beyond ``also_reported_by`` there are (the "+N"), whether it
     # updates a story this chat already received, and the outlet of each key
     # quote (aligned with ``key_quotes``; empty means every quote is the head's).
+    image_url: str | None = None  # the page's declared lead image (og:image), when known
     story_id: int | None = None
     outlet_count: int = 1
     also_reported_more: int = 0
@@ -130,6 +137,9 @@ class Digest:
     digest_id: int | None = None
     created_at: datetime | None = None
     one_message_per_story: bool = False  # the chat's layout setting, for adapters that can
+    layout: Layout = "full"
+    timezone: str | None = None  # the chat's IANA zone: times are shown in it (None: UTC)
+    lead_image: bool = False  # show the top story's lead image (Telegram preview, Slack accessory)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +156,9 @@ class Reply:
 
     ``text`` is plain text (adapters escape it). ``story`` carries a summary
     for ``/summary``. ``is_error`` lets Slack answer ephemerally;
-    ``private`` asks for an ephemeral / private answer where the platform can.
+    ``private`` asks for an ephemeral / private answer where the platform can;
+    ``refused`` marks a refusal by the access rules, which a pressed button
+    shows as an alert while the message with the buttons stays as it was.
     """
 
     text: str = ""
@@ -154,6 +166,7 @@ class Reply:
     choices: tuple[Choice, ...] = ()
     is_error: bool = False
     private: bool = False
+    refused: bool = False  # the access rules refused the command: nothing changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +187,7 @@ class Command:
     as_chat: bool = False
     chat_title: str | None = None
     raw: str = ""
+    target: str | None = None  # the channel address (``@name``) the command was sent for, if any
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +198,28 @@ class ChatSettings:
     show_quotes: bool = True
     one_message_per_story: bool = False
     max_stories: int = 10
+    layout: Layout = "brief"
+    lead_image: bool = True
+
+
+TopicKind = Literal["follow", "mute"]
+
+
+@dataclass(frozen=True, slots=True)
+class ChatTopics:
+    """Topics a chat follows (their stories rank first) and mutes (dropped)."""
+
+    follow: tuple[str, ...] = ()
+    mute: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FeedFilter:
+    """One subscription's keyword filters: only stories matching one of ``include``
+    (when any), none matching one of ``exclude``. Each entry is a word or phrase."""
+
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,6 +125,7 @@ class StoryRecord:
     story_id: int | None = None
     story_outlets: int = 1
     terms: dict[str, int] = field(default_factory=dict, compare=False)
+    image_url: str | None = None  # the page's declared lead image (og:image)
 
 
 @dataclass(frozen=True, slots=True)

@@ -354,7 +354,7 @@ class Scheduler:
         name = feed.title or feed.url
         text = (
             f"I stopped checking {name}: it failed {failures} times in a row "
-            f"(last error: {error[:200]}). Send /subscribe {feed.url} to try it again."
+            f"(last error: {error[:200]}). Send {{command}} {feed.url} to try it again."
         )
         key = f"feed-off:{feed.id}:{self._clock().date().isoformat()}"
         told = 0
@@ -363,7 +363,8 @@ class Scheduler:
             if sender is None:
                 continue
             try:
-                payloads = sender.render(Reply(text=text))
+                command = "/newsbot subscribe" if chat.ref.platform == "slack" else "/subscribe"
+                payloads = sender.render(Reply(text=text.replace("{command}", command)))
                 told += await self.store.outbox.queue_message(chat.ref, payloads, key=key)
             except Exception:
                 logger.exception("could not tell %s that %s was deactivated", chat.ref, feed.url)
@@ -373,10 +374,13 @@ class Scheduler:
             self.outbox.notify()
 
     async def queue_realtime(self, article_ids: list[int]) -> int:
-        """Queue a digest now for every realtime chat these stories concern."""
+        """Queue a digest now for every realtime chat these stories concern, and for
+        every chat whose /digest was waiting for its first stories (once)."""
         queued = 0
         for chat in await self.store.chats.chats_for_articles(article_ids):
-            if chat.schedule.mode != "realtime":
+            if chat.schedule.mode != "realtime" and not await self.store.chats.claim_wanted_digest(
+                chat.ref
+            ):
                 continue
             sender = self.senders.get(chat.ref.platform)
             if sender is None:

@@ -36,6 +36,11 @@ def cmd(name: str, *args: str, user: str = ADMIN, kind: ChatKind = "private") ->
         (("off",), Schedule("off", timezone="UTC")),
         (("realtime",), Schedule("realtime", timezone="UTC")),
         (("23:59", "UTC"), Schedule("daily", 23, 59, "UTC")),
+        (("8am",), Schedule("daily", 8, 0, "UTC")),
+        (("8", "pm", "London"), Schedule("daily", 20, 0, "Europe/London")),
+        (("12:15am",), Schedule("daily", 0, 15, "UTC")),
+        (("0730", "new", "york", "weekdays"), Schedule("weekdays", 7, 30, "America/New_York")),
+        (("07:30", "London"), Schedule("daily", 7, 30, "Europe/London")),
     ],
 )
 def test_schedule_parsing(args: tuple[str, ...], expected: Schedule) -> None:
@@ -45,11 +50,14 @@ def test_schedule_parsing(args: tuple[str, ...], expected: Schedule) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("25:99",), "not a valid time"),
+        (("25:99",), "not a time I understand"),
+        (("13pm",), "not a time I understand"),
         (("noon",), "not a time"),
-        (("07:30", "Mars/Olympus"), "Unknown time zone"),
-        (("07:30", "Europe/London", "hourly"), "don't understand"),
-        ((), "Usage"),
+        (("07:30", "Mars/Olympus"), "don't know the time zone"),
+        (("07:30", "Europe/London", "hourly"), "don't understand 'hourly'"),
+        (("07:30", "Londn"), "Did you mean Europe/London\\? Send: /schedule 07:30 Europe/London"),
+        (("07:30", "PST"), "Did you mean America/Los_Angeles"),
+        ((), "When should the digest arrive"),
     ],
 )
 def test_bad_schedules(args: tuple[str, ...], message: str) -> None:
@@ -94,7 +102,7 @@ async def test_command_replies(http_server: Any, store: Store) -> None:
         assert "Key points per story: 5" in settings.text and settings.choices
         assert (await h(cmd("settings", "points", "99"))).is_error
         for args, why in (((), "Send me a link"), (("not a url",), "doesn't look like"),
-                          ((site.url("/missing"),), "404"), ((site.url("/big"),), "not a web article")):
+                          ((site.url("/missing"),), "doesn't exist"), ((site.url("/big"),), "not a web article")):
             reply = await h(cmd("summary", *args))
             assert reply.is_error and why in reply.text, (args, reply.text)
         summary = await h(cmd("summary", site.url("/heat")))

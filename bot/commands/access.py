@@ -78,7 +78,7 @@ class AccessPolicy:
         if checked:
             return command
         if spec.manages and not await self.may_manage(command, platform):
-            return Reply(MANAGERS_ONLY, is_error=True)
+            return Reply(MANAGERS_ONLY, is_error=True, refused=True)
         if spec.needs_posting and command.chat_kind != "private":
             refusal = await self._posting_refusal(command, platform)
             if refusal is not None:
@@ -100,15 +100,15 @@ class AccessPolicy:
         """Rule 1: the command moved to the channel ``address``, or a refusal."""
         target = await platform.resolve_channel(address)
         if target is None:
-            return Reply(CHANNEL_NOT_FOUND.format(target=address), is_error=True)
+            return Reply(CHANNEL_NOT_FOUND.format(target=address), is_error=True, refused=True)
         if target.kind != "channel":
-            return Reply(NOT_A_CHANNEL.format(target=address), is_error=True)
+            return Reply(NOT_A_CHANNEL.format(target=address), is_error=True, refused=True)
         if await platform.posting(target.ref, "channel") is not Posting.ALLOWED:
-            return Reply(MAKE_ME_ADMIN.format(target=address), is_error=True)
+            return Reply(MAKE_ME_ADMIN.format(target=address), is_error=True, refused=True)
         if command.user is None or not await platform.is_admin(target.ref, command.user):
-            return Reply(CHANNEL_ADMINS_ONLY.format(target=address), is_error=True)
+            return Reply(CHANNEL_ADMINS_ONLY.format(target=address), is_error=True, refused=True)
         return replace(command, chat=target.ref, args=command.args[1:], chat_kind="channel",
-                       chat_title=target.title, as_chat=False)
+                       chat_title=target.title, as_chat=False, target=address)
 
     async def _posting_refusal(self, command: Command, platform: ChatPlatform) -> Reply | None:
         """Rule 3: None when the bot can post in the command's chat (joining it
@@ -120,9 +120,10 @@ class AccessPolicy:
                 return None
             posting = Posting.NEEDS_INVITE
         if posting is Posting.NEEDS_INVITE:
-            return Reply(INVITE_ME.format(name=platform.bot_name), is_error=True)
+            return Reply(INVITE_ME.format(name=platform.bot_name), is_error=True, refused=True)
         if posting is Posting.NEEDS_RIGHTS:
-            return Reply(MAKE_ME_ADMIN.format(target=f"this {command.chat_kind}"), is_error=True)
+            return Reply(MAKE_ME_ADMIN.format(target=f"this {command.chat_kind}"), is_error=True,
+                         refused=True)
         return None
 
 

@@ -30,12 +30,31 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("help", "/help", "Every command with an example", "/help", local=True),
     CommandSpec(
         "subscribe",
-        "/subscribe <feed or site URL>",
-        "Follow a feed (a site URL works too: its feed is found for you)",
+        "/subscribe <feed or site URL> [only:<words>] [not:<words>]",
+        "Follow a feed (a site URL works too: its feed is found for you); only:/not: keep "
+        "or drop its stories by keywords",
         "/subscribe https://www.theguardian.com/world/rss",
         manages=True,
         needs_posting=True,
     ),
+    CommandSpec(
+        "follow",
+        "/follow <words>",
+        "Put stories about a topic first (several: separate them with commas)",
+        "/follow climate, elections",
+        manages=True,
+    ),
+    CommandSpec(
+        "mute",
+        "/mute <words>",
+        "Leave out stories about a topic",
+        "/mute football",
+        manages=True,
+    ),
+    CommandSpec("unfollow", "/unfollow <words>", "Stop following a topic", "/unfollow climate",
+                manages=True),
+    CommandSpec("unmute", "/unmute <words>", "See a muted topic's stories again",
+                "/unmute football", manages=True),
     CommandSpec(
         "unsubscribe",
         "/unsubscribe [URL]",
@@ -43,7 +62,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "/unsubscribe https://www.theguardian.com/world/rss",
         manages=True,
     ),
-    CommandSpec("list", "/list", "This chat's subscriptions and their state", "/list"),
+    CommandSpec("list", "/list", "This chat's subscriptions, topics and filters, with buttons "
+                "to remove them", "/list"),
     CommandSpec(
         "summary",
         "/summary <URL>",
@@ -62,9 +82,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
     ),
     CommandSpec(
         "settings",
-        "/settings [points N | quotes on|off | layout story|digest]",
-        "Key points per story, quotes, one message per story or one digest",
-        "/settings points 5",
+        "/settings [layout brief|full|headlines | points N | quotes on|off | image on|off"
+        " | messages story|digest]",
+        "Digest layout, key points per story, quotes, lead image, one message per story",
+        "/settings layout full",
         manages=True,
     ),
 )

@@ -25,7 +25,9 @@ from datetime import datetime
 from typing import NamedTuple
 
 from bot.clock import utcnow
-from bot.domain import ChatInfo, ChatRef, Digest, Quote, Story
+from bot.digest import filters
+from bot.digest.layout import dated_title, shape
+from bot.domain import ChatInfo, ChatRef, Digest, Layout, Quote, Story
 from bot.errors import NotFoundError
 from bot.ports import Sender
 from bot.records import DeliveredStory, Payload, StoryRecord
@@ -35,6 +37,8 @@ from bot.stories.novelty import novelty, term_stats
 logger = logging.getLogger(__name__)
 
 MORE_LINKS = 10
+MAX_POINTS = 10  # key points handed to the layout, which shows fewer
+TOPIC_MATCHER: filters.TopicMatcher = filters.KeywordMatcher()  # feed only:/not: words
 #: Other outlets named (with links) under an item; the rest are "+N".
 ALSO_LISTED = 3
 #: Key quotes per item when they are gathered from several articles.
@@ -131,6 +135,7 @@ def to_story(group: Sequence[StoryRecord], key_points: int, show_quotes: bool,
         also_reported_more=max(0, outlets - 1 - len(listed)),
         is_update=is_update,
         key_quote_sources=sources,
+        image_url=head.image_url,
     )
 
 
@@ -169,10 +174,14 @@ def _plan(records: Sequence[StoryRecord], delivered: Mapping[int, DeliveredStory
 
 def compose(chat: ChatInfo, records: Sequence[StoryRecord], now: datetime | None = None, *,
             delivered: Mapping[int, DeliveredStory] | None = None,
-            update_novelty: float = UPDATE_NOVELTY) -> BuiltDigest | None:
+            update_novelty: float = UPDATE_NOVELTY,
+            layout: Layout | None = None,
+            followed: frozenset[int] = frozenset()) -> BuiltDigest | None:
     """Turn unseen story records into a Digest, one item per story.
 
     ``delivered`` are the stories the chat already received (by story id).
+    ``layout`` overrides the chat's layout setting (``newsbot digest --layout``);
+    stories with an article in ``followed`` (about a topic the chat follows) come first.
     Returns None when there are no records; a result whose ``digest`` is None
     when every record belongs to a story already delivered (its articles are
     still to be marked as given).
@@ -184,19 +193,27 @@ def compose(chat: ChatInfo, records: Sequence[StoryRecord], now: datetime | None
     groups = _plan(records, delivered or {}, update_novelty)
     if not groups:
         return BuiltDigest(None, ids, [])
-    groups.sort(key=lambda g: _score(g.records, now), reverse=True)
-    cap = chat.settings.max_stories
+    groups.sort(key=lambda g: (any(r.article_id in followed for r in g.records),
+                               _score(g.records, now)), reverse=True)
+    settings = chat.settings if layout is None else replace(chat.settings, layout=layout)
+    cap = settings.max_stories
     shown, rest = groups[:cap], groups[cap:]
-    stories = tuple(to_story(g.records, chat.settings.key_points, chat.settings.show_quotes,
-                             g.head, g.is_update) for g in shown)
+    # Every point and quote goes to shape(), which picks by layout and leaves out repetition.
+    stories = shape([to_story(g.records, MAX_POINTS, settings.show_quotes, g.head, g.is_update)
+                     for g in shown],
+                    settings.layout, key_points=settings.key_points,
+                    show_quotes=settings.show_quotes)
     digest = Digest(
         chat=chat.ref,
-        title=f"Your news digest — {len(stories)} {'story' if len(stories) == 1 else 'stories'}",
+        title=dated_title(now, chat.schedule.timezone, len(stories)),
         stories=stories,
         more_count=len(rest),
         more_links=tuple((g.head.title, g.head.url) for g in rest[:MORE_LINKS]),
         created_at=now,
-        one_message_per_story=chat.settings.one_message_per_story,
+        one_message_per_story=settings.one_message_per_story,
+        layout=settings.layout,
+        timezone=chat.schedule.timezone,
+        lead_image=settings.lead_image,
     )
     given = [(g.story_id, g.is_update) for g in groups if g.story_id is not None]
     return BuiltDigest(digest, ids, given)
@@ -204,7 +221,7 @@ def compose(chat: ChatInfo, records: Sequence[StoryRecord], now: datetime | None
 
 async def build_digest(
     store: Store, ref: ChatRef, *, since: datetime | None = None,
-    update_novelty: float = UPDATE_NOVELTY,
+    update_novelty: float = UPDATE_NOVELTY, layout: Layout | None = None,
 ) -> BuiltDigest | None:
     chat = await store.chats.get_chat(ref)
     if chat is None:
@@ -212,7 +229,22 @@ async def build_digest(
     records = await store.digests.unseen_stories(ref, since=since)
     story_ids = sorted({r.story_id for r in records if r.story_id is not None})
     delivered = await store.digests.delivered_stories(ref, story_ids) if story_ids else {}
-    return compose(chat, records, delivered=delivered, update_novelty=update_novelty)
+    topics, feed_filters = await store.chats.topics(ref), await store.chats.feed_filters(ref)
+    if not (records and (topics.follow or topics.mute or feed_filters)):
+        return compose(chat, records, delivered=delivered, update_novelty=update_novelty,
+                       layout=layout)
+    feeds = await store.chats.article_feeds(ref, [r.article_id for r in records])
+    kept = filters.apply(records, topics, feed_filters, feeds, TOPIC_MATCHER)
+    if kept.muted or kept.filtered:
+        logger.info("digest for %s: %d stories muted, %d filtered out by feed keywords",
+                    ref, kept.muted, kept.filtered)
+    # Muted and filtered stories count as given, so they never come back later.
+    dropped = sorted({r.article_id for r in records} - {r.article_id for r in kept.records})
+    built = compose(chat, kept.records, delivered=delivered, update_novelty=update_novelty,
+                    layout=layout, followed=kept.followed)
+    if built is None:
+        return BuiltDigest(None, dropped, []) if dropped else None
+    return built._replace(article_ids=[*built.article_ids, *dropped])
 
 
 async def queue_digest(
@@ -223,11 +255,13 @@ async def queue_digest(
     slot: str | None = None,
     since: datetime | None = None,
     update_novelty: float = UPDATE_NOVELTY,
+    layout: Layout | None = None,
 ) -> int | None:
     """Build, render and persist a digest in the outbox; None when there is
     nothing new or this slot was already built. Sending is the outbox's job.
     Articles of stories the chat already has are marked as given either way."""
-    built = await build_digest(store, ref, since=since, update_novelty=update_novelty)
+    built = await build_digest(store, ref, since=since, update_novelty=update_novelty,
+                               layout=layout)
     if built is None:
         return None
     if built.digest is None:

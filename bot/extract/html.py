@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import unescape
+from urllib.parse import urljoin
 
 import lxml.html
 import trafilatura
@@ -61,6 +62,7 @@ class Extracted:
     date: datetime | None = None
     language: str | None = None
     site_name: str | None = None
+    image_url: str | None = None  # the lead image the page declares (og:image), absolute http(s)
 
 
 def normalize_text(text: str) -> str:
@@ -203,6 +205,33 @@ def _declared_language(tree: etree._Element) -> str | None:
     return None
 
 
+_IMAGE_KEYS = ("og:image:secure_url", "og:image", "og:image:url", "twitter:image",
+               "twitter:image:src")
+MAX_IMAGE_URL = 2048
+
+
+def _declared_image(tree: etree._Element, url: str) -> str | None:
+    """The lead image a page declares (``og:image``, else ``twitter:image``): an
+    absolute http(s) URL of bounded length, else None."""
+    found: dict[str, str] = {}
+    for meta in tree.iterfind(".//meta"):
+        key = (meta.get("property") or meta.get("name") or "").strip().lower()
+        content = (meta.get("content") or "").strip()
+        if key in _IMAGE_KEYS and content and key not in found:
+            found[key] = content
+    for key in _IMAGE_KEYS:
+        if key not in found:
+            continue
+        try:
+            absolute = urljoin(url, found[key])
+        except ValueError:
+            continue
+        if absolute.lower().startswith(("http://", "https://")) and len(absolute) <= MAX_IMAGE_URL \
+                and not any(ch.isspace() for ch in absolute):
+            return absolute
+    return None
+
+
 # A handful of very frequent function words per language: enough to tell the
 # languages newsbot's users are likely to read apart on a whole article.
 _STOPWORD_LISTS = {
@@ -275,4 +304,5 @@ def extract_article(html: str | bytes, url: str) -> Extracted | None:
         date=_parse_date(doc.date),
         language=declared_language or guess_language(text),
         site_name=(doc.sitename or "").strip() or None,
+        image_url=_declared_image(tree, url),
     )

@@ -123,6 +123,7 @@ def _article_from_page(
         published=(fallback.published if fallback and fallback.published else extracted.date),
         language=extracted.language,
         site_name=extracted.site_name,
+        image_url=extracted.image_url,
     )
 
 

@@ -104,6 +104,7 @@ class ArticleStore:
             row.site_name = article.site_name
             row.fingerprint = article.fingerprint
             row.extraction_note = article.extraction_note
+            row.image_url = article.image_url
             row.processed_at = now
             row.attempts += 1
             if twin is not None:

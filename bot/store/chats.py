@@ -10,18 +10,37 @@ the row id.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
-from bot.domain import ChatInfo, ChatKind, ChatRef, ChatSettings, FeedInfo, Schedule
+from bot.domain import (
+    LAYOUTS,
+    ChatInfo,
+    ChatKind,
+    ChatRef,
+    ChatSettings,
+    ChatTopics,
+    FeedFilter,
+    FeedInfo,
+    Schedule,
+    TopicKind,
+)
 from bot.errors import GoneKind, NotFoundError
 from bot.store.database import Database
 from bot.store.feeds import feed_info
-from bot.store.models import ChatRow, FeedEntryRow, FeedRow, SubscriptionRow
+from bot.store.models import (
+    ArticleRow,
+    ChatRow,
+    ChatTopicRow,
+    FeedEntryRow,
+    FeedRow,
+    SubscriptionRow,
+)
 
 
 async def chat_row(s: AsyncSession, ref: ChatRef) -> ChatRow | None:
@@ -48,7 +67,7 @@ def chat_info(row: ChatRow) -> ChatInfo:
         active=row.active,
         inactive_reason=row.inactive_reason,
         inactive_kind=_gone_kind(row.inactive_kind),
-        settings=_settings_from_json(row.settings),
+        settings=_settings_from_json(row.settings, row.layout),
         schedule=Schedule(
             mode=row.schedule_mode,  # type: ignore[arg-type]
             hour=row.schedule_hour,
@@ -83,6 +102,7 @@ class ChatStore:
                     schedule_mode="off",
                     schedule_hour=8,
                     schedule_minute=0,
+                    layout="brief",
                     created_at=utcnow(),
                 )
                 s.add(row)
@@ -119,7 +139,9 @@ class ChatStore:
                 "show_quotes": settings.show_quotes,
                 "one_message_per_story": settings.one_message_per_story,
                 "max_stories": settings.max_stories,
+                "lead_image": settings.lead_image,
             }
+            row.layout = settings.layout
             return chat_info(row)
 
     async def set_schedule(self, ref: ChatRef, schedule: Schedule) -> ChatInfo:
@@ -131,6 +153,43 @@ class ChatStore:
             if schedule.timezone:
                 row.timezone = schedule.timezone
             return chat_info(row)
+
+    async def want_digest(self, ref: ChatRef) -> None:
+        """Remember that /digest found nothing ready yet (see :meth:`claim_wanted_digest`)."""
+        async with self.db.session() as s:
+            row = await require_chat(s, ref)
+            row.digest_wanted_at = utcnow()
+
+    async def claim_wanted_digest(self, ref: ChatRef, max_age: timedelta = timedelta(hours=2)) -> bool:
+        """True once for a /digest request made within ``max_age``, clearing it
+        (a conditional UPDATE, so two workers never both post it)."""
+        async with self.db.session() as s:
+            row = await chat_row(s, ref)
+            if row is None or row.digest_wanted_at is None:
+                return False
+            wanted = row.digest_wanted_at
+            result = await s.execute(
+                update(ChatRow)
+                .where(ChatRow.id == row.id, ChatRow.digest_wanted_at == wanted)
+                .values(digest_wanted_at=None)
+                .execution_options(synchronize_session=False)
+            )
+            claimed = bool(result.rowcount)  # type: ignore[attr-defined]
+        return claimed and utcnow() - wanted <= max_age
+
+    async def has_unread_articles(self, ref: ChatRef) -> bool:
+        """Whether articles of the chat's feeds are still waiting to be read (pending)."""
+        async with self.db.session() as s:
+            found = await s.scalar(
+                select(ArticleRow.id)
+                .join(FeedEntryRow, FeedEntryRow.article_id == ArticleRow.id)
+                .join(SubscriptionRow, SubscriptionRow.feed_id == FeedEntryRow.feed_id)
+                .join(ChatRow, ChatRow.id == SubscriptionRow.chat_id)
+                .where(ChatRow.platform == ref.platform, ChatRow.external_id == ref.external_id,
+                       ArticleRow.status == "pending")
+                .limit(1)
+            )
+            return found is not None
 
     async def pause_chat(self, ref: ChatRef, kind: GoneKind, reason: str) -> None:
         """Stop sending to the chat (its queued messages are kept): ``kind`` says
@@ -190,6 +249,88 @@ class ChatStore:
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    async def set_feed_filter(
+        self, ref: ChatRef, feed_id: int, include: str | None, exclude: str | None
+    ) -> bool:
+        """Set one subscription's keyword filters (None clears one); False when not subscribed."""
+        async with self.db.session() as s:
+            chat = await require_chat(s, ref)
+            sub = await s.scalar(select(SubscriptionRow).where(
+                SubscriptionRow.chat_id == chat.id, SubscriptionRow.feed_id == feed_id))
+            if sub is None:
+                return False
+            sub.include_words = include[:512] if include else None
+            sub.exclude_words = exclude[:512] if exclude else None
+            return True
+
+    async def feed_filters(self, ref: ChatRef) -> dict[int, FeedFilter]:
+        """Keyword filters of the chat's subscriptions that have any, by feed id."""
+        async with self.db.session() as s:
+            rows = await s.execute(
+                select(SubscriptionRow.feed_id, SubscriptionRow.include_words,
+                       SubscriptionRow.exclude_words)
+                .join(ChatRow, ChatRow.id == SubscriptionRow.chat_id)
+                .where(ChatRow.platform == ref.platform, ChatRow.external_id == ref.external_id)
+            )
+            return {feed_id: FeedFilter(_split(inc), _split(exc))
+                    for feed_id, inc, exc in rows if inc or exc}
+
+    async def article_feeds(self, ref: ChatRef, article_ids: Iterable[int]) -> dict[int, set[int]]:
+        """For each article, the chat's subscribed feeds that carry it."""
+        ids = list(article_ids)
+        if not ids:
+            return {}
+        out: dict[int, set[int]] = {}
+        async with self.db.session() as s:
+            rows = await s.execute(
+                select(FeedEntryRow.article_id, FeedEntryRow.feed_id)
+                .join(SubscriptionRow, SubscriptionRow.feed_id == FeedEntryRow.feed_id)
+                .join(ChatRow, ChatRow.id == SubscriptionRow.chat_id)
+                .where(ChatRow.platform == ref.platform, ChatRow.external_id == ref.external_id,
+                       FeedEntryRow.article_id.in_(ids))
+            )
+            for article_id, feed_id in rows:
+                out.setdefault(article_id, set()).add(feed_id)
+        return out
+
+    # ----------------------------------------------------------------- topics
+
+    async def add_topic(self, ref: ChatRef, kind: TopicKind, topic: str) -> bool:
+        """Follow or mute ``topic``; False when the chat already did. Following a
+        muted topic (or the reverse) moves it."""
+        async with self.db.session() as s:
+            chat = await require_chat(s, ref)
+            rows = list(await s.scalars(select(ChatTopicRow).where(
+                ChatTopicRow.chat_id == chat.id, ChatTopicRow.topic == topic)))
+            if any(r.kind == kind for r in rows):
+                return False
+            for r in rows:
+                await s.delete(r)
+            s.add(ChatTopicRow(chat_id=chat.id, kind=kind, topic=topic[:200], created_at=utcnow()))
+            return True
+
+    async def remove_topic(self, ref: ChatRef, kind: TopicKind, topic: str) -> bool:
+        async with self.db.session() as s:
+            chat = await chat_row(s, ref)
+            if chat is None:
+                return False
+            result = await s.execute(delete(ChatTopicRow).where(
+                ChatTopicRow.chat_id == chat.id, ChatTopicRow.kind == kind,
+                ChatTopicRow.topic == topic))
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def topics(self, ref: ChatRef) -> ChatTopics:
+        async with self.db.session() as s:
+            rows = await s.execute(
+                select(ChatTopicRow.kind, ChatTopicRow.topic)
+                .join(ChatRow, ChatRow.id == ChatTopicRow.chat_id)
+                .where(ChatRow.platform == ref.platform, ChatRow.external_id == ref.external_id)
+                .order_by(ChatTopicRow.id)
+            )
+            pairs = list(rows)
+        return ChatTopics(follow=tuple(t for k, t in pairs if k == "follow"),
+                          mute=tuple(t for k, t in pairs if k == "mute"))
+
     async def subscriptions(self, ref: ChatRef) -> list[FeedInfo]:
         async with self.db.session() as s:
             rows = await s.scalars(
@@ -237,10 +378,15 @@ class ChatStore:
             return [chat_info(r) for r in rows]
 
 
-def _settings_from_json(data: dict[str, Any] | None) -> ChatSettings:
+def _settings_from_json(data: dict[str, Any] | None, layout: str | None = None) -> ChatSettings:
     data = data or {}
     known = {k: v for k, v in data.items() if k in ChatSettings.__dataclass_fields__}
-    return ChatSettings(**known)
+    known.pop("layout", None)
+    return ChatSettings(**known, layout=layout if layout in LAYOUTS else "brief")
+
+
+def _split(words: str | None) -> tuple[str, ...]:
+    return tuple(w for w in (words or "").split(",") if w.strip())
 
 
 def _gone_kind(value: str | None) -> GoneKind | None:

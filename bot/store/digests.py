@@ -117,6 +117,7 @@ class DigestStore:
                         story_id=story_id,
                         story_outlets=outlets,
                         terms=terms,
+                        image_url=art.image_url,
                     )
                 )
             return out

@@ -98,6 +98,7 @@ class ArticleRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
     extraction_note: Mapped[str | None] = mapped_column(Text)
+    image_url: Mapped[str | None] = mapped_column(String(2048))  # the page's og:image, if declared
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     ingested_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -145,10 +146,15 @@ class ChatRow(Base):
     schedule_hour: Mapped[int] = mapped_column(Integer, default=8)
     schedule_minute: Mapped[int] = mapped_column(Integer, default=0)
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # brief | full | headlines (bot.domain.Layout): how much of each story a digest shows
+    layout: Mapped[str] = mapped_column(String(16), default="brief", server_default="brief")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     inactive_reason: Mapped[str | None] = mapped_column(Text)  # why paused, for people
     inactive_kind: Mapped[str | None] = mapped_column(String(32))  # why paused: a GoneKind value
     last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # /digest found nothing ready yet while the first stories were being read: post
+    # them when they are ready (once), if that happens before this request expires.
+    digest_wanted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The outbox worker sending to this chat, and until when (docs/delivery.md,
     # "Several workers"); both NULL when no worker holds the chat.
@@ -163,6 +169,23 @@ class SubscriptionRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"))
     feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Keyword filters for this feed in this chat (space-separated words; NULL: none):
+    # only stories matching one of ``include_words``, none matching ``exclude_words``.
+    include_words: Mapped[str | None] = mapped_column(String(512))
+    exclude_words: Mapped[str | None] = mapped_column(String(512))
+
+
+class ChatTopicRow(Base):
+    """A topic a chat follows (ranks its stories up) or mutes (drops them)."""
+
+    __tablename__ = "chat_topics"
+    __table_args__ = (UniqueConstraint("chat_id", "kind", "topic"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # follow | mute
+    topic: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -37,7 +37,7 @@ async def admit(cmd: Command, platform: StubPlatform, **policy: object) -> Comma
 async def test_managing_a_group_needs_an_administrator() -> None:
     platform = StubPlatform(admins=[ADMIN])
     refused = await admit(command("schedule", "07:30"), platform)
-    assert refused == Reply(MANAGERS_ONLY, is_error=True)
+    assert refused == Reply(MANAGERS_ONLY, is_error=True, refused=True)
     cmd = command("schedule", "07:30", user=ADMIN)
     assert await admit(cmd, platform) == cmd
     assert platform.asked == [f"is_admin -100 {MEMBER}", f"is_admin -100 {ADMIN}", "posting -100"]
@@ -87,7 +87,7 @@ async def test_posting_check_joins_or_says_what_to_do(
     platform = StubPlatform(admins=[ADMIN], posting_answer=posting, can_join=can_join)
     cmd = command("subscribe", "https://example.com/rss", user=ADMIN)
     result = await admit(cmd, platform)
-    assert result == (cmd if expected is None else Reply(expected, is_error=True))
+    assert result == (cmd if expected is None else Reply(expected, is_error=True, refused=True))
     assert platform.joined == ([GROUP] if posting is Posting.JOINABLE else [])
 
 
@@ -123,7 +123,7 @@ async def test_channel_targeting_refusals(
 ) -> None:
     platform = StubPlatform(admins=[ADMIN], channels=channels, posting_answer=posting)
     cmd = command("list", "@news", chat=DM, kind="private", user=user)
-    assert await admit(cmd, platform) == Reply(refusal.format(target="@news"), is_error=True)
+    assert await admit(cmd, platform) == Reply(refusal.format(target="@news"), is_error=True, refused=True)
 
 
 async def test_local_commands_and_other_platforms_syntax_never_target() -> None:

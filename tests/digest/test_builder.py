@@ -117,7 +117,7 @@ def test_cap_and_more_links() -> None:
     assert digest.more_count == 12 and len(digest.more_links) == MORE_LINKS
     assert digest.more_links[0] == (records[3].title, records[3].url)
     assert sorted(ids) == list(range(1, 16))  # the rest are given too: they are linked
-    assert digest.title == "Your news digest — 3 stories"
+    assert digest.title == "Tuesday 24 November — 3 stories"
 
 
 def test_the_chats_key_points_quotes_and_layout_settings() -> None:
@@ -127,7 +127,7 @@ def test_the_chats_key_points_quotes_and_layout_settings() -> None:
     built = compose(chat(one_message_per_story=True), [record(1, "One story only")], now=NOW)
     assert built is not None and built.digest is not None
     assert built.digest.one_message_per_story
-    assert built.digest.title == "Your news digest — 1 story"
+    assert built.digest.title == "Tuesday 24 November — 1 story"
 
 
 def test_plain_text_shows_update_credits_and_quote_outlets() -> None:

@@ -77,6 +77,8 @@ logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 WORKING = "Working on it…"
+MENTION_HINT_TEXT = ("Send me a link to summarize it, or type /newsbot help to see "
+                     "what I can do.")
 SLOW_COMMANDS = frozenset({"summary", "digest", "subscribe"})
 FAILED = Reply(
     text="Sorry, something went wrong on our side. Please try again later.", is_error=True
@@ -366,7 +368,11 @@ class SlackAdapter(ChatPlatform):
         channel = event.get("channel", "")
         user = event.get("user")
         cmd = self._command(line, channel=channel, user_id=user, raw=text)
-        reply = await self._handle(cmd)
+        if line.name == _HINT:
+            # "what's new today?": one line that says where the commands are, not all of them.
+            reply = Reply(MENTION_HINT_TEXT, private=True)
+        else:
+            reply = await self._handle(cmd)
         thread_ts = event.get("thread_ts")
         private = reply.is_error or reply.private or line.private
         for payload in render(reply):
@@ -513,15 +519,19 @@ class SlackAdapter(ChatPlatform):
         )
 
 
+_HINT = "_hint"  # not a command: the one-line pointer to /newsbot help
+
+
 def _event_line(text: str) -> CommandLine:
-    """Mention / DM text -> command: a known command word, else a link means summary, else help."""
+    """Mention / DM text -> command: a known command word, else a link means summary,
+    nothing at all means help, and other words get the one-line hint."""
     line = parse_command_line(text)
     if line.name in BY_NAME:
         return line
     url = find_url(unwrap_links(text))
     if url is not None:
         return CommandLine("summary", (url,), line.private)
-    return CommandLine("help", (), line.private)
+    return CommandLine(_HINT, (), line.private)
 
 
 def _is_retry(request: AsyncBoltRequest) -> bool:

@@ -17,6 +17,13 @@ for a header's plain_text, 10 context elements, 25 elements per actions
 block, 75 characters per button label, 2,000 characters per button value.
 A digest that does not fit one message is split into several, each with
 its own header ("(2/3)") and fallback text.
+
+Layouts (:mod:`bot.digest.layout` chose what each story shows): ``full``
+(section with bullets and quotes, context with source, time, also reported
+by), ``brief`` (the same, with one point and at most one quote) and
+``headlines`` (one line per story, in as few sections as fit). With
+``Digest.lead_image``, the top story's section carries its lead image as an
+accessory.
 """
 
 from __future__ import annotations
@@ -154,10 +161,14 @@ def _lines_within(first: str, lines: Iterable[tuple[str, str]], budget: int) -> 
     return out
 
 
-def story_blocks(story: Story) -> list[Block]:
-    """Section (linked title, bullets, quotes) + context (source, time, also reported by)."""
+def story_blocks(story: Story, *, bullets: bool = True, image: bool = False) -> list[Block]:
+    """Section (linked title, bullets, quotes) + context (source, time, also reported by).
+
+    ``bullets`` False writes the key point as plain text (``brief``: there is one);
+    ``image`` puts the story's lead image beside the section."""
     title = f"*{'Update: ' if story.is_update else ''}{link(story.url, story.title)}*"
-    lines: list[tuple[str, str]] = [("• ", _one_line(p)) for p in story.key_points if p.strip()]
+    mark = "• " if bullets else ""
+    lines: list[tuple[str, str]] = [(mark, _one_line(p)) for p in story.key_points if p.strip()]
     for i, quote in enumerate(story.key_quotes):
         text = _one_line(quote.text)
         if not text:
@@ -179,10 +190,35 @@ def story_blocks(story: Story) -> list[Block]:
         extra = len(story.also_reported_by) - MAX_ALSO_LINKS + story.also_reported_more
         more = f" (+{extra})" if extra > 0 else ""
         context.append("Also reported by " + ", ".join(links) + more)
-    blocks = [_section(body)]
+    section = _section(body)
+    target = safe_url(story.image_url) if image and story.image_url else None
+    if target is not None and story.image_url is not None and len(story.image_url) <= 3000:
+        section["accessory"] = {"type": "image", "image_url": story.image_url,
+                                "alt_text": plain(story.title or "lead image", 2000)}
+    blocks = [section]
     if context:
         blocks.append(_context(context))
     return blocks
+
+
+def _headline_sections(stories: Sequence[Story]) -> list[list[Block]]:
+    """``headlines``: one line per story (linked title — source), packed in sections."""
+    lines = []
+    for story in stories:
+        line = f"• {'Update: ' if story.is_update else ''}{link(story.url, story.title, 200)}"
+        if story.source:
+            line += f" — _{fit(_one_line(story.source), 100)}_"
+        lines.append(line)
+    groups: list[list[Block]] = []
+    current = ""
+    for line in lines:
+        if current and len(current) + 1 + len(line) > MAX_SECTION_CHARS:
+            groups.append([_section(current)])
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current:
+        groups.append([_section(current)])
+    return groups
 
 
 def _more_blocks(count: int, links: Sequence[tuple[str, str]]) -> list[Block]:
@@ -261,19 +297,24 @@ def _pack(groups: Sequence[list[Block]], room: int) -> list[list[Block]]:
 
 def render_digest(digest: Digest) -> list[Payload]:
     """One or more messages: header + one section/context pair per story + "and N more"."""
-    groups = [story_blocks(story) for story in digest.stories]
+    if digest.layout == "headlines":
+        groups = _headline_sections(digest.stories)
+    else:
+        groups = [
+            story_blocks(story, bullets=digest.layout != "brief", image=digest.lead_image and i == 0)
+            for i, story in enumerate(digest.stories)
+        ]
     groups.extend([block] for block in _more_blocks(digest.more_count, digest.more_links))
     if not groups:
         groups = [[_section("_No new stories._")]]
     chunks = _pack(groups, MAX_BLOCKS - 1)  # one block for each part's header
     total = len(chunks)
-    n_stories = len(digest.stories)
     payloads = []
     for index, chunk in enumerate(chunks, 1):
         part = f" ({index}/{total})" if total > 1 else ""
         title = plain(digest.title, MAX_HEADER_CHARS - len(part)) + part
-        noun = "story" if n_stories == 1 else "stories"
-        fallback = _fallback(f"{digest.title}{part}: {n_stories} {noun}")
+        # The title already counts the stories ("Tuesday 1 December — 7 stories").
+        fallback = _fallback(f"{digest.title}{part}")
         payloads.append(_payload([_header(title), *chunk], fallback))
     return payloads
 

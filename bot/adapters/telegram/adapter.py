@@ -91,8 +91,11 @@ ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRAT
 
 UNKNOWN_COMMAND_TEXT = "I don't know /{name}. Send /help to see what I can do."
 PRIVATE_HINT_TEXT = "Send me a link to summarize it, or /help to see what I can do."
+MANY_LINKS_TEXT = "Send me one link at a time and I'll summarize it."
 INTERNAL_ERROR_TEXT = "Something went wrong on my side. Please try again in a minute."
 EXPIRED_BUTTON_TEXT = "This button has expired. Please run the command again."
+
+ALERT_MAX = 200
 
 TGApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -100,6 +103,12 @@ TGApp = Application[Any, Any, Any, Any, Any, Any]
 def _file_url(api_url: str) -> str:
     """``.../bot`` -> ``.../file/bot`` (the Bot API's file endpoint next to the method endpoint)."""
     return api_url[: -len("/bot")] + "/file/bot" if api_url.endswith("/bot") else api_url
+
+
+def _alert_text(text: str) -> str:
+    """answerCallbackQuery shows at most 200 characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= ALERT_MAX else text[: ALERT_MAX - 1] + "…"
 
 
 def _user_ref(user: User | None) -> UserRef | None:
@@ -564,12 +573,16 @@ class TelegramAdapter(ChatPlatform):
         await self._send_reply(chat, Reply(text=text, is_error=True), reply_to)
 
     async def _on_private_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A private message with one link ("Have you seen this? <url>") is summarized;
+        several links get a hint to send one at a time; no link, the short hint."""
         message, chat = update.effective_message, update.effective_chat
         if message is None or chat is None or not message.text:
             return
-        url = just_a_link(message.text)
+        links = self._links(message)
+        url = just_a_link(message.text) or (links[0] if len(links) == 1 else None)
         if url is None:
-            await self._send_reply(chat, Reply(text=PRIVATE_HINT_TEXT))
+            hint = MANY_LINKS_TEXT if links else PRIVATE_HINT_TEXT
+            await self._send_reply(chat, Reply(text=hint))
             return
         command = self._command("summary", (url,), chat, message.from_user, message.text)
         reply = await self._run(command, chat.id)
@@ -586,10 +599,16 @@ class TelegramAdapter(ChatPlatform):
             with contextlib.suppress(tg.TelegramError):
                 await query.answer(EXPIRED_BUTTON_TEXT, show_alert=True)
             return
-        with contextlib.suppress(tg.TelegramError):
-            await query.answer()  # stop the button's spinner now; the result replaces the message
         command = self._command(parsed.name, parsed.args, chat, query.from_user, line or "")
         reply = await self._run(command, chat.id)
+        if reply.refused:
+            # Someone who may not press this button (not an administrator): tell them in an
+            # alert and leave the message, with its buttons, to the one who may.
+            with contextlib.suppress(tg.TelegramError):
+                await query.answer(_alert_text(reply.text), show_alert=True)
+            return
+        with contextlib.suppress(tg.TelegramError):
+            await query.answer()  # stop the button's spinner; the result replaces the message
         payloads = self.render(reply)
         if payloads and isinstance(query.message, Message):
             await self._edit_or_send(chat, query.message.message_id, payloads[0])

@@ -8,9 +8,16 @@ and only a pathological single line (a 10,000-character key point) is cut
 inside, by :func:`split_line`, which closes the open tags at the cut and
 reopens them in the next part.
 
-Lengths are counted in UTF-16 code units, as Telegram counts them, on the
-HTML source: the parsed text is never longer than its source, so a part that
-fits here fits Telegram's 4,096 limit.
+Lengths are counted as Telegram counts them: UTF-16 code units of the text
+after entity parsing (tags removed, entities decoded), which is what its
+4,096 limit applies to; so link targets cost nothing and a ten-story ``brief``
+digest fits one message. Only a pathological single line is cut by its
+source length (:func:`split_line`), which is never shorter.
+
+Layouts (:mod:`bot.digest.layout` chose what each story shows): ``full``
+(title, source and time, key points, quotes, also reported by), ``brief``
+(linked title, the key point, a quote, then source and time on one line),
+``headlines`` (one line per story). Times are in the chat's time zone.
 """
 
 from __future__ import annotations
@@ -22,18 +29,21 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
 
+from bot.digest.layout import local_time
 from bot.domain import Choice, Digest, Quote, Reply, Story
 
 TELEGRAM_TEXT_LIMIT = 4096
 PART_LIMIT = 4000  # a little head-room under Telegram's limit
 MAX_BUTTONS = 100  # Telegram's cap on inline keyboard buttons
 BUTTON_LABEL_MAX = 60
+MAX_ENTITIES = 100  # Telegram drops formatting beyond the first 100 entities of a message
 
 Payload = dict[str, Any]
 
 _TOKEN = re.compile(r"<[^>]*>|&#?\w+;|[^<&]+|[<&]")
 _TAG_NAME = re.compile(r"</?\s*([a-zA-Z0-9-]+)")
 _WORD = re.compile(r"\s*\S+|\s+")
+_TAGS = re.compile(r"<[^>]*>")
 
 
 def esc(text: str) -> str:
@@ -49,6 +59,11 @@ def esc_attr(text: str) -> str:
 def utf16_len(text: str) -> int:
     """Length as Telegram counts it (UTF-16 code units)."""
     return len(text.encode("utf-16-le")) // 2
+
+
+def shown_len(text: str) -> int:
+    """Length of HTML ``text`` as Telegram counts it against 4,096: after parsing."""
+    return utf16_len(html.unescape(_TAGS.sub("", text)))
 
 
 def link(url: str, label: str) -> str:
@@ -69,13 +84,25 @@ def quote_line(quote: Quote) -> str:
     return f"{line} — {esc(quote.speaker)}" if quote.speaker else line
 
 
-def story_lines(story: Story) -> list[str]:
+def _when(story: Story, zone: str | None, today: datetime | None) -> str:
+    if story.published is None:
+        return ""
+    return local_time(story.published, zone, today) if zone else format_time(story.published)
+
+
+def _meta(story: Story, zone: str | None, today: datetime | None) -> str:
+    parts = [esc(story.source)] if story.source else []
+    when = _when(story, zone, today)
+    if when:
+        parts.append(esc(when))
+    return " · ".join(parts)
+
+
+def story_lines(story: Story, zone: str | None = None, today: datetime | None = None) -> list[str]:
     """One story as balanced HTML lines: title, source/time, points, quotes, also reported by."""
     update = "Update: " if story.is_update else ""
     lines = [f"<b>{update}{link(story.url, story.title or story.url)}</b>"]
-    meta = esc(story.source) if story.source else ""
-    if story.published is not None:
-        meta = f"{meta} · {format_time(story.published)}" if meta else format_time(story.published)
+    meta = _meta(story, zone, today)
     if meta:
         lines.append(f"<i>{meta}</i>")
     lines.extend(f"• {esc(point)}" for point in story.key_points)
@@ -89,8 +116,33 @@ def story_lines(story: Story) -> list[str]:
     return lines
 
 
-def story_block(story: Story) -> str:
-    return "\n".join(story_lines(story))
+def story_block(story: Story, zone: str | None = None, today: datetime | None = None) -> str:
+    return "\n".join(story_lines(story, zone, today))
+
+
+def brief_block(story: Story, zone: str | None = None, today: datetime | None = None) -> str:
+    """``brief``: linked title, the key point, one quote, then source · time (· also …)."""
+    update = "Update: " if story.is_update else ""
+    lines = [f"<b>{update}{link(story.url, story.title or story.url)}</b>"]
+    lines.extend(esc(point) for point in story.key_points)
+    for i, quote in enumerate(story.key_quotes):
+        outlet = story.quote_source(i)
+        lines.append(quote_line(quote) + (f" ({esc(outlet)})" if outlet != story.source else ""))
+    meta = _meta(story, zone, today)
+    if story.also_reported_by:
+        others = ", ".join(link(url, name) for name, url in story.also_reported_by)
+        others += f" +{story.also_reported_more}" if story.also_reported_more else ""
+        meta = f"{meta} · also {others}" if meta else f"also {others}"
+    if meta:
+        lines.append(f"<i>{meta}</i>")
+    return "\n".join(lines)
+
+
+def headline_line(story: Story) -> str:
+    """``headlines``: one line, the linked title and its source."""
+    update = "Update: " if story.is_update else ""
+    line = f"• {update}{link(story.url, story.title or story.url)}"
+    return f"{line} — <i>{esc(story.source)}</i>" if story.source else line
 
 
 def more_block(digest: Digest) -> str | None:
@@ -169,13 +221,20 @@ def _fit(unit: str, room: int) -> list[str]:
     return [unit[i : i + room // 2] for i in range(0, len(unit), room // 2)]
 
 
+def _entities(text: str) -> int:
+    """Formatting entities in HTML ``text`` (one per opening tag)."""
+    return sum(1 for tag in _TAGS.findall(text) if not tag.startswith("</"))
+
+
 def _pack(pieces: Sequence[str], sep: str, limit: int) -> list[str]:
+    """Join pieces into parts within ``limit`` shown characters and MAX_ENTITIES."""
     parts: list[str] = []
     current = ""
     for piece in pieces:
         if not current:
             current = piece
-        elif utf16_len(current) + utf16_len(sep) + utf16_len(piece) <= limit:
+        elif (shown_len(current) + utf16_len(sep) + shown_len(piece) <= limit
+              and _entities(current) + _entities(piece) <= MAX_ENTITIES):
             current += sep + piece
         else:
             parts.append(current)
@@ -187,11 +246,11 @@ def _pack(pieces: Sequence[str], sep: str, limit: int) -> list[str]:
 
 def _block_pieces(block: str, limit: int) -> list[str]:
     """A block that fits stays whole; else its lines, over-long lines cut by split_line."""
-    if utf16_len(block) <= limit:
+    if shown_len(block) <= limit:
         return [block]
     lines: list[str] = []
     for line in block.split("\n"):
-        lines.extend([line] if utf16_len(line) <= limit else split_line(line, limit))
+        lines.extend([line] if shown_len(line) <= limit else split_line(line, limit))
     return _pack(lines, "\n", limit)
 
 
@@ -207,11 +266,15 @@ def split_blocks(blocks: Sequence[str], limit: int = PART_LIMIT) -> list[str]:
 # ---------------------------------------------------------------- payloads
 
 
-def message_payload(text: str, *, html_mode: bool = True, previews: bool = False) -> Payload:
+def message_payload(text: str, *, html_mode: bool = True, preview_url: str | None = None) -> Payload:
+    """One sendMessage payload; link previews are off unless ``preview_url`` names
+    the one link to preview (the top story, when its page declares a lead image)."""
     payload: Payload = {"text": text}
     if html_mode:
         payload["parse_mode"] = "HTML"
-    if not previews:
+    if preview_url:
+        payload["link_preview_options"] = {"url": preview_url, "prefer_large_media": True}
+    else:
         payload["link_preview_options"] = {"is_disabled": True}
     return payload
 
@@ -232,9 +295,22 @@ def keyboard(choices: Sequence[Choice], encode: Callable[[str], str]) -> dict[st
 def render_digest(
     digest: Digest, *, per_story: bool = False, limit: int = PART_LIMIT
 ) -> list[Payload]:
-    """A digest as one or more HTML messages (one per story when ``per_story``)."""
+    """A digest as one or more HTML messages (one per story when ``per_story``).
+
+    With ``digest.lead_image`` and a top story whose page declares a lead image,
+    the first message previews that story's link (Telegram shows the image);
+    previews stay off everywhere else.
+    """
     header = f"<b>{esc(digest.title)}</b>" if digest.title else ""
-    stories = [story_block(s) for s in digest.stories]
+    zone, today = digest.timezone, digest.created_at
+    if digest.layout == "headlines":
+        lines = [headline_line(s) for s in digest.stories]
+        stories = ["\n".join(lines)] if lines else []
+        per_story = False
+    elif digest.layout == "brief":
+        stories = [brief_block(s, zone, today) for s in digest.stories]
+    else:
+        stories = [story_block(s, zone, today) for s in digest.stories]
     tail = more_block(digest)
     if per_story and stories:
         groups: list[list[str]] = [[header, stories[0]], *[[s] for s in stories[1:]]]
@@ -245,7 +321,12 @@ def render_digest(
         texts = split_blocks([header, *stories, *([tail] if tail else [])], limit)
     if not texts:
         texts = [header or esc("No new stories.")]
-    return [message_payload(text) for text in texts]
+    top = digest.stories[0] if digest.stories else None
+    preview = top.url if digest.lead_image and top is not None and top.image_url else None
+    if preview and not preview.lower().startswith(("http://", "https://")):
+        preview = None
+    return [message_payload(text, preview_url=preview if i == 0 else None)
+            for i, text in enumerate(texts)]
 
 
 def render_reply(
@@ -299,5 +380,9 @@ def plain_payload(payload: Payload) -> Payload:
     """The same message without markup: used when Telegram cannot parse one payload's HTML."""
     plain = {k: v for k, v in payload.items() if k != "parse_mode"}
     if payload.get("parse_mode") == "HTML":
-        plain["text"] = html_to_plain(str(payload.get("text", "")))
+        text = html_to_plain(str(payload.get("text", "")))
+        if utf16_len(text) > TELEGRAM_TEXT_LIMIT:  # the link targets written out made it longer
+            text = text.encode("utf-16-le")[: 2 * (TELEGRAM_TEXT_LIMIT - 1)].decode(
+                "utf-16-le", errors="ignore") + "…"
+        plain["text"] = text
     return plain

@@ -158,8 +158,13 @@ async def test_dm_bare_link_is_a_summary_and_other_dm_messages_are_filtered(
 async def test_dm_command_words_work_too(rig: SlackRig, handler: FakeHandler) -> None:
     await rig.inbound.event(dm_message("list"))
     await rig.inbound.event(dm_message("hello there"))
+    await rig.inbound.event(dm_message(""))
     await rig.adapter.drain(5)
+    # "hello there" is no command and has no link: one line pointing to /newsbot help,
+    # without running a command; nothing at all is a request for help
     assert [c.name for c in handler.commands] == ["list", "help"]
+    hint = [m for m in rig.fake.calls_to("chat.postEphemeral") if "/newsbot help" in str(m)]
+    assert len(hint) == 1
 
 
 async def test_bad_signature_and_stale_timestamp_are_rejected(

@@ -77,7 +77,7 @@ async def test_long_digest_is_delivered_in_valid_parts(
     assert len(sent) == len(payloads)
     for message in sent:  # the fake server parsed each as Telegram HTML and checked the length
         shown = parse_telegram_html(message["text"])
-        assert len(message["text"]) < 4096 and "<script>" in shown
+        assert len(shown.encode("utf-16-le")) // 2 <= 4096 and "<script>" in shown
         assert message["link_preview_options"] == {"is_disabled": True}
 
 
