@@ -6,23 +6,33 @@
   story that only this feed brought must match one of ``only`` and none of
   ``not``; a story another, unfiltered subscription also carries stays.
 
-Whether a story is "about" a topic is a :class:`TopicMatcher`'s call. The
-default, :class:`KeywordMatcher`, matches the words as whole words (any case,
-a phrase as a phrase) in the title, key points and quotes; a semantic matcher
-(embeddings) plugs in through the same protocol.
+Whether a story is about a followed or muted topic is
+:func:`bot.digest.topics.judge`'s call (the whole words of the topic in the
+story's title, key points and quotes, or its MiniLM vector close to the
+topic's, with a stricter threshold for a mute; mute wins over follow). The
+vectors are optional: without them (no model in this process, a story without
+a vector) the keyword path decides alone. A feed's ``only:``/``not:`` words
+are exact keywords (:class:`KeywordMatcher`): a reader who writes
+``only:ferry`` means that word.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
+import numpy as np
+
+from bot.digest import topics as topic_rules
 from bot.domain import ChatTopics, FeedFilter
 from bot.records import StoryRecord
+
+EmbedTopics = Callable[[Sequence[str]], np.ndarray]
+"""Embeds topic phrases (MiniLM; rows in the order given), from the composition root."""
 
 
 class TopicMatcher(Protocol):
@@ -72,27 +82,50 @@ class Filtered:
     filtered: int = 0
 
 
+def _topics(texts: Sequence[str], embed: EmbedTopics | None) -> list[topic_rules.Topic]:
+    out = []
+    for text in texts:
+        vectors = None
+        if embed is not None:
+            try:
+                vectors = topic_rules.unit_rows(embed(topic_rules.phrases(text)))
+            except Exception:  # no model here: the keyword path decides alone
+                vectors = None
+        out.append(topic_rules.Topic(text, vectors))
+    return out
+
+
 def apply(
     records: Sequence[StoryRecord],
     topics: ChatTopics,
     feed_filters: Mapping[int, FeedFilter],
     article_feeds: Mapping[int, set[int]],
     matcher: TopicMatcher | None = None,
+    *,
+    vectors: Mapping[int, np.ndarray] | None = None,
+    embed: EmbedTopics | None = None,
 ) -> Filtered:
-    """Apply mutes, per-feed filters and follows (see the module docstring)."""
+    """Apply mutes, per-feed filters and follows (see the module docstring).
+
+    ``vectors``: story vectors by article id; ``embed``: embeds topic phrases.
+    Both optional (keywords only without them)."""
     matcher = matcher or KeywordMatcher()
+    follows, mutes = _topics(topics.follow, embed), _topics(topics.mute, embed)
+    vectors = vectors or {}
     kept: list[StoryRecord] = []
     followed: set[int] = set()
     muted = filtered = 0
     for record in records:
-        if any(matcher.matches(t, record) for t in topics.mute):
+        verdict = topic_rules.judge(story_text(record), vectors.get(record.article_id),
+                                    follows, mutes)
+        if verdict.muted:
             muted += 1
             continue
         if feed_filters and not _admitted(record, feed_filters, article_feeds, matcher):
             filtered += 1
             continue
         kept.append(record)
-        if any(matcher.matches(t, record) for t in topics.follow):
+        if verdict.followed:
             followed.add(record.article_id)
     return Filtered(tuple(kept), frozenset(followed), muted, filtered)
 

@@ -176,3 +176,24 @@ async def test_settings_layout_and_slack_hints(store: Store) -> None:
                            for word in ("subscribe", "schedule", "help", "settings", "list",
                                         "summary", "digest")), reply.text
         assert all(r.private for r in slack[1:2] + slack[5:7])
+
+
+def test_topic_vectors_decide_when_no_keyword_matches() -> None:
+    import numpy as np
+
+    records = [record(1, "Storm hits the coast"), record(2, "Budget vote tonight")]
+    vectors = {1: np.array([0.95, 0.05]), 2: np.array([0.0, 1.0])}
+
+    def embed(phrases: Any) -> Any:
+        return np.array([[1.0, 0.0]] * len(phrases))
+
+    out = apply(records, ChatTopics(follow=("weather",)), {}, {}, vectors=vectors, embed=embed)
+    assert out.followed == {1}
+    out = apply(records, ChatTopics(mute=("weather",)), {}, {}, vectors=vectors, embed=embed)
+    assert [r.article_id for r in out.records] == [2]
+
+    def broken(phrases: Any) -> Any:
+        raise RuntimeError("no model in this process")
+
+    out = apply(records, ChatTopics(mute=("weather",)), {}, {}, vectors=vectors, embed=broken)
+    assert [r.article_id for r in out.records] == [1, 2]  # keywords only: nothing says weather
