@@ -116,7 +116,8 @@ def build_server() -> Any:
         + "</article></body></html>"
     )
     links = "".join(
-        f'<link rel="alternate" type="application/rss+xml" href="/drip/f{i}.xml">' for i in range(5)
+        f'<link rel="alternate" type="application/rss+xml" href="/drip-feeds/f{i}.xml">'
+        for i in range(5)
     )
     drip = Response(b"<rss>" + b" " * 100_000, content_type="application/rss+xml",
                     chunked=True, chunk_size=1, chunk_delay=1.0)
@@ -126,17 +127,19 @@ def build_server() -> Any:
         "/bomb-gzip-gzip": Response(bomb("gzip, gzip", 2048 * MB), content_type="text/html",
                                     headers={"Content-Encoding": "gzip, gzip"}),
         "/atom": Response(big_atom(), content_type="application/atom+xml"),
-        "/drip/": Response(f"<html><head>{links}</head><body>{page}</body></html>",
-                           content_type="text/html", chunked=True, chunk_size=1, chunk_delay=1.0),
+        "/drip/": Response(page, content_type="text/html", chunked=True, chunk_size=1,
+                           chunk_delay=1.0),
+        "/drip-feeds/": Response(f"<html><head>{links}</head><body>{page}</body></html>",
+                                 content_type="text/html"),
         "/bad-location": Response(status=302, body=b"", content_type=None,
                                   headers={"Location": "http:\\\\host\\"}),
         "/deep.json": Response(deep_json(), content_type="application/feed+json"),
         "/page": Response(page, content_type="text/html"),
     }
     for i in range(5):
-        routes[f"/drip/f{i}.xml"] = drip
+        routes[f"/drip-feeds/f{i}.xml"] = drip
     for path in ("/feed", "/rss", "/atom.xml", "/index.xml", "/feed.xml", "/rss.xml"):
-        routes["/drip" + path] = drip
+        routes["/drip-feeds" + path] = drip
     return LoopbackServer(routes).start()
 
 
@@ -144,15 +147,18 @@ CASES = {
     "bomb-br": "/bomb-br",
     "bomb-gzip-gzip": "/bomb-gzip-gzip",
     "atom": "/atom",
-    "drip": "/drip/",
+    "drip": "/drip/",  # feeds add: a page advertising five dripping feeds (/drip-feeds/)
     "bad-location": "/bad-location",
     "deep-json": "/deep.json",
     "creds": "/page",
 }
 
 
-def case_url(server: Any, case: str) -> str:
-    url = server.url(CASES[case])
+def case_url(server: Any, case: str, command: str) -> str:
+    path = CASES[case]
+    if case == "drip" and command == "feeds-add":
+        path = "/drip-feeds/"
+    url = server.url(path)
     if case == "creds":
         url = url.replace("http://", "http://alice:s3cret@")
     return url
@@ -261,8 +267,8 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="newsbot-hostile-") as tmp:
             workdir = Path(tmp)
             for case in cases:
-                url = case_url(server, case)
                 for command in wanted:
+                    url = case_url(server, case, command)
                     argv = [*commands[command], url]
                     after = run_one(REPO, argv, timeout=args.timeout, limit_memory=False,
                                     workdir=workdir)

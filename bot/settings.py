@@ -209,7 +209,7 @@ class Settings(BaseSettings):
         30.0, gt=0, le=600, description="total time for one fetch, redirects included"
     )
     discovery_deadline_s: float = Field(
-        50.0, gt=0, le=600,
+        45.0, gt=0, le=600,
         description="total time to find a feed behind a pasted URL (all candidates tried)",
     )
     feed_max_entries: int = Field(

@@ -226,7 +226,7 @@ def _trim_bytes(content: bytes, keep: int) -> Trimmed | None:
             pieces.append(content[start:end])
         last = end
     pieces.append(content[last:])
-    logger.info("feed has %d entries: kept the newest %d before parsing", total, len(kept))
+    logger.debug("feed has %d entries: kept the newest %d before parsing", total, len(kept))
     return Trimmed(content=b"".join(pieces), total=total, kept=len(kept), rewritten=False)
 
 

@@ -52,7 +52,7 @@ def test_cap_without_dates_keeps_the_first_entries() -> None:
 
 
 def test_trim_streams_atom_and_keeps_namespaces() -> None:
-    body = big_atom(2_000)
+    body = big_atom(2_000, dated=True)
     trimmed = trim_entries(body, 100)
     assert trimmed is not None and trimmed.total == 2_000 and trimmed.kept == 100
     parsed = parse_feed(trimmed.content, "http://flood.example/feed")
@@ -111,7 +111,7 @@ async def test_parse_feed_async_computes_entry_text_off_the_loop() -> None:
 
 async def test_big_feed_goes_to_the_worker_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parsing, "SUBPROCESS_MIN_BYTES", 1000)
-    parsed = await parse_feed_async(big_atom(5_000), "http://flood.example/", max_entries=20)
+    parsed = await parse_feed_async(big_atom(5_000, dated=True), "http://flood.example/", max_entries=20)
     assert len(parsed.entries) == 20 and parsed.total_entries == 5_000
     with pytest.raises(FeedError, match="nested too deeply"):
         await parse_feed_async(deep_json(), "http://x.example/deep.json")
