@@ -294,15 +294,17 @@ class Settings(BaseSettings):
     def _database_in_data_dir(cls, data: Any) -> Any:
         """No database_url from any source: the SQLite file in the data folder."""
         if isinstance(data, dict) and not data.get("database_url"):
-            folder = data.get("data_dir") or default_data_dir()[0]
+            folder = str(data.get("data_dir") or "").strip() or default_data_dir()[0]
             path = Path(folder).expanduser().absolute() / DATABASE_FILE_NAME
             data = {**data, "database_url": f"sqlite:///{path}"}
         return data
 
-    @field_validator("data_dir")
+    @field_validator("data_dir", mode="before")
     @classmethod
-    def _absolute_data_dir(cls, value: Path) -> Path:
-        return value.expanduser().absolute()
+    def _absolute_data_dir(cls, value: Any) -> Path:
+        if value is None or not str(value).strip():  # NEWSBOT_DATA_DIR="" means the default
+            return default_data_dir()[0].absolute()
+        return Path(value).expanduser().absolute()
 
     @field_validator("database_url")
     @classmethod

@@ -20,7 +20,11 @@ echo "check-install: $("$py" -m pip --version | cut -d' ' -f1-2) (as shipped wit
 # --no-compile: byte-compiling all of torch's sources costs minutes of CPU; Python
 # compiles what is imported on first use anyway.
 t0=$(date +%s)
-"$py" -m pip wheel -q --no-deps -w "$work/dist" "$src" 2>&1 | quiet
+# Built from a copy: setuptools writes build/ and *.egg-info into the tree it builds.
+mkdir "$work/src"
+tar -C "$src" --exclude='./.venv*' --exclude=./.git --exclude=./build --exclude='*.egg-info' \
+    --exclude=__pycache__ -cf - . | tar -C "$work/src" -xf -
+"$py" -m pip wheel -q --no-deps -w "$work/dist" "$work/src" 2>&1 | quiet
 wheel="$(ls "$work"/dist/newsbot-*.whl)"
 t1=$(date +%s)
 "$py" -m pip install -q --no-compile "torch==$TORCH_VERSION" 2>&1 | quiet

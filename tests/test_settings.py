@@ -107,6 +107,17 @@ def test_data_folder_order(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     assert default_data_dir(env)[0] == service  # an operator made it: a service install
 
 
+def test_empty_data_dir_variable_means_the_default(monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
+    monkeypatch.setenv("NEWSBOT_DATA_DIR", "")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(settings_module, "SERVICE_DATA_DIR", tmp_path / "absent")
+    monkeypatch.chdir(tmp_path)
+    s = load_settings()
+    assert s.data_dir == tmp_path / "xdg" / "newsbot"  # not the current folder
+    assert s.sqlite_path == tmp_path / "xdg" / "newsbot" / "newsbot.db"
+
+
 def test_data_dir_setting_moves_the_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path / "d"))
     assert load_settings().database_url == f"sqlite:///{tmp_path / 'd' / 'newsbot.db'}"
