@@ -8,15 +8,15 @@ words a chat follows or mutes; ``subscriptions.include_words`` /
 lead image a page declares (``og:image``); ``chats.digest_wanted_at`` marks a
 /digest asked for while the first stories were still being read.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-01 23:30:00.000000
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
