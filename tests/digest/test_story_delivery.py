@@ -92,7 +92,8 @@ async def test_one_item_per_story_with_the_other_outlets_credited(store: Store) 
     library, other = await world.publish("Herald", LIBRARY, story_id=None, hours=3)
     assert other != story
 
-    built = await build_digest(store, CHAT)
+    # The full layout: its two key quotes can come from two outlets (brief shows one).
+    built = await build_digest(store, CHAT, layout="full")
     assert built is not None and built.digest is not None
     items = built.digest.stories
     assert len(items) == 2
