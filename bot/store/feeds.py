@@ -193,6 +193,7 @@ class FeedStore:
                 new_by_feed[poll.feed_id] = await _write_one_feed(s, poll)
             return new_by_feed
 
+
 async def _write_polls(s: AsyncSession, polls: Sequence[PollWrite]) -> dict[int, list[int]]:
     new_by_feed = await insert_entries(s, [(p.feed_id, p.entries) for p in polls])
     # Fetch state: one executemany per shape of row (a 304 keeps its
