@@ -6,6 +6,7 @@ unicode, NUL, lone surrogates) on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +15,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.domain import Article, Quote, Summary
+from bot.errors import FeedError
+from bot.pipeline import entry_record
 from bot.records import EntryRecord, FetchState, PollWrite
+from bot.sources.feeds import parse_feed
 from bot.store import Store, bounds
 from bot.store.models import ArticleRow, FeedEntryRow, FeedRow
 
@@ -244,3 +248,46 @@ async def test_generated_extreme_feeds_store_without_raising_and_spare_their_bat
         assert "\x00" not in (info.etag or "") + (info.title or "")
         guids = {bounds.guid(e.guid) for e in w.entries}
         assert await entry_count(store, w.feed_id) == len(guids)
+
+
+@st.composite
+def json_feed(draw: st.DrawFn) -> bytes:
+    """A JSON Feed whose every field is extreme; JSON escapes carry NUL and lone
+    surrogates (``\\u0000``, ``\\ud800``) that XML cannot."""
+    text = extreme_text(max_repeat=400)
+    items = [
+        {"id": draw(text), "url": "https://j.example/" + draw(text),
+         "title": draw(text), "content_text": draw(text),
+         "authors": [{"name": draw(text)}], "date_published": "2026-12-01T10:00:00Z"}
+        for _ in range(draw(st.integers(1, 3)))
+    ]
+    doc = {"version": "https://jsonfeed.org/version/1.1", "title": draw(text),
+           "home_page_url": "https://j.example/?" + draw(text), "items": items}
+    return json.dumps(doc).encode()
+
+
+@settings(max_examples=10, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.data_too_large])
+@given(document=json_feed())
+async def test_parsed_extreme_json_feeds_store_beside_a_sane_feed(
+        store: Store, document: bytes) -> None:
+    """Through the real parser and the pipeline's entry records: whatever a feed
+    document holds, once parsed it is stored, and its batch with it."""
+    try:
+        parsed = parse_feed(document, "https://j.example/feed.json")
+    except FeedError:
+        return  # refusing a document is the parser's call (tests/fuzz); storing is ours
+    n = next(_ids)
+    sane, _ = await store.feeds.add_feed(f"https://jsane{n}.example/rss")
+    odd, _ = await store.feeds.add_feed(f"https://j{n}.example/feed.json", parsed.title,
+                                        parsed.site_url)
+    state = FetchState(fetched_at=NOW, next_poll_at=NOW + timedelta(minutes=15),
+                       title=parsed.title, site_url=parsed.site_url)
+    writes = [plain_poll(sane.id, f"https://jsane{n}.example"),
+              PollWrite(odd.id, tuple(entry_record(e) for e in parsed.entries), state)]
+    new = await store.feeds.save_polls(writes)
+    assert set(new) == {sane.id, odd.id}
+    assert await entry_count(store, sane.id) == 3
+    info = await store.feeds.get_feed(odd.id)
+    assert info is not None and info.last_error is None
