@@ -3,7 +3,9 @@ password) and what to check, from the store and from every CLI command."""
 
 from __future__ import annotations
 
+import logging
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,21 @@ from bot import cli
 from bot.errors import StoreUnavailableError
 from bot.store import Store
 from tests.conftest import POSTGRES_ADMIN_URL
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """cli.main configures logging (root handlers, warnings captured): put it back,
+    so later tests see logging as pytest set it up."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    for h in handlers:
+        root.addHandler(h)
+    root.setLevel(level)
+    logging.captureWarnings(False)
 
 
 def _free_port() -> int:
