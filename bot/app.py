@@ -30,9 +30,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import logredact
-from bot.commands.access import AccessPolicy
+from bot.commands.access import AccessPolicy, AllowList
 from bot.commands.handlers import CoreCommands
 from bot.commands.inbound import Inbound
+from bot.commands.quotas import CommandQuotas, Limits
 from bot.delivery.outbox import Outbox
 from bot.delivery.ratelimit import RateLimiter
 from bot.delivery.replies import DirectReplies
@@ -187,11 +188,18 @@ def wire(svc: Services, platforms: Mapping[Platform, ChatPlatform], **outbox_opt
                 for name, p in platforms.items()}
     outbox = Outbox(store, platforms, limiters=limiters, metrics=metrics, **outbox_options)
     scheduler = Scheduler(settings, store, svc.pipeline, outbox, platforms, metrics=metrics)
-    access = AccessPolicy(members_manage=["slack"] if settings.slack_members_can_manage else [])
+    access = AccessPolicy(members_manage=["slack"] if settings.slack_members_can_manage else [],
+                          allowed=AllowList(settings.allowed_users, settings.allowed_chats))
+    quotas = CommandQuotas(store.quotas, Limits(
+        summary_per_hour=settings.summary_quota_per_hour,
+        subscribe_per_hour=settings.subscribe_quota_per_hour,
+        summary_concurrency=settings.summary_concurrency,
+        summary_queue_max=settings.summary_queue_max,
+    ))
     commands = CoreCommands(store, svc.pipeline, platforms, access=access,
                             on_chat_changed=scheduler.sync_chat, on_digest_queued=outbox.notify)
     replies = DirectReplies(limiters, store.outbox, wake_outbox=outbox.notify)
-    inbound = Inbound(commands, platforms, access, replies, metrics=metrics)
+    inbound = Inbound(commands, platforms, access, replies, metrics=metrics, quotas=quotas)
     return Bot(svc, platforms, limiters, outbox, scheduler, commands, inbound)
 
 

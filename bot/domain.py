@@ -92,6 +92,7 @@ class UserRef:
     platform: Platform
     external_id: str
     display_name: str | None = None
+    username: str | None = None  # Telegram @username without the @ (allow-lists)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +189,7 @@ class Command:
     chat_title: str | None = None
     raw: str = ""
     target: str | None = None  # the channel address (``@name``) the command was sent for, if any
+    chat_username: str | None = None  # a public Telegram chat's @name, without the @
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ one clear line that says what went wrong and, where possible, what to do::
     ├── SummarizerError             the summarization model is missing or failed
     ├── CommandError                bad command input (the message is the reply)
     ├── NotFoundError               a feed/chat/subscription that does not exist
+    ├── StoreUnavailableError       the database cannot be opened (URL shown without password)
     └── DeliveryError               a message was not delivered (raise a subclass)
         ├── TransientDeliveryError  worth trying again later: network, 5xx, timeouts, bad token
         │   └── RateLimited         the platform asked us to wait ``retry_after`` s
@@ -107,6 +108,11 @@ class CommandError(NewsbotError):
 
 class NotFoundError(NewsbotError):
     pass
+
+
+class StoreUnavailableError(NewsbotError):
+    """The database cannot be reached or opened; the message names the URL
+    (without its password) and what to check."""
 
 
 class DeliveryError(NewsbotError):

@@ -32,7 +32,7 @@ import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     Field,
@@ -41,7 +41,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from bot.errors import ConfigError
 
@@ -268,6 +273,26 @@ class Settings(BaseSettings):
         "and settings (default: only workspace admins and owners, and the channel's creator)",
     )
 
+    # access (bot/commands/access.py, bot/commands/quotas.py)
+    allowed_users: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="who may use the bot anywhere: Telegram user ids or @usernames, Slack "
+        "user ids; comma-separated in the environment (empty, with allowed_chats empty: everyone)",
+    )
+    allowed_chats: Annotated[tuple[str, ...], NoDecode] = Field(
+        (), description="chats where everyone may use the bot: Telegram chat ids or @names, "
+        "Slack channel ids; comma-separated in the environment",
+    )
+    summary_quota_per_hour: int = Field(
+        20, ge=0, le=100_000, description="/summary requests per user per hour (0: no quota)")
+    subscribe_quota_per_hour: int = Field(
+        10, ge=0, le=100_000, description="/subscribe requests per user per hour (0: no quota)")
+    summary_concurrency: int = Field(
+        2, ge=1, le=64, description="on-demand summaries (/summary) run at once, per process; "
+        "more wait in a queue, so a burst cannot starve digests")
+    summary_queue_max: int = Field(
+        50, ge=0, le=10_000, description="on-demand summaries that may wait for a slot; "
+        "beyond that the user is asked to try again in a minute")
+
     http_host: str | None = Field(
         None, description="address of the HTTP server (default 127.0.0.1; 0.0.0.0 when PORT is set)"
     )
@@ -305,6 +330,14 @@ class Settings(BaseSettings):
         if value is None or not str(value).strip():  # NEWSBOT_DATA_DIR="" means the default
             return default_data_dir()[0].absolute()
         return Path(value).expanduser().absolute()
+
+    @field_validator("allowed_users", "allowed_chats", mode="before")
+    @classmethod
+    def _id_list(cls, value: Any) -> Any:
+        """``"123, @alice U0ABC"`` (environment) or a TOML list -> a tuple of entries."""
+        if isinstance(value, str):
+            return tuple(v for v in re.split(r"[,\s]+", value) if v)
+        return value
 
     @field_validator("database_url")
     @classmethod

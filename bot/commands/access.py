@@ -24,6 +24,17 @@ live here:
    asks to be invited or given the right to post, instead of starting
    digests that could never arrive. When the platform cannot tell, the
    command goes ahead (the first digest would pause the chat).
+0. **Who may use the bot at all** (checked before everything else). With
+   ``NEWSBOT_ALLOWED_USERS`` and ``NEWSBOT_ALLOWED_CHATS`` both empty,
+   everyone (a public bot, the default). Otherwise a command is admitted
+   when its sender is an allowed user *or* it comes from an allowed chat:
+   allowed users may use the bot anywhere (their private chat included),
+   everyone in an allowed chat may use it there. Entries are Telegram ids
+   (``123456``, a group's ``-100123``) or ``@usernames`` (a user's, or a
+   public channel's or group's), and Slack user (``U…``, ``W…``) or
+   channel (``C…``, ``G…``, ``D…``) ids; ``telegram:`` or ``slack:`` in
+   front limits an entry to one platform. Everyone else gets one reply
+   saying the bot is private, with the id to send its operator.
 """
 
 from __future__ import annotations
@@ -38,6 +49,8 @@ from bot.ports import ChatPlatform, Posting
 
 logger = logging.getLogger(__name__)
 
+NOT_ALLOWED = ("Sorry, this newsbot is private: only the people and chats its operator allows "
+               "can use it. To be allowed, send the operator your id: {ident}")
 MANAGERS_ONLY = ("Only administrators of this chat can change its subscriptions, "
                  "schedule and settings.")
 CHANNEL_NOT_FOUND = "I can't find {target}. Add me to the channel as an administrator, then try again."
@@ -50,12 +63,59 @@ INVITE_ME = ("I'm not a member of this channel, so its digests could not reach i
              "Invite me with /invite @{name}, then try again.")
 
 
+class AllowList:
+    """Rule 0 of the module docstring: who may use the bot at all."""
+
+    def __init__(self, users: Iterable[str] = (), chats: Iterable[str] = ()) -> None:
+        self.users = tuple(_entry(e) for e in users if e.strip())
+        self.chats = tuple(_entry(e) for e in chats if e.strip())
+
+    @property
+    def everyone(self) -> bool:
+        return not self.users and not self.chats
+
+    def admits(self, command: Command) -> bool:
+        if self.everyone:
+            return True
+        user = command.user
+        if user is not None and any(
+            _matches(e, user.platform, user.external_id, user.username) for e in self.users
+        ):
+            return True
+        chat = command.chat
+        return any(_matches(e, chat.platform, chat.external_id, command.chat_username)
+                   for e in self.chats)
+
+
+def _entry(raw: str) -> tuple[str | None, str]:
+    """``"telegram:@Alice"`` -> (``"telegram"``, ``"@alice"``); ids keep their case."""
+    raw = raw.strip()
+    platform, sep, rest = raw.partition(":")
+    scoped = sep and platform.lower() in ("telegram", "slack", "console")
+    value = rest.strip() if scoped else raw
+    return (platform.lower() if scoped else None,
+            value.lower() if value.startswith("@") else value)
+
+
+def _matches(entry: tuple[str | None, str], platform: str, ident: str,
+             username: str | None) -> bool:
+    scope, value = entry
+    if scope is not None and scope != platform:
+        return False
+    if value.startswith("@"):
+        return username is not None and value[1:] == username.lstrip("@").lower()
+    return value == ident
+
+
 class AccessPolicy:
     """The rules of the module docstring. ``members_manage``: platforms whose
-    chats every member may manage (an operator's choice; default none)."""
+    chats every member may manage (an operator's choice; default none);
+    ``allowed``: rule 0 (default: everyone)."""
 
-    def __init__(self, members_manage: Iterable[Platform] = ()) -> None:
+    def __init__(self, members_manage: Iterable[Platform] = (),
+                 allowed: AllowList | None = None) -> None:
         self.members_manage = frozenset(members_manage)
+        self.allowed = allowed or AllowList()
 
     def who_manages(self, platform: Platform) -> str:
         """One line for ``/help`` saying who may change a group's settings."""
@@ -64,6 +124,13 @@ class AccessPolicy:
     async def admit(self, command: Command, platform: ChatPlatform) -> Command | Reply:
         """The command to run (retargeted to a channel when it names one), or
         the refusal to send instead."""
+        if not self.allowed.admits(command):
+            user = command.user
+            ident = user.external_id if user else command.chat.external_id
+            logger.info("access: refused /%s from %s in %s (not in the allow-lists)",
+                        command.name, f"{user.platform}:{user.external_id}" if user else "nobody",
+                        command.chat)
+            return Reply(NOT_ALLOWED.format(ident=ident), is_error=True, refused=True)
         spec = BY_NAME.get(command.name)
         if spec is None:
             return command  # the command layer answers unknown commands
@@ -127,4 +194,4 @@ class AccessPolicy:
         return None
 
 
-__all__ = ["AccessPolicy"]
+__all__ = ["AccessPolicy", "AllowList"]

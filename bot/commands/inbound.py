@@ -1,8 +1,8 @@
 """What chat platforms talk to: :class:`Inbound` implements :class:`bot.ports.Core`.
 
 An update from any platform arrives here as a :class:`~bot.domain.Command`
-and goes through the access rules (:mod:`bot.commands.access`) to the
-command layer (:class:`~bot.commands.handlers.CoreCommands`); news about the
+and goes through the access rules (:mod:`bot.commands.access`) and the
+quotas (:mod:`bot.commands.quotas`) to the command layer (:class:`~bot.commands.handlers.CoreCommands`); news about the
 bot's own membership goes straight to the command layer; direct replies go
 out under the one reply policy (:class:`~bot.delivery.replies.DirectReplies`).
 """
@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from bot.commands.access import AccessPolicy
+from bot.commands.quotas import CommandQuotas
 from bot.delivery.replies import DirectReplies, ReplyOutcome
 from bot.domain import ChatRef, Command, Platform, Reply
 from bot.errors import GoneKind
@@ -49,12 +50,14 @@ class Inbound:
         access: AccessPolicy,
         replies: DirectReplies,
         metrics: Metrics | None = None,
+        quotas: CommandQuotas | None = None,
     ) -> None:
         self.metrics = metrics or Metrics()
         self.commands = commands
         self.platforms = platforms
         self.access = access
         self.replies = replies
+        self.quotas = quotas
 
     async def handle(self, command: Command) -> Reply:
         reply, outcome = await self._handle(command)
@@ -70,7 +73,17 @@ class Inbound:
             return INTERNAL_ERROR, "error"
         if isinstance(admitted, Reply):
             return admitted, "refused"
-        reply = await self.commands.handle(admitted)
+        if self.quotas is None:
+            reply = await self.commands.handle(admitted)
+        else:
+            try:
+                reply, refused = await self.quotas.run(admitted, self.commands.handle)
+            except Exception:
+                logger.exception("running /%s in %s within its quota failed", command.name,
+                                 command.chat)
+                return INTERNAL_ERROR, "error"
+            if refused:
+                return reply, "refused"
         return reply, "error" if reply.is_error else "ok"
 
     async def bot_removed(self, chat: ChatRef, kind: GoneKind, reason: str) -> None:

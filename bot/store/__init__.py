@@ -10,6 +10,7 @@ a caller reaches the one it needs through :class:`Store`::
     store.outbox      outbox.py     outgoing messages, send results, chat leases
     store.stats       stats.py      read-only figures for health checks and metrics
     store.stories     stories.py    stories across outlets and their articles
+    store.quotas      quotas.py     per-user command quotas (sliding windows)
 
 They share one :class:`~bot.store.database.Database` (engine, session factory,
 migrations in ``migrations/``, tables in ``models.py``). What they accept and
@@ -23,14 +24,17 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from bot.errors import StoreUnavailableError
 from bot.store.articles import ArticleStore
 from bot.store.chats import ChatStore
-from bot.store.database import Database
+from bot.store.database import Database, unavailable
 from bot.store.digests import DigestStore
 from bot.store.feeds import FeedStore
 from bot.store.outbox import OutboxStore
+from bot.store.quotas import QuotaStore
 from bot.store.stats import StatsStore
 from bot.store.stories import StoryStore
 
@@ -47,13 +51,34 @@ class Store:
         self.outbox = OutboxStore(self.db)
         self.stats = StatsStore(self.db)  # read-only figures: health checks, metrics
         self.stories = StoryStore(self.db)
+        self.quotas = QuotaStore(self.db)
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True) -> Store:
-        """A store on ``url``, its schema brought up to date unless ``migrate=False``."""
-        store = cls(url)
-        if migrate:
-            await store.db.migrate()
+        """A store on ``url``, its schema brought up to date unless ``migrate=False``.
+
+        A database that cannot be opened (nothing listening, no such database,
+        an SQLite file in a missing folder, a malformed URL) raises
+        :class:`~bot.errors.StoreUnavailableError`: one line naming the URL
+        without its password and what to check.
+        """
+        try:
+            store = cls(url)
+        except (ArgumentError, ValueError) as exc:
+            raise unavailable(url, exc) from None
+        try:
+            store.db.check_sqlite_folder()
+        except StoreUnavailableError:
+            await store.close()
+            raise
+        try:
+            if migrate:
+                await store.db.migrate()
+            else:
+                await store.db.ping()
+        except (DBAPIError, OSError) as exc:
+            await store.close()
+            raise unavailable(url, exc) from None
         return store
 
     async def close(self) -> None:

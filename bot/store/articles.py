@@ -14,6 +14,7 @@ was extracted and summarized), ``duplicate`` or ``failed``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -25,8 +26,11 @@ from bot.clock import utcnow
 from bot.domain import Article, Quote, Summary
 from bot.errors import NotFoundError
 from bot.records import EntryRecord, FeedCopy, PendingArticle
+from bot.store import bounds
 from bot.store.database import Database, chunks
 from bot.store.models import ArticleRow, FeedEntryRow, FeedRow, SummaryRow
+
+logger = logging.getLogger(__name__)
 
 
 class ArticleStore:
@@ -96,15 +100,15 @@ class ArticleStore:
                     ArticleRow.id != article_id,
                 ).limit(1)
             )
-            row.title = article.title or row.title
-            row.text = article.text
-            row.author = article.author or row.author
+            row.title = bounds.clip(article.title, bounds.MAX_TITLE_CHARS) or row.title
+            row.text = bounds.clip(article.text, bounds.MAX_TEXT_CHARS)
+            row.author = bounds.clip(article.author, bounds.MAX_AUTHOR_CHARS) or row.author
             row.published = row.published or article.published
-            row.language = article.language
-            row.site_name = article.site_name
+            row.language = bounds.clip_or_none(article.language, bounds.MAX_LANGUAGE_CHARS)
+            row.site_name = bounds.clip(article.site_name, bounds.MAX_SITE_NAME_CHARS)
             row.fingerprint = article.fingerprint
-            row.extraction_note = article.extraction_note
-            row.image_url = article.image_url
+            row.extraction_note = bounds.clip(article.extraction_note, bounds.MAX_NOTE_CHARS)
+            row.image_url = bounds.url_or_none(article.image_url, bounds.MAX_IMAGE_URL_CHARS)
             row.processed_at = now
             row.attempts += 1
             if twin is not None:
@@ -121,7 +125,7 @@ class ArticleStore:
             if row is None:
                 return
             row.attempts += 1
-            row.extraction_note = reason[:2000]
+            row.extraction_note = bounds.clip(reason, bounds.MAX_NOTE_CHARS)
             if final:
                 row.status = "failed"
                 row.processed_at = utcnow()
@@ -150,7 +154,7 @@ async def insert_entries(
     now = utcnow()
     new_by_feed: dict[int, list[int]] = {fid: [] for fid, _ in batches}
     # keyed by (feed, GUID): also dedupes GUIDs repeated within one feed
-    wanted = {(fid, e.guid): e for fid, entries in batches for e in entries}
+    wanted = {(fid, e.guid): e for fid, entries in batches for e in _bounded(fid, entries)}
     if not wanted:
         return new_by_feed
     known: set[tuple[int, str]] = set()
@@ -164,28 +168,31 @@ async def insert_entries(
     fresh = [(fid, e) for (fid, guid), e in wanted.items() if (fid, guid) not in known]
     if not fresh:
         return new_by_feed
+    # Articles are unique on the hash of their canonical URL (bot/store/bounds.py).
+    keys = {e.canonical_url: bounds.url_hash(e.canonical_url) for _, e in fresh}
     existing: dict[str, int] = {}
-    for urls in chunks(list({e.canonical_url for _, e in fresh})):
+    for hashes in chunks(list(set(keys.values()))):
         found = await s.execute(
-            select(ArticleRow.canonical_url, ArticleRow.id).where(ArticleRow.canonical_url.in_(urls))
+            select(ArticleRow.canonical_url_hash, ArticleRow.id)
+            .where(ArticleRow.canonical_url_hash.in_(hashes))
         )
-        existing.update((url, aid) for url, aid in found.all())
+        existing.update((key, aid) for key, aid in found.all())
     to_create: dict[str, tuple[int, EntryRecord]] = {}
     for fid, e in fresh:
-        if e.canonical_url not in existing:
-            to_create.setdefault(e.canonical_url, (fid, e))
+        if keys[e.canonical_url] not in existing:
+            to_create.setdefault(keys[e.canonical_url], (fid, e))
     if to_create:
         created = await s.execute(
-            insert(ArticleRow).returning(ArticleRow.id, ArticleRow.canonical_url),
-            [_article_values(e, now) for _, e in to_create.values()],
+            insert(ArticleRow).returning(ArticleRow.id, ArticleRow.canonical_url_hash),
+            [_article_values(e, key, now) for key, (_, e) in to_create.items()],
         )
-        for aid, url in created.all():
-            existing[url] = aid
-            new_by_feed[to_create[url][0]].append(aid)
+        for aid, key in created.all():
+            existing[key] = aid
+            new_by_feed[to_create[key][0]].append(aid)
     await s.execute(
         insert(FeedEntryRow),
         [
-            {"feed_id": fid, "article_id": existing[e.canonical_url], "guid": e.guid,
+            {"feed_id": fid, "article_id": existing[keys[e.canonical_url]], "guid": e.guid,
              "published": e.published, "seen_at": now}
             for fid, e in fresh
         ],
@@ -222,11 +229,11 @@ async def _put_summary(s: AsyncSession, fingerprint: str, summary: Summary) -> N
     s.add(
         SummaryRow(
             fingerprint=fingerprint,
-            engine=summary.engine,
-            language=summary.language,
-            key_points=list(summary.key_points),
-            quotes=[_quote_to_json(q) for q in summary.quotes],
-            key_quotes=[_quote_to_json(q) for q in summary.key_quotes],
+            engine=bounds.clip(summary.engine, 64),
+            language=bounds.clip_or_none(summary.language, bounds.MAX_LANGUAGE_CHARS),
+            key_points=bounds.json_strings(list(summary.key_points)),
+            quotes=bounds.json_strings([_quote_to_json(q) for q in summary.quotes]),
+            key_quotes=bounds.json_strings([_quote_to_json(q) for q in summary.key_quotes]),
             created_at=utcnow(),
         )
     )
@@ -240,9 +247,33 @@ def _quote_from_json(d: dict[str, Any]) -> Quote:
     return Quote(text=d["text"], speaker=d.get("speaker"), start=int(d["start"]), end=int(d["end"]))
 
 
-def _article_values(e: EntryRecord, now: datetime) -> dict[str, Any]:
+def _bounded(feed_id: int, entries: Sequence[EntryRecord]) -> list[EntryRecord]:
+    """``entries`` with every value bounded (bot/store/bounds.py); an entry whose
+    link is too long to keep whole is skipped, with one log line per feed."""
+    kept: list[EntryRecord] = []
+    for e in entries:
+        url, canonical = bounds.url_or_none(e.url), bounds.url_or_none(e.canonical_url)
+        if (url is None and e.url) or (canonical is None and e.canonical_url):
+            continue
+        kept.append(EntryRecord(
+            guid=bounds.guid(e.guid),
+            url=url or "",
+            canonical_url=canonical or "",
+            title=bounds.clip(e.title, bounds.MAX_TITLE_CHARS),
+            published=e.published,
+            author=bounds.clip(e.author, bounds.MAX_AUTHOR_CHARS),
+            feed_text=bounds.clip(e.feed_text, bounds.MAX_FEED_TEXT_CHARS),
+        ))
+    if len(kept) < len(entries):
+        logger.warning("feed %d: skipped %d entries whose link is longer than %d characters",
+                       feed_id, len(entries) - len(kept), bounds.MAX_URL_CHARS)
+    return kept
+
+
+def _article_values(e: EntryRecord, key: str, now: datetime) -> dict[str, Any]:
     return {
         "canonical_url": e.canonical_url,
+        "canonical_url_hash": key,
         "url": e.url,
         "title": e.title,
         "author": e.author,

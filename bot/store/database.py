@@ -11,12 +11,16 @@ psycopg 3); the schema is created and upgraded by Alembic.
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -24,10 +28,18 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.errors import StoreUnavailableError
+
 T = TypeVar("T")
 
 #: Rows per ``IN (...)`` list: far below every backend's parameter limit.
 CHUNK = 500
+
+#: How long to wait for PostgreSQL to answer a new connection (libpq's default
+#: is to wait for the operating system, which can be minutes).
+CONNECT_TIMEOUT_S = 10
+
+logger = logging.getLogger(__name__)
 
 
 def database_urls(url: str) -> tuple[str, str]:
@@ -56,7 +68,8 @@ class Database:
         if self.dialect == "sqlite":
             kwargs["connect_args"] = {"timeout": 30}
         else:
-            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True,
+                          connect_args={"connect_timeout": CONNECT_TIMEOUT_S})
         self.engine: AsyncEngine = create_async_engine(async_url, **kwargs)
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
@@ -78,6 +91,27 @@ class Database:
 
         async with self.engine.begin() as conn:
             await conn.run_sync(_upgrade)
+        if self.dialect == "sqlite":
+            # migrations ran with foreign keys off (migrations/env.py): let no
+            # session reuse that connection; new ones get the pragmas again
+            await self.engine.dispose()
+
+    def check_sqlite_folder(self) -> None:
+        """Raise :class:`StoreUnavailableError` when an SQLite file's folder is
+        missing, before any connection is tried (a failed aiosqlite connect
+        leaves a worker thread that can report to a loop already closed)."""
+        if self.dialect != "sqlite":
+            return
+        path = make_url(self.url).database or ""
+        if path and path != ":memory:" and not path.startswith("file:"):
+            folder = Path(path).expanduser().parent
+            if not folder.is_dir():
+                raise StoreUnavailableError(_sqlite_reason(safe_url(self.url), path, "", ""))
+
+    async def ping(self) -> None:
+        """Open one connection (raises the driver's error when the database is unreachable)."""
+        async with self.engine.connect() as conn:
+            await conn.exec_driver_sql("SELECT 1")
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -91,6 +125,62 @@ class Database:
             return
         async with self._serialize, self._sessions() as session, session.begin():
             yield session
+
+
+def safe_url(url: str) -> str:
+    """``url`` with its password replaced by ``***`` (for messages and logs)."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
+def unavailable(url: str, exc: BaseException) -> StoreUnavailableError:
+    """One line for a database that cannot be opened: which (without the
+    password), why, and what to check. The traceback goes to the debug log."""
+    logger.debug("opening the database %s failed", safe_url(url), exc_info=exc)
+    shown = safe_url(url)
+    if isinstance(exc, ArgumentError | ValueError) and not isinstance(exc, DBAPIError):
+        return StoreUnavailableError(f"database URL {shown} is not valid: {exc}; use "
+                                     "sqlite:///path/to/newsbot.db or postgresql://user@host/db")
+    orig = exc.orig if isinstance(exc, DBAPIError) and exc.orig is not None else exc
+    detail = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+    low = str(orig).lower()
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return StoreUnavailableError(f"cannot open the database {shown}: {detail}")
+    if parsed.get_backend_name() == "sqlite":
+        return StoreUnavailableError(_sqlite_reason(shown, parsed.database or "", low, detail))
+    where = f"{parsed.host or 'localhost'}:{parsed.port or 5432}"
+    if "does not exist" in low and "database" in low:
+        reason = (f"the database {parsed.database!r} does not exist on {where}: create it "
+                  f"(createdb {parsed.database}) or fix the name in the URL")
+    elif "password authentication failed" in low or ("role" in low and "does not exist" in low):
+        reason = f"the server at {where} refused the user {parsed.username!r}: check the user name and password"
+    elif "could not translate host name" in low or "name or service not known" in low:
+        reason = f"the host name {parsed.host!r} is unknown: check the host in the URL"
+    elif "timeout" in low or "timed out" in low:
+        reason = (f"no answer from {where} within {CONNECT_TIMEOUT_S} s: check the host, the port "
+                  "and any firewall between")
+    elif "refused" in low or "no such file" in low:
+        reason = f"nothing is listening at {where}: check that PostgreSQL is running there"
+    else:
+        reason = detail
+    return StoreUnavailableError(f"cannot open the database {shown}: {reason}")
+
+
+def _sqlite_reason(shown: str, path: str, low: str, detail: str) -> str:
+    folder = Path(path).expanduser().parent if path and path != ":memory:" else None
+    if folder is not None and not folder.is_dir():
+        return (f"cannot open the SQLite database {shown}: the folder {folder} does not exist; "
+                "create it or point the URL at an existing folder")
+    if "not a database" in low:
+        return f"cannot open the SQLite database {shown}: {path} is not an SQLite database file"
+    if "unable to open" in low or "readonly" in low or "permission" in low:
+        return (f"cannot open the SQLite database {shown}: {detail}; check that the file and "
+                "its folder are writable by this user")
+    return f"cannot open the SQLite database {shown}: {detail}"
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
@@ -107,4 +197,4 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-__all__ = ["CHUNK", "Database", "chunks", "database_urls"]
+__all__ = ["CHUNK", "Database", "chunks", "database_urls", "safe_url", "unavailable"]

@@ -28,3 +28,5 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+    if engine.dialect.name == "sqlite":
+        engine.dispose()  # the migration's connection has foreign keys off (migrations/env.py)

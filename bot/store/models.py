@@ -61,9 +61,12 @@ class FeedRow(Base):
     __tablename__ = "feeds"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    url: Mapped[str] = mapped_column(String(2048), unique=True)
+    # URLs are kept whole (a cut URL is another URL); uniqueness is on their
+    # hash, which any length of URL fits in a B-tree (bot/store/bounds.py).
+    url: Mapped[str] = mapped_column(Text)
+    url_hash: Mapped[str] = mapped_column(String(64), unique=True)
     title: Mapped[str | None] = mapped_column(String(512))
-    site_url: Mapped[str | None] = mapped_column(String(2048))
+    site_url: Mapped[str | None] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     etag: Mapped[str | None] = mapped_column(String(512))
     last_modified: Mapped[str | None] = mapped_column(String(128))
@@ -84,8 +87,9 @@ class ArticleRow(Base):
     __tablename__ = "articles"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    canonical_url: Mapped[str] = mapped_column(String(2048), unique=True)
-    url: Mapped[str] = mapped_column(String(2048))
+    canonical_url: Mapped[str] = mapped_column(Text)
+    canonical_url_hash: Mapped[str] = mapped_column(String(64), unique=True)  # see FeedRow.url
+    url: Mapped[str] = mapped_column(Text)
     title: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(String(512))
     published: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -299,3 +303,16 @@ class DeliveryRow(Base):
     platform_message_id: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class QuotaEventRow(Base):
+    """One use of a command with a per-user quota (``/summary``, ``/subscribe``),
+    kept for the quota's window so quotas survive restarts (bot/store/quotas.py)."""
+
+    __tablename__ = "quota_events"
+    __table_args__ = (Index("ix_quota_events_subject_action_at", "subject", "action", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(160))  # who: "telegram:12345" (a user, else a chat)
+    action: Mapped[str] = mapped_column(String(32))  # "summary", "subscribe"
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

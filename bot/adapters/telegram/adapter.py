@@ -114,7 +114,8 @@ def _alert_text(text: str) -> str:
 def _user_ref(user: User | None) -> UserRef | None:
     if user is None:
         return None
-    return UserRef("telegram", str(user.id), user.full_name or user.username)
+    return UserRef("telegram", str(user.id), user.full_name or user.username,
+                   username=user.username)
 
 
 def _chat_id(external_id: str) -> int | str:
@@ -513,6 +514,7 @@ class TelegramAdapter(ChatPlatform):
             as_chat=as_chat,
             chat_title=chat.title or chat.effective_name,
             raw=raw,
+            chat_username=chat.username,
         )
 
     @staticmethod
