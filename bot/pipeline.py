@@ -349,6 +349,7 @@ class Pipeline:
             logger.warning("article %s: no story assigned (%s)", pending.url,
                            exc if isinstance(exc, NewsbotError) else repr(exc))
             return None
+        self.metrics.story_assigned(created=assignment.created)
         return assignment.story_id
 
     async def summarize(self, article: Article) -> Summary:

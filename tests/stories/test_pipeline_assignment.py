@@ -89,6 +89,8 @@ async def test_ready_articles_join_or_start_stories(site: LoopbackServer, store:
     stories = {aid: await store.stories.story_of(aid) for aid in ready}
     assert all(stories.values())
     assert len(set(stories.values())) == 2  # both bridge articles in one story
+    assert pipe.metrics.value("newsbot_stories_assigned_total", result="new") == 2
+    assert pipe.metrics.value("newsbot_stories_assigned_total", result="merged") == 1
 
 
 async def test_a_failing_embedder_costs_the_story_not_the_article(
