@@ -185,15 +185,22 @@ def run_one(code: Path, argv: list[str], *, timeout: float, limit_memory: bool,
              "--", *argv],
             env=env, cwd=workdir, capture_output=True, timeout=timeout, preexec_fn=limits,
         )
-        out = proc.stdout.decode("utf-8", "replace") + proc.stderr.decode("utf-8", "replace")
+        stdout = proc.stdout.decode("utf-8", "replace")
+        out = stdout + proc.stderr.decode("utf-8", "replace")
         status = proc.returncode
     except subprocess.TimeoutExpired as exc:
+        stdout = ""
         out = ((exc.stdout or b"") + (exc.stderr or b"")).decode("utf-8", "replace")
         out += f"\n(killed after {timeout:g} s without an answer)"
         status = None
     wall = time.monotonic() - started
     figures = json.loads(result_path.read_text()) if result_path.exists() else {}
+    # What the user saw: the answer on stdout, else the last line on stderr (log lines
+    # from start-up such as "created a new database" are not the answer).
     lines = [line for line in out.splitlines() if line.strip() and "%|" not in line]
+    answer = [line for line in stdout.splitlines() if line.strip()]
+    if status == 0 and answer:
+        lines = answer
     return {
         "wall_s": wall,
         "status": status,
