@@ -129,14 +129,16 @@ class StoryStore:
         latest members (``members_kept``), for warming the story index."""
         return await self._read(StoryRow.last_seen >= start, StoryRow.first_seen <= end)
 
-    async def stories_updated_since(self, since: datetime,
-                                    known_size: Callable[[str], int | None]) -> list[StoryState]:
+    async def stories_updated_since(self, since: datetime, known_size: Callable[[str], int | None],
+                                    first_seen_from: datetime | None = None) -> list[StoryState]:
         """Stories created or joined at or after ``since`` (by any process)
         whose size differs from the caller's copy: one light read of (id,
         size), then the full state of the changed ones only."""
         async with self.db.session() as s:
-            rows = (await s.execute(select(StoryRow.id, StoryRow.size)
-                                    .where(StoryRow.updated_at >= since))).all()
+            query = select(StoryRow.id, StoryRow.size).where(StoryRow.updated_at >= since)
+            if first_seen_from is not None:
+                query = query.where(StoryRow.first_seen >= first_seen_from)
+            rows = (await s.execute(query)).all()
         changed = [story_id for story_id, size in rows if known_size(str(story_id)) != size]
         if not changed:
             return []

@@ -154,10 +154,23 @@ class StoryClusterer:
             stats.add(member.terms)
         return True
 
+    @property
+    def horizon(self) -> datetime | None:
+        """Stories first seen before this are evicted (or never loaded): no
+        article can reach them any more."""
+        if self._latest is None:
+            return None
+        cutoff = self._latest - 2 * self.config.window - timedelta(days=1)
+        return cutoff.replace(hour=0, minute=0, second=0, microsecond=0)
+
     def refresh(self, story: StoryState) -> bool:
         """Catch up with a story as the store has it now (another process may
         have added articles or started it); True when the index changed.
-        Members the index did not know count towards the document frequencies."""
+        Members the index did not know count towards the document frequencies.
+        A story behind the horizon stays out (it was evicted on purpose)."""
+        horizon = self.horizon
+        if horizon is not None and story.first_seen < horizon:
+            return False
         known = self.index.get(story.story_id)
         if known is None:
             return self.load(story)
@@ -177,8 +190,9 @@ class StoryClusterer:
         latest article: late arrivals still find their story)."""
         if self._latest is None or when > self._latest:
             self._latest = when
-            for story_id in self.index.evict_before(
-                    self._latest - 2 * self.config.window - timedelta(days=1)):
+            horizon = self.horizon
+            assert horizon is not None
+            for story_id in self.index.evict_before(horizon):
                 for stats in self._stats.values():
                     stats.forget(story_id)
 

@@ -10,8 +10,9 @@ and the tests. Contract:
   story: the first and the latest) so the clusterer can warm its index after a
   restart.
 * ``stories_updated_since(since, known_size)``: stories created or joined at
-  or after ``since`` whose size differs from ``known_size(story_id)`` (the
-  caller's copy; ``None`` when it has none), so an index kept in memory
+  or after ``since``, first seen at or after ``first_seen_from`` (older ones
+  cannot be joined any more), whose size differs from ``known_size(story_id)``
+  (the caller's copy; ``None`` when it has none), so an index kept in memory
   catches up with what other processes assigned before it decides, reading
   back only what changed.
 * ``exclusive(language)``: an async context in which no other process
@@ -37,8 +38,8 @@ from bot.stories.records import ArticleSignature, Decision, StoryConfig, StorySt
 class StoryRepository(Protocol):
     async def stories_in_window(self, start: datetime, end: datetime) -> list[StoryState]: ...
 
-    async def stories_updated_since(self, since: datetime,
-                                    known_size: Callable[[str], int | None]) -> list[StoryState]: ...
+    async def stories_updated_since(self, since: datetime, known_size: Callable[[str], int | None],
+                                    first_seen_from: datetime | None = None) -> list[StoryState]: ...
 
     def exclusive(self, language: str) -> AbstractAsyncContextManager[None]: ...
 
@@ -61,13 +62,16 @@ class MemoryStoryRepository:
         return [copy.deepcopy(s) for s in self.stories.values()
                 if s.last_seen >= start and s.first_seen <= end]
 
-    async def stories_updated_since(self, since: datetime,
-                                    known_size: Callable[[str], int | None]) -> list[StoryState]:
+    async def stories_updated_since(self, since: datetime, known_size: Callable[[str], int | None],
+                                    first_seen_from: datetime | None = None) -> list[StoryState]:
         out = []
         for sid in reversed(self.updated):  # newest first; stop at the first older one
             if self.updated[sid] < since:
                 break
-            if known_size(sid) != self.stories[sid].size:
+            story = self.stories[sid]
+            if first_seen_from is not None and story.first_seen < first_seen_from:
+                continue
+            if known_size(sid) != story.size:
                 out.append(copy.deepcopy(self.stories[sid]))
         return out
 

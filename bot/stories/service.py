@@ -72,7 +72,7 @@ class StoryAssigner:
         started = datetime.now(UTC)
         if self._synced_at is not None:
             changed = await self.repository.stories_updated_since(
-                self._synced_at - SYNC_MARGIN, self._known_size)
+                self._synced_at - SYNC_MARGIN, self._known_size, self.clusterer.horizon)
             for story in changed:
                 self.clusterer.refresh(story)
         self._synced_at = started

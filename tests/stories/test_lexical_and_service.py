@@ -87,3 +87,20 @@ def test_concurrent_assignments_never_split_a_story() -> None:
         return {r.story_id for r in results}
 
     assert len(asyncio.run(go())) == 1
+
+
+def test_catching_up_never_brings_back_an_evicted_story() -> None:
+    """Evicted stories stay out of the index (and out of the word statistics),
+    however recently the repository saved them."""
+    config = StoryConfig(sparse_weight=0.0)
+
+    async def go() -> None:
+        assigner = StoryAssigner(MemoryStoryRepository(config), config)
+        old = await assigner.assign(sig("old", unit(1, 0.1)))
+        await assigner.assign(sig("new", unit(0, 1), hours=24 * 10))
+        documents = assigner.clusterer.stats("en").documents
+        await assigner.assign(sig("newer", unit(0, 0, 1), hours=24 * 10 + 1))
+        assert assigner.clusterer.index.get(old.story_id) is None
+        assert assigner.clusterer.stats("en").documents == documents + 1
+
+    asyncio.run(go())
