@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from bot.adapters.console import ConsoleAdapter
 from bot.clock import utcnow
 from bot.digest.builder import build_digest, queue_digest
-from bot.domain import Article, ChatRef, Quote, Summary
+from bot.domain import Article, ChatRef, ChatSettings, Quote, Summary
 from bot.records import EntryRecord
 from bot.store import Store
 from bot.stories import ArticleInput, build_signature
@@ -92,8 +92,8 @@ async def test_one_item_per_story_with_the_other_outlets_credited(store: Store) 
     library, other = await world.publish("Herald", LIBRARY, story_id=None, hours=3)
     assert other != story
 
-    # The full layout: its two key quotes can come from two outlets (brief shows one).
-    built = await build_digest(store, CHAT, layout="full")
+    await store.chats.update_chat_settings(CHAT, ChatSettings(layout="full"))  # 2 quotes
+    built = await build_digest(store, CHAT)
     assert built is not None and built.digest is not None
     items = built.digest.stories
     assert len(items) == 2
