@@ -43,6 +43,8 @@ from datetime import UTC, datetime
 from types import TracebackType
 from urllib.parse import urljoin
 
+import anyio._backends._asyncio
+import anyio.streams.tls  # noqa: F401
 import certifi
 import httpcore
 import httpx
@@ -72,6 +74,9 @@ from bot.sources.safety import (
 from bot.sources.urls import has_userinfo, redact_userinfo
 
 logger = logging.getLogger(__name__)
+# httpcore imports anyio's asyncio backend on the first connection; on the event
+# loop that import held it for about 0.2 s in the middle of the first fetch, so
+# it is imported above, with this module, at start-up.
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 #: Response headers kept on :class:`FetchResult` (lower-case names).
