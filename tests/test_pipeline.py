@@ -42,7 +42,7 @@ def feed_xml(base: str, items: list[tuple[str, str]], title: str = "Loopback New
     entries = "".join(
         f"<item><title>{t}</title><link>{base}{path}?utm_source=rss</link>"
         f"<guid>{base}{path}</guid><pubDate>Mon, 23 Nov 2026 08:00:00 GMT</pubDate>"
-        f"<description>Feed text for {t}. It has enough words to be a fallback summary.</description></item>"
+        f"<description>Feed text for {t}.</description></item>"
         for path, t in items
     )
     return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>'
