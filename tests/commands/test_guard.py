@@ -9,6 +9,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -108,16 +109,32 @@ async def test_allow_lists_admit_listed_users_anywhere_and_everyone_in_listed_ch
     assert await store.chats.get_chat(ChatRef("telegram", "8")) is None  # refused: nothing stored
 
 
-def test_allow_list_entries_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_allow_list_entries_from_the_environment(monkeypatch: pytest.MonkeyPatch,
+                                                 tmp_path: Path) -> None:
+    (tmp_path / "empty.toml").write_text("")
     monkeypatch.setenv("NEWSBOT_ALLOWED_USERS", "123, @alice U0ABC")
     monkeypatch.setenv("NEWSBOT_ALLOWED_CHATS", "-100123")
-    monkeypatch.setenv("NEWSBOT_CONFIG", "/dev/null")
+    monkeypatch.setenv("NEWSBOT_CONFIG", str(tmp_path / "empty.toml"))
     settings = load_settings()
     assert settings.allowed_users == ("123", "@alice", "U0ABC")
     assert settings.allowed_chats == ("-100123",)
     allow = AllowList(settings.allowed_users, settings.allowed_chats)
     assert allow.admits(Command("help", (), ChatRef("slack", "D1"), UserRef("slack", "U0ABC")))
     assert not allow.admits(Command("help", (), ChatRef("slack", "D1"), UserRef("slack", "U0ABD")))
+
+
+def test_allow_lists_and_quotas_from_the_config_file(monkeypatch: pytest.MonkeyPatch,
+                                                    tmp_path: Path) -> None:
+    config = tmp_path / "newsbot.toml"
+    config.write_text('[newsbot]\nallowed_users = ["42", "@bob"]\nallowed_chats = []\n'
+                      "summary_quota_per_hour = 5\nsummary_concurrency = 1\n")
+    monkeypatch.setenv("NEWSBOT_CONFIG", str(config))
+    for name in ("NEWSBOT_ALLOWED_USERS", "NEWSBOT_ALLOWED_CHATS"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings()
+    assert settings.allowed_users == ("42", "@bob") and settings.allowed_chats == ()
+    assert (settings.summary_quota_per_hour, settings.subscribe_quota_per_hour) == (5, 10)
+    assert settings.summary_concurrency == 1
 
 
 # ---------------------------------------------------------------------- quotas
