@@ -188,6 +188,8 @@ def wire(svc: Services, platforms: Mapping[Platform, ChatPlatform], **outbox_opt
     options: dict[str, Any] = {"max_unconfirmed": settings.outbox_max_unconfirmed,
                                **outbox_options}
     outbox = Outbox(store, platforms, limiters=limiters, metrics=metrics, **options)
+    for platform in platforms.values():
+        platform.use_inbox(store.inbox)
     scheduler = Scheduler(settings, store, svc.pipeline, outbox, platforms, metrics=metrics)
     access = AccessPolicy(members_manage=["slack"] if settings.slack_members_can_manage else [],
                           allowed=AllowList(settings.allowed_users, settings.allowed_chats))
