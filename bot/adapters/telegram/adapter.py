@@ -109,6 +109,27 @@ HANDLER_GRACE_S = 3.0
 WEBHOOK_RECOVERY_AGE_S = 120.0
 
 
+class _QuietUpdaterCleanup(logging.Filter):
+    """PTB's Updater logs an ERROR with a traceback when its last ``getUpdates``
+    at shutdown (confirming what was fetched) fails, say because the API is
+    unreachable. Nothing is lost (the inbox skips updates Telegram sends
+    again), so it becomes one warning line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("Error while calling `get_updates` one more time"):
+            record.msg = ("telegram: could not confirm the last updates while stopping (%s); "
+                          "Telegram sends them again and those already handled are skipped")
+            error = record.exc_info[1] if record.exc_info else None
+            record.args = (redact(str(error)) if error else "no answer",)
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+_UPDATER_FILTER = _QuietUpdaterCleanup()
+
+
 class _Inbox:
     """The adapter's side of the update inbox (:class:`bot.ports.UpdateInbox`):
     updates are stored before Telegram is told they arrived (the next
@@ -280,6 +301,9 @@ class TelegramAdapter(ChatPlatform):
             write_timeout=request_timeout,
             pool_timeout=request_timeout,
         )
+        updater_log = logging.getLogger("telegram.ext.Updater")
+        if _UPDATER_FILTER not in updater_log.filters:
+            updater_log.addFilter(_UPDATER_FILTER)
         self._inbox = _Inbox()
         bot = _InboxBot(
             token,
