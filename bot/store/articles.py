@@ -194,10 +194,10 @@ async def insert_entries(
                 existing[key] = aid
                 new_by_feed[to_create[key][0]].append(aid)
         raced = [key for key in to_create if key not in existing]
-        for chunk in chunks(raced):
+        for raced_keys in chunks(raced):
             found = await s.execute(
                 select(ArticleRow.canonical_url_hash, ArticleRow.id)
-                .where(ArticleRow.canonical_url_hash.in_(chunk))
+                .where(ArticleRow.canonical_url_hash.in_(raced_keys))
             )
             existing.update((key, aid) for key, aid in found.all())
     links = [
