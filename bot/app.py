@@ -24,7 +24,6 @@ import asyncio
 import gc
 import logging
 import signal
-import socket
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager, suppress
 from dataclasses import dataclass
@@ -199,7 +198,11 @@ def wire(svc: Services, platforms: Mapping[Platform, ChatPlatform], **outbox_opt
         metrics.add_platform(name)
     limiters = {name: RateLimiter(p.limits, on_penalty=metrics.penalty_hook(name))
                 for name, p in platforms.items()}
-    outbox = Outbox(store, platforms, limiters=limiters, metrics=metrics, **outbox_options)
+    options: dict[str, Any] = {"max_unconfirmed": settings.outbox_max_unconfirmed,
+                               **outbox_options}
+    outbox = Outbox(store, platforms, limiters=limiters, metrics=metrics, **options)
+    for platform in platforms.values():
+        platform.use_inbox(store.inbox)
     scheduler = Scheduler(settings, store, svc.pipeline, outbox, platforms, metrics=metrics)
     access = AccessPolicy(members_manage=["slack"] if settings.slack_members_can_manage else [],
                           allowed=AllowList(settings.allowed_users, settings.allowed_chats))
@@ -241,17 +244,6 @@ async def connected(wired: Bot) -> AsyncIterator[Bot]:
         yield wired
 
 
-def main_worker_id() -> str:
-    """The outbox worker id of the full ``newsbot run`` on this host.
-
-    Stable across restarts, so after a crash the restarted process takes its
-    own chat leases back at once instead of waiting for them to expire (one
-    full run per database is the supported layout; delivery-only workers get
-    unique ids).
-    """
-    return f"{socket.gethostname()}:main"
-
-
 def _stop_on_signals(stop: asyncio.Event) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -270,7 +262,7 @@ async def run(settings: Settings, stop: asyncio.Event | None = None, *,
     if delivery_only:
         await run_delivery_worker(settings, stop)
         return
-    async with bot(settings, worker_id=main_worker_id()) as wired, AsyncExitStack() as stack:
+    async with bot(settings) as wired, AsyncExitStack() as stack:
         readiness = Readiness()
         process = readiness.flag("newsbot", "starting")
         readiness.add("database", wired.store.stats.ping)

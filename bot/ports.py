@@ -24,7 +24,7 @@ part, which test fakes implement without a platform behind them.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol
@@ -127,6 +127,27 @@ class Core(Protocol):
         ...
 
 
+class UpdateInbox(Protocol):
+    """Where an adapter stores a platform's updates before it confirms them to
+    the platform (``bot.store.inbox.InboxStore``): a command in flight at a
+    crash is handled after the restart instead of lost."""
+
+    async def accept(self, platform: str, updates: Sequence[tuple[str, dict[str, Any]]]) -> set[str]:
+        """Store (key, JSON payload) pairs; return the keys that are new (to handle).
+        Raises when they could not be stored: then do not confirm them."""
+        ...
+
+    async def handled(self, platform: str, key: str, note: str | None = None) -> None:
+        """The update was handled (whatever the outcome)."""
+        ...
+
+    async def claim_unhandled(
+        self, platform: str, *, older_than_s: float = 0.0, limit: int = 500
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """Updates stored but never handled (a process died), to handle now."""
+        ...
+
+
 class ChatPlatform(ABC):
     """A chat platform, as the core sees it. Adapters subclass it.
 
@@ -176,6 +197,12 @@ class ChatPlatform(ABC):
     @abstractmethod
     async def close(self) -> None: ...
 
+    def use_inbox(self, inbox: UpdateInbox) -> None:
+        """Store updates in ``inbox`` before confirming them to the platform (the
+        composition root calls it before :meth:`start`). Default: the platform
+        has nothing to confirm (the console)."""
+        return None
+
     # ------------------------------------------------------------ questions
 
     @abstractmethod
@@ -210,4 +237,5 @@ __all__ = [
     "RateLimits",
     "SendReply",
     "Sender",
+    "UpdateInbox",
 ]

@@ -293,6 +293,15 @@ class Settings(BaseSettings):
         50, ge=0, le=10_000, description="on-demand summaries that may wait for a slot; "
         "beyond that the user is asked to try again in a minute")
 
+    # delivery
+    outbox_max_unconfirmed: int = Field(
+        32,
+        ge=1,
+        le=1000,
+        description="sends that may be in flight or awaiting their 'sent' mark at once: a crash "
+        "can send at most this many messages twice (docs/delivery.md); 1 is safest, and slowest",
+    )
+
     http_host: str | None = Field(
         None, description="address of the HTTP server (default 127.0.0.1; 0.0.0.0 when PORT is set)"
     )

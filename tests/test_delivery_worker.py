@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import socket
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.app import run
+from bot.clock import utcnow
+from bot.delivery.outbox import Outbox, is_dead_here
 from bot.domain import ChatRef
 from bot.store import Store
 from tests.support.fake_telegram import running_fake_telegram, telegram_settings
@@ -48,18 +53,38 @@ async def test_delivery_worker_sends_queued_messages_and_never_polls(tmp_path: P
 
 
 @pytest.mark.slow  # two fresh interpreters
-def test_the_main_process_keeps_its_worker_id_across_restarts() -> None:
-    """Two separate processes (a crash and a restart) get the same id for the full run,
-    so the restarted one takes its predecessor's chat leases back; extra workers differ."""
-    from bot.app import main_worker_id
+def test_every_process_gets_its_own_worker_id() -> None:
+    """Two processes (an overlapping restart, two replicas) never share an outbox
+    worker id, so neither can take the other's live chat leases for its own."""
     from bot.delivery.outbox import default_worker_id
 
-    script = ("from bot.app import main_worker_id; from bot.delivery.outbox import "
-              "default_worker_id; print(main_worker_id()); print(default_worker_id())")
-    runs = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                           cwd=REPO, timeout=120, check=True).stdout.split()
-            for _ in range(2)]
-    (main_1, extra_1), (main_2, extra_2) = runs
-    assert main_1 == main_2 == main_worker_id()
-    assert len({extra_1, extra_2, default_worker_id()}) == 3
-    assert main_1 not in (extra_1, extra_2)
+    script = "from bot.delivery.outbox import default_worker_id; print(default_worker_id())"
+    ids = [subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=REPO, timeout=120, check=True).stdout.strip() for _ in range(2)]
+    assert len({*ids, default_worker_id()}) == 3
+    host = socket.gethostname()
+    assert all(i.startswith(f"{host}:") for i in ids)
+
+
+async def test_a_restart_takes_back_a_dead_predecessors_leases_at_once(tmp_path: Path) -> None:
+    """The leases of a process that died on this host are released when the next one
+    starts; those of a live process (or of another host) are left to expire."""
+    store = await Store.open(f"sqlite:///{tmp_path / 'leases.db'}")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    host = socket.gethostname()
+    holders = {"dead": f"{host}:{dead}:0a0b0c0d", "alive": f"{host}:{os.getppid()}:01020304",
+               "elsewhere": f"other-host:{dead}:0a0b0c0d", "me-before": f"{host}:{os.getpid()}:ffff0000"}
+    until = utcnow() + timedelta(seconds=60)
+    ids = {}
+    for name, holder in holders.items():
+        ids[name] = (await store.chats.upsert_chat(ChatRef("telegram", name))).id
+        assert await store.outbox.claim_chats({ids[name]}, holder, now=utcnow(), until=until)
+    box = Outbox(store, {})
+    try:
+        assert await box.reclaim_orphans() == 2
+        assert await store.outbox.lease_holders(utcnow()) == {holders["alive"], holders["elsewhere"]}
+        assert is_dead_here(holders["dead"], box.worker_id)
+        assert not is_dead_here(box.worker_id, box.worker_id)
+    finally:
+        await store.close()

@@ -74,8 +74,38 @@ REJECTED_PREFIX = "rejected by the platform, not retried: "
 
 
 def default_worker_id() -> str:
-    """``hostname:pid:random``: unique per process, and says where it runs."""
+    """``hostname:pid:random``: unique per process, and says where it runs.
+
+    Never stable across restarts: two overlapping processes (a restart that
+    overlaps the old one, two replicas) must not share leases. A restarted
+    process takes back a dead predecessor's leases on the same host at once
+    (:meth:`Outbox.reclaim_orphans`), so stability is not needed for that.
+    """
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def is_dead_here(holder: str, me: str) -> bool:
+    """Whether the worker ``holder`` ran on this host and its process is gone.
+
+    Only ids made by :func:`default_worker_id` are judged; a worker on
+    another host, or one whose process may still live, is not (its lease
+    then simply expires). The same pid with another id is a predecessor
+    (a container's pid 1 restarted).
+    """
+    parts = holder.rsplit(":", 2)
+    mine = me.rsplit(":", 2)
+    if len(parts) != 3 or len(mine) != 3 or parts[0] != mine[0] or not parts[1].isdigit():
+        return False
+    pid = int(parts[1])
+    if pid == os.getpid():
+        return holder != me
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # PermissionError: another user's live process
+        return False
+    return False
 
 
 class Outbox:
@@ -105,6 +135,8 @@ class Outbox:
         send_timeout_s: float = 30.0,
         max_in_flight: int | None = None,
         max_unconfirmed: int = 32,
+        per_chat_batch: int = 10,
+        stop_grace_s: float = 4.0,
         idle_wakeup_s: float = 60.0,
         refill_interval_s: float = 0.5,
         clock: Clock = utcnow,
@@ -140,10 +172,15 @@ class Outbox:
             for platform, sender in self.senders.items()
         }
         if max_in_flight is None:
-            # about two seconds of sends at the platforms' global rates
+            # chats, not rows: a chat waiting on its own pace costs a sleeping
+            # task and its loaded rows, never a share of the platform's rate
             total = sum(s.limits.global_per_second for s in self.senders.values()) or 30.0
-            max_in_flight = int(min(2000, max(32, 2 * total)))
+            max_in_flight = int(min(2000, max(64, 10 * total)))
         self.max_in_flight = max_in_flight
+        self.per_chat_batch = max(1, per_chat_batch)
+        self.stop_grace_s = stop_grace_s
+        self._crowded = False  # more chats were due than the window had room for
+        self._renewer: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._stopping = False
         # Sends started but not yet marked sent: a crash can duplicate at most
@@ -179,6 +216,10 @@ class Outbox:
 
         stopper = asyncio.create_task(watch_stop())
         try:
+            try:
+                await self.reclaim_orphans()
+            except Exception:
+                logger.warning("outbox: could not look for dead workers' leases", exc_info=True)
             while not self._stopping:
                 self._wake.clear()  # before the run: a notify during it is not lost
                 delay = self.idle_wakeup_s
@@ -199,6 +240,18 @@ class Outbox:
         finally:
             stopper.cancel()
 
+    async def reclaim_orphans(self) -> int:
+        """Release the chat leases of dead workers on this host (a crashed
+        predecessor), so their chats need not wait for the leases to expire.
+        Returns how many leases were released."""
+        holders = await self.store.outbox.lease_holders(self._clock())
+        dead = {h for h in holders if is_dead_here(h, self.worker_id)}
+        released = await self.store.outbox.release_leases_of(dead)
+        if released:
+            logger.info("outbox: took back %d chat leases of %d dead workers on this host",
+                        released, len(dead))
+        return released
+
     def stop(self) -> None:
         """Finish the sends in progress and start no new ones."""
         self._stopping = True
@@ -206,9 +259,16 @@ class Outbox:
 
     async def run_once(self) -> int:
         """Send every row that is due now (and rows that fall due while this
-        runs); return how many messages were sent."""
+        runs); return how many messages were sent.
+
+        The window (``max_in_flight``) counts *chats* being sent to, each with
+        at most ``per_chat_batch`` rows loaded at a time: a chat with a long
+        queue takes one place and goes at its own pace, which the rate
+        limiter keeps off everyone else's way. On stop, sends in progress get
+        ``stop_grace_s`` to finish and be marked; then they are cancelled and
+        their rows stay pending (handed back for the next run).
+        """
         tasks: dict[int, asyncio.Task[int]] = {}
-        loads: dict[int, int] = {}
         sent = 0
         low_water = max(1, self.max_in_flight // 2)
 
@@ -217,32 +277,27 @@ class Outbox:
             for chat_id, task in list(tasks.items()):
                 if task in done:
                     del tasks[chat_id]
-                    loads.pop(chat_id, None)
                     if not task.cancelled() and task.exception() is None:
                         sent += task.result()
 
-        renewer = asyncio.create_task(self._keep_leases())
         try:
             while not self._stopping:
                 await self._release_finished()
-                in_flight = sum(loads.values())
-                room = self.max_in_flight - in_flight
-                items: list[OutboxItem] = []
+                room = self.max_in_flight - len(tasks)
+                batches: dict[int, list[OutboxItem]] = {}
                 if room > 0:
-                    items = await self._claim_due(room, busy=tuple(tasks))
-                by_chat: dict[int, list[OutboxItem]] = {}
-                for item in items:
-                    by_chat.setdefault(item.chat_id, []).append(item)
-                for chat_id, chat_items in by_chat.items():
-                    tasks[chat_id] = asyncio.create_task(self._deliver_chat(chat_items))
-                    loads[chat_id] = len(chat_items)
+                    found, batches = await self._claim_due(room, busy=tuple(tasks))
+                    self._crowded = found >= room
+                for chat_id, chat_items in batches.items():
+                    tasks[chat_id] = asyncio.create_task(self._deliver_chat(chat_id, chat_items))
                 if not tasks:
                     break
-                if items and len(items) >= room:
+                if self._crowded:
                     # more is waiting: top up as soon as half the window is free
-                    while tasks and sum(loads.values()) > low_water:
+                    while tasks and len(tasks) > low_water and not self._stopping:
                         done, _ = await asyncio.wait(
-                            set(tasks.values()), return_when=asyncio.FIRST_COMPLETED
+                            set(tasks.values()), timeout=self.refill_interval_s,
+                            return_when=asyncio.FIRST_COMPLETED,
                         )
                         reap(done)
                 else:
@@ -253,39 +308,108 @@ class Outbox:
                     reap(done)
         finally:
             if tasks:
-                done, _ = await asyncio.wait(set(tasks.values()))
+                done, _ = await asyncio.wait(set(tasks.values()), timeout=self.stop_grace_s
+                                             if self._stopping else None)
                 reap(done)
-            renewer.cancel()
-            await asyncio.wait([renewer])
+                await self._cancel(tasks)
+            if self._marker is not None:
+                await asyncio.wait([self._marker])
             await self._release_finished()
+            await self._stop_renewer_if_idle()
         return sent
+
+    async def deliver_chat(self, chat_id: int) -> int:
+        """Send one chat's due rows now, in order; return how many were sent.
+
+        For a task engine's per-chat delivery job: it takes the chat's lease
+        (nothing is sent when another live worker holds it), renews it while
+        sending, and releases it at the end, so it is safe beside any number
+        of other workers and of ``run_forever`` loops.
+        """
+        now = self._clock()
+        until = now + timedelta(seconds=self.lease_s)
+        async with self._lease_lock:
+            claimed = await self.store.outbox.claim_chats({chat_id}, self.worker_id,
+                                                          now=now, until=until)
+            self._held.update(dict.fromkeys(claimed, until))
+        if not claimed:
+            return 0
+        self._ensure_renewer()
+        task: asyncio.Task[int] | None = None
+        try:
+            items = await self.store.outbox.due_deliveries(
+                now, limit=self.per_chat_batch, only_chats=[chat_id], worker=self.worker_id)
+            if not items:
+                self._finished.add(chat_id)
+                return 0
+            task = asyncio.create_task(self._deliver_chat(chat_id, items))
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if task is not None:
+                await self._cancel({chat_id: task})
+            raise
+        finally:
+            await self._release_finished()
+            await self._stop_renewer_if_idle()
+
+    async def _cancel(self, tasks: Mapping[int, asyncio.Task[int]]) -> None:
+        """Cancel chat tasks that did not finish in time (a hung send); their
+        current rows stay pending, and a later run sends them."""
+        pending = [t for t in tasks.values() if not t.done()]
+        if not pending:
+            return
+        logger.warning("outbox: stopping with %d chats still sending; their current "
+                       "messages stay queued", len(pending))
+        for task in pending:
+            task.cancel()
+        await asyncio.wait(pending)
 
     # ---------------------------------------------------------- chat leases
 
-    async def _claim_due(self, room: int, busy: tuple[int, ...]) -> list[OutboxItem]:
-        """Claim the chats that have rows due (up to ``room`` rows, not the
-        ``busy`` chats being sent to) and return the due rows of those claimed.
+    async def _claim_due(
+        self, room: int, busy: tuple[int, ...]
+    ) -> tuple[int, dict[int, list[OutboxItem]]]:
+        """Claim up to ``room`` chats that have rows due (not the ``busy`` ones
+        being sent to); return how many due chats were found and the first
+        ``per_chat_batch`` due rows of each chat claimed.
 
         The rows are loaded again after the claim: another worker may have
         sent some of them and released the chat between the first look and
         the claim, and sending what was loaded before would repeat them.
         """
         now = self._clock()
-        due = await self.store.outbox.due_deliveries(now, limit=room, exclude_chats=busy,
-                                                     worker=self.worker_id)
+        due = await self.store.outbox.due_chats(now, limit=room, exclude_chats=busy,
+                                                worker=self.worker_id)
         if not due:
-            return []
+            return 0, {}
         until = now + timedelta(seconds=self.lease_s)
         async with self._lease_lock:
-            claimed = await self.store.outbox.claim_chats({i.chat_id for i in due},
-                                                          self.worker_id, now=now, until=until)
+            claimed = await self.store.outbox.claim_chats(due, self.worker_id, now=now,
+                                                          until=until)
             self._held.update(dict.fromkeys(claimed, until))
         if not claimed:
-            return []
-        items = await self.store.outbox.due_deliveries(now, limit=room, only_chats=claimed,
-                                                       worker=self.worker_id)
-        self._finished.update(claimed - {i.chat_id for i in items})
-        return items
+            return len(due), {}
+        self._ensure_renewer()
+        items = await self.store.outbox.due_deliveries(
+            now, limit=len(claimed) * self.per_chat_batch, only_chats=claimed,
+            worker=self.worker_id, per_chat=self.per_chat_batch)
+        batches: dict[int, list[OutboxItem]] = {}
+        for item in items:
+            batches.setdefault(item.chat_id, []).append(item)
+        self._finished.update(claimed - set(batches))
+        return len(due), batches
+
+    def _ensure_renewer(self) -> None:
+        if self._renewer is None or self._renewer.done():
+            self._renewer = asyncio.create_task(self._keep_leases())
+
+    async def _stop_renewer_if_idle(self) -> None:
+        renewer = self._renewer
+        if renewer is not None and not self._held:
+            renewer.cancel()
+            await asyncio.wait([renewer])
+            if self._renewer is renewer:
+                self._renewer = None
 
     async def _keep_leases(self) -> None:
         """Renew the leases of the chats being sent to, every ``renew_interval_s``.
@@ -298,7 +422,7 @@ class Outbox:
             async with self._lease_lock:
                 chats = set(self._held)
                 if not chats:
-                    continue
+                    return  # started again by the next claim
                 until = self._clock() + timedelta(seconds=self.lease_s)
                 try:
                     kept = await self.store.outbox.renew_chat_leases(chats, self.worker_id,
@@ -335,27 +459,37 @@ class Outbox:
 
     # ------------------------------------------------------------- internals
 
-    async def _deliver_chat(self, items: list[OutboxItem]) -> int:
-        """Send one chat's due rows in order; stop at the first that must wait.
-        The chat's lease is released afterwards (by the run loop)."""
+    async def _deliver_chat(self, chat_id: int, items: list[OutboxItem]) -> int:
+        """Send one chat's due rows in order, ``per_chat_batch`` loaded at a
+        time; stop at the first that must wait. When other chats are waiting
+        for room in the window, the chat gives up its place after a batch
+        (it is claimed again in turn). The chat's lease is released
+        afterwards (by the run loop)."""
         sent = 0
         ref = items[0].chat
         try:
-            for item in items:
-                if self._stopping:
-                    break
-                try:
-                    ok, ref = await self._deliver(item, ref)
-                except Exception:
-                    # a store error while recording a result: the row stays pending
-                    logger.exception("outbox: recording the result for %s failed",
-                                     item.idempotency_key)
-                    break
-                if ok is None:
-                    break
-                sent += ok
+            while items:
+                for item in items:
+                    if self._stopping:
+                        return sent
+                    try:
+                        ok, ref = await self._deliver(item, ref)
+                    except Exception:
+                        # a store error while recording a result: the row stays pending
+                        logger.exception("outbox: recording the result for %s failed",
+                                         item.idempotency_key)
+                        return sent
+                    if ok is None:
+                        return sent
+                    sent += ok
+                if len(items) < self.per_chat_batch or self._crowded or self._stopping:
+                    return sent
+                # the previous batch's marks are committed: load the next one
+                items = await self.store.outbox.due_deliveries(
+                    self._clock(), limit=self.per_chat_batch, only_chats=[chat_id],
+                    worker=self.worker_id)
         finally:
-            self._finished.add(items[0].chat_id)
+            self._finished.add(chat_id)
         return sent
 
     async def _deliver(self, item: OutboxItem, ref: ChatRef) -> tuple[int | None, ChatRef]:
@@ -374,6 +508,8 @@ class Outbox:
         migrated = False
         while True:
             await limiter.acquire(str(ref), is_group=is_group)
+            if self._stopping:
+                return None, ref  # stopping: nothing new starts
             async with self._unconfirmed:
                 if not self._holds_lease(item.chat_id):
                     logger.warning("outbox: no live lease on %s; leaving its messages to "
@@ -519,4 +655,4 @@ def _result(exc: Exception | None, last_attempt: bool) -> str:
     return "failed" if last_attempt else "retry"
 
 
-__all__ = ["REJECTED_PREFIX", "Outbox", "default_worker_id"]
+__all__ = ["REJECTED_PREFIX", "Outbox", "default_worker_id", "is_dead_here"]

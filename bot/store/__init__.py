@@ -11,6 +11,7 @@ a caller reaches the one it needs through :class:`Store`::
     store.stats       stats.py      read-only figures for health checks and metrics
     store.stories     stories.py    stories across outlets and their articles
     store.quotas      quotas.py     per-user command quotas (sliding windows)
+    store.inbox       inbox.py      platform updates stored before they are confirmed
 
 They share one :class:`~bot.store.database.Database` (engine, session factory,
 migrations in ``migrations/``, tables in ``models.py``). What they accept and
@@ -33,6 +34,7 @@ from bot.store.chats import ChatStore
 from bot.store.database import Database, unavailable
 from bot.store.digests import DigestStore
 from bot.store.feeds import FeedStore
+from bot.store.inbox import InboxStore
 from bot.store.outbox import OutboxStore
 from bot.store.quotas import QuotaStore
 from bot.store.stats import StatsStore
@@ -52,6 +54,7 @@ class Store:
         self.stats = StatsStore(self.db)  # read-only figures: health checks, metrics
         self.stories = StoryStore(self.db)
         self.quotas = QuotaStore(self.db)
+        self.inbox = InboxStore(self.db)
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True) -> Store:

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
@@ -27,7 +27,7 @@ from bot.domain import Article, Quote, Summary
 from bot.errors import NotFoundError
 from bot.records import EntryRecord, FeedCopy, PendingArticle
 from bot.store import bounds
-from bot.store.database import Database, chunks
+from bot.store.database import Database, chunks, insert_or_ignore
 from bot.store.models import ArticleRow, FeedEntryRow, FeedRow, SummaryRow
 
 logger = logging.getLogger(__name__)
@@ -182,21 +182,34 @@ async def insert_entries(
         if keys[e.canonical_url] not in existing:
             to_create.setdefault(keys[e.canonical_url], (fid, e))
     if to_create:
-        created = await s.execute(
-            insert(ArticleRow).returning(ArticleRow.id, ArticleRow.canonical_url_hash),
-            [_article_values(e, key, now) for key, (_, e) in to_create.items()],
-        )
-        for aid, key in created.all():
-            existing[key] = aid
-            new_by_feed[to_create[key][0]].append(aid)
-    await s.execute(
-        insert(FeedEntryRow),
-        [
-            {"feed_id": fid, "article_id": existing[keys[e.canonical_url]], "guid": e.guid,
-             "published": e.published, "seen_at": now}
-            for fid, e in fresh
-        ],
-    )
+        # ON CONFLICT DO NOTHING in a savepoint: an article another poll (or
+        # process) stored meanwhile is linked to, not an error
+        async with s.begin_nested():
+            created = await s.execute(
+                insert_or_ignore(s, ArticleRow, "canonical_url_hash")
+                .returning(ArticleRow.id, ArticleRow.canonical_url_hash),
+                [_article_values(e, key, now) for key, (_, e) in to_create.items()],
+            )
+            for aid, key in created.all():
+                existing[key] = aid
+                new_by_feed[to_create[key][0]].append(aid)
+        raced = [key for key in to_create if key not in existing]
+        for raced_keys in chunks(raced):
+            found = await s.execute(
+                select(ArticleRow.canonical_url_hash, ArticleRow.id)
+                .where(ArticleRow.canonical_url_hash.in_(raced_keys))
+            )
+            existing.update((key, aid) for key, aid in found.all())
+    links = [
+        {"feed_id": fid, "article_id": existing[keys[e.canonical_url]], "guid": e.guid,
+         "published": e.published, "seen_at": now}
+        for fid, e in fresh
+        if keys[e.canonical_url] in existing
+    ]
+    if links:
+        async with s.begin_nested():
+            # the same feed polled twice at once: the second skips the entries
+            await s.execute(insert_or_ignore(s, FeedEntryRow, "feed_id", "guid"), links)
     for feed_ids in chunks(sorted({fid for fid, _ in fresh})):
         await s.execute(
             update(FeedRow)
@@ -224,19 +237,22 @@ def summary_from_row(row: SummaryRow) -> Summary:
 
 
 async def _put_summary(s: AsyncSession, fingerprint: str, summary: Summary) -> None:
+    """Store a summary unless one exists for the fingerprint (the same text
+    summarized by two workers at once keeps the first)."""
     if await s.get(SummaryRow, fingerprint) is not None:
         return
-    s.add(
-        SummaryRow(
-            fingerprint=fingerprint,
-            engine=bounds.clip(summary.engine, 64),
-            language=bounds.clip_or_none(summary.language, bounds.MAX_LANGUAGE_CHARS),
-            key_points=bounds.json_strings(list(summary.key_points)),
-            quotes=bounds.json_strings([_quote_to_json(q) for q in summary.quotes]),
-            key_quotes=bounds.json_strings([_quote_to_json(q) for q in summary.key_quotes]),
-            created_at=utcnow(),
+    async with s.begin_nested():
+        await s.execute(
+            insert_or_ignore(s, SummaryRow, "fingerprint").values(
+                fingerprint=fingerprint,
+                engine=bounds.clip(summary.engine, 64),
+                language=bounds.clip_or_none(summary.language, bounds.MAX_LANGUAGE_CHARS),
+                key_points=bounds.json_strings(list(summary.key_points)),
+                quotes=bounds.json_strings([_quote_to_json(q) for q in summary.quotes]),
+                key_quotes=bounds.json_strings([_quote_to_json(q) for q in summary.key_quotes]),
+                created_at=utcnow(),
+            )
         )
-    )
 
 
 def _quote_to_json(q: Quote) -> dict[str, Any]:

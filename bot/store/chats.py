@@ -14,7 +14,6 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
@@ -31,7 +30,7 @@ from bot.domain import (
     TopicKind,
 )
 from bot.errors import GoneKind, NotFoundError
-from bot.store.database import Database
+from bot.store.database import Database, insert_or_ignore
 from bot.store.feeds import feed_info
 from bot.store.models import (
     ArticleRow,
@@ -89,34 +88,38 @@ class ChatStore:
     async def upsert_chat(
         self, ref: ChatRef, kind: ChatKind = "private", title: str | None = None
     ) -> ChatInfo:
+        """Create the chat or get it (its title and kind brought up to date).
+
+        ``INSERT ... ON CONFLICT DO NOTHING`` in its own savepoint: when
+        another request creates the same chat at the same moment (a new
+        chat's first commands arrive together), this one reads that row.
+        """
         async with self.db.session() as s:
             row = await chat_row(s, ref)
             if row is None:
-                row = ChatRow(
-                    platform=ref.platform,
-                    external_id=ref.external_id,
-                    kind=kind,
-                    title=title,
-                    settings={},
-                    active=True,
-                    schedule_mode="off",
-                    schedule_hour=8,
-                    schedule_minute=0,
-                    layout="brief",
-                    created_at=utcnow(),
-                )
-                s.add(row)
-                try:
-                    async with s.begin_nested():
-                        await s.flush()
-                except IntegrityError:  # created concurrently
-                    row = await chat_row(s, ref)
-                    assert row is not None
-            else:
-                if title and row.title != title:
-                    row.title = title
-                if kind != row.kind:
-                    row.kind = kind
+                async with s.begin_nested():
+                    await s.execute(
+                        insert_or_ignore(s, ChatRow, "platform", "external_id").values(
+                            platform=ref.platform,
+                            external_id=ref.external_id,
+                            kind=kind,
+                            title=title,
+                            settings={},
+                            active=True,
+                            schedule_mode="off",
+                            schedule_hour=8,
+                            schedule_minute=0,
+                            layout="brief",
+                            created_at=utcnow(),
+                        )
+                    )
+                row = await chat_row(s, ref)
+                if row is None:  # created and deleted again meanwhile (a migration)
+                    raise NotFoundError(f"chat {ref} vanished while it was being created")
+            if title and row.title != title:
+                row.title = title
+            if kind != row.kind:
+                row.kind = kind
             return chat_info(row)
 
     async def get_chat(self, ref: ChatRef) -> ChatInfo | None:
@@ -224,18 +227,17 @@ class ChatStore:
     # ---------------------------------------------------------- subscriptions
 
     async def subscribe(self, ref: ChatRef, feed_id: int) -> bool:
-        """Subscribe a chat to a feed; False when it already was."""
+        """Subscribe a chat to a feed; False when it already was (also when the
+        same subscription was made a moment ago by a concurrent request)."""
         async with self.db.session() as s:
             chat = await require_chat(s, ref)
-            found = await s.scalar(
-                select(SubscriptionRow.id).where(
-                    SubscriptionRow.chat_id == chat.id, SubscriptionRow.feed_id == feed_id
+            async with s.begin_nested():
+                created = await s.scalar(
+                    insert_or_ignore(s, SubscriptionRow, "chat_id", "feed_id")
+                    .values(chat_id=chat.id, feed_id=feed_id, created_at=utcnow())
+                    .returning(SubscriptionRow.id)
                 )
-            )
-            if found is not None:
-                return False
-            s.add(SubscriptionRow(chat_id=chat.id, feed_id=feed_id, created_at=utcnow()))
-            return True
+            return created is not None
 
     async def unsubscribe(self, ref: ChatRef, feed_id: int) -> bool:
         async with self.db.session() as s:

@@ -18,7 +18,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import (
@@ -181,6 +182,21 @@ def _sqlite_reason(shown: str, path: str, low: str, detail: str) -> str:
         return (f"cannot open the SQLite database {shown}: {detail}; check that the file and "
                 "its folder are writable by this user")
     return f"cannot open the SQLite database {shown}: {detail}"
+def insert_or_ignore(s: AsyncSession, table: Any, *conflict: str) -> Any:
+    """``INSERT ... ON CONFLICT (conflict) DO NOTHING`` in the session's dialect.
+
+    The create-or-get of every aggregate is built on it: a row another
+    transaction created first is not an error, on PostgreSQL (which waits for
+    that transaction, then skips the row) as on SQLite. Add ``.values(...)``
+    and ``.returning(...)``; a row that was skipped returns nothing, so the
+    caller reads the existing one afterwards. Callers run it in a savepoint of
+    its own (``async with s.begin_nested()``), so whatever else goes wrong
+    with the statement never poisons the caller's transaction.
+    """
+    target: Table = table if isinstance(table, Table) else table.__table__
+    dialect = s.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(target).on_conflict_do_nothing(index_elements=list(conflict))
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
@@ -197,4 +213,5 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-__all__ = ["CHUNK", "Database", "chunks", "database_urls", "safe_url", "unavailable"]
+__all__ = ["CHUNK", "Database", "chunks", "database_urls", "insert_or_ignore", "safe_url",
+           "unavailable"]

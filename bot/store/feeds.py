@@ -23,7 +23,7 @@ from bot.errors import FeedError, NotFoundError
 from bot.records import FetchState, PollWrite
 from bot.store import bounds
 from bot.store.articles import insert_entries
-from bot.store.database import Database
+from bot.store.database import Database, insert_or_ignore
 from bot.store.models import FeedRow
 
 logger = logging.getLogger(__name__)
@@ -56,38 +56,45 @@ class FeedStore:
     async def add_feed(
         self, url: str, title: str | None = None, site_url: str | None = None
     ) -> tuple[FeedInfo, bool]:
-        """Add a feed (or return the existing one). Returns (feed, created).
+        """Add a feed (or return the existing one, reactivated). Returns (feed, created).
 
-        Raises :class:`FeedError` for a URL longer than
+        ``INSERT ... ON CONFLICT (url_hash) DO NOTHING`` in its own savepoint,
+        so two chats subscribing to the same new feed at once both succeed and
+        share one row. Raises :class:`FeedError` for a URL longer than
         :data:`~bot.store.bounds.MAX_URL_CHARS`; title and site URL are bounded.
         """
         url = bounds.url(url)
         if len(url) > bounds.MAX_URL_CHARS:
             raise FeedError(f"the feed's address is {len(url):,} characters long; newsbot keeps "
                             f"addresses of up to {bounds.MAX_URL_CHARS:,}")
+        key = bounds.url_hash(url)
         async with self.db.session() as s:
-            row = await s.scalar(select(FeedRow).where(FeedRow.url_hash == bounds.url_hash(url)))
-            if row is not None:
-                if not row.active:
-                    row.active = True
-                    row.consecutive_failures = 0
-                    row.next_poll_at = utcnow()
-                return feed_info(row), False
-            row = FeedRow(
-                url=url,
-                url_hash=bounds.url_hash(url),
-                title=bounds.clip(title, bounds.MAX_TITLE_CHARS),
-                site_url=bounds.url_or_none(site_url),
-                active=True,
-                created_at=utcnow(),
-                next_poll_at=utcnow(),
-                consecutive_failures=0,
-                total_failures=0,
-                item_count=0,
-            )
-            s.add(row)
-            await s.flush()
-            return feed_info(row), True
+            now = utcnow()
+            async with s.begin_nested():
+                created = await s.scalar(
+                    insert_or_ignore(s, FeedRow, "url_hash")
+                    .values(
+                        url=url,
+                        url_hash=key,
+                        title=bounds.clip(title, bounds.MAX_TITLE_CHARS),
+                        site_url=bounds.url_or_none(site_url),
+                        active=True,
+                        created_at=now,
+                        next_poll_at=now,
+                        consecutive_failures=0,
+                        total_failures=0,
+                        item_count=0,
+                    )
+                    .returning(FeedRow.id)
+                )
+            row = await s.scalar(select(FeedRow).where(FeedRow.url_hash == key))
+            if row is None:  # removed again between the insert and this read
+                raise NotFoundError(f"feed {url} vanished while it was being added")
+            if created is None and not row.active:
+                row.active = True
+                row.consecutive_failures = 0
+                row.next_poll_at = now
+            return feed_info(row), created is not None
 
     async def get_feed(self, feed_id: int) -> FeedInfo | None:
         async with self.db.session() as s:

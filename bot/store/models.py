@@ -316,3 +316,22 @@ class QuotaEventRow(Base):
     subject: Mapped[str] = mapped_column(String(160))  # who: "telegram:12345" (a user, else a chat)
     action: Mapped[str] = mapped_column(String(32))  # "summary", "subscribe"
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+class InboxRow(Base):
+    """A platform update (a Telegram update, ...), stored before the platform is
+    told it arrived and before it is handled; ``handled_at`` once it was."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("platform", "update_key"),
+        Index("ix_inbox_unhandled", "platform", "handled_at", "claimed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    update_key: Mapped[str] = mapped_column(String(128))  # the platform's id of the update
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # handling started
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    note: Mapped[str | None] = mapped_column(Text)

@@ -50,6 +50,32 @@ class OutboxStore:
                 return False
             return True
 
+    async def due_chats(
+        self,
+        now: datetime,
+        limit: int,
+        *,
+        exclude_chats: Iterable[int] = (),
+        worker: str | None = None,
+    ) -> list[int]:
+        """Up to ``limit`` chats (row ids) with a row that can be sent now, the
+        chat whose oldest such row is oldest first; same rules as
+        :meth:`due_deliveries`. The outbox's window counts chats, not rows, so
+        a chat with a long queue takes one place in it."""
+        excluded = list(exclude_chats)
+        async with self.db.session() as s:
+            q = (
+                select(DeliveryRow.chat_id)
+                .join(ChatRow, ChatRow.id == DeliveryRow.chat_id)
+                .where(*_due_conditions(now, worker))
+                .group_by(DeliveryRow.chat_id)
+                .order_by(func.min(DeliveryRow.id))
+                .limit(limit)
+            )
+            if excluded:
+                q = q.where(DeliveryRow.chat_id.not_in(excluded))
+            return list(await s.scalars(q))
+
     async def due_deliveries(
         self,
         now: datetime,
@@ -58,6 +84,7 @@ class OutboxStore:
         exclude_chats: Iterable[int] = (),
         only_chats: Iterable[int] | None = None,
         worker: str | None = None,
+        per_chat: int | None = None,
     ) -> list[OutboxItem]:
         """Unsent outbox rows whose time has come, oldest first, for active chats.
 
@@ -65,30 +92,29 @@ class OutboxStore:
         (for a retry or a rate limit), so part 1 never overtakes part 0; the
         rows of one chat come in the order they must be sent. ``exclude_chats``
         (chat row ids) skips chats the caller is already sending to;
-        ``only_chats`` restricts the result to those chats. Chats another
-        outbox worker holds a live lease on are skipped: every one when
-        ``worker`` is None, every one but ``worker``'s own otherwise.
+        ``only_chats`` restricts the result to those chats; ``per_chat`` caps
+        the rows of each chat (its first ones). Chats another outbox worker
+        holds a live lease on are skipped: every one when ``worker`` is None,
+        every one but ``worker``'s own otherwise.
         """
         excluded = list(exclude_chats)
+        conds = list(_due_conditions(now, worker))
+        if excluded:
+            conds.append(DeliveryRow.chat_id.not_in(excluded))
+        if only_chats is not None:
+            conds.append(DeliveryRow.chat_id.in_(list(only_chats)))
         async with self.db.session() as s:
-            q = (
-                select(DeliveryRow, ChatRow)
-                .join(ChatRow, ChatRow.id == DeliveryRow.chat_id)
-                .where(
-                    DeliveryRow.status == "pending",
-                    ChatRow.active.is_(True),
-                    or_(DeliveryRow.next_attempt_at.is_(None), DeliveryRow.next_attempt_at <= now),
-                    _no_earlier_pending(now),
-                    _lease_free(now, worker),
-                )
-                .order_by(DeliveryRow.id)
-                .limit(limit)
-            )
-            if excluded:
-                q = q.where(DeliveryRow.chat_id.not_in(excluded))
-            if only_chats is not None:
-                q = q.where(DeliveryRow.chat_id.in_(list(only_chats)))
-            rows = await s.execute(q)
+            q = select(DeliveryRow, ChatRow).join(ChatRow, ChatRow.id == DeliveryRow.chat_id)
+            if per_chat is None:
+                q = q.where(*conds)
+            else:
+                rank = func.row_number().over(partition_by=DeliveryRow.chat_id,
+                                              order_by=DeliveryRow.id).label("rank")
+                ranked = (select(DeliveryRow.id, rank)
+                          .join(ChatRow, ChatRow.id == DeliveryRow.chat_id)
+                          .where(*conds).subquery())
+                q = q.where(DeliveryRow.id.in_(select(ranked.c.id).where(ranked.c.rank <= per_chat)))
+            rows = await s.execute(q.order_by(DeliveryRow.id).limit(limit))
             return [
                 OutboxItem(
                     id=d.id,
@@ -184,6 +210,28 @@ class OutboxStore:
                     .execution_options(synchronize_session=False)
                 )
 
+    async def lease_holders(self, now: datetime) -> set[str]:
+        """The workers holding a live chat lease."""
+        async with self.db.session() as s:
+            return set(await s.scalars(
+                select(ChatRow.lease_holder).distinct()
+                .where(ChatRow.lease_holder.is_not(None), ChatRow.lease_until > now)
+            ))
+
+    async def release_leases_of(self, holders: Iterable[str]) -> int:
+        """Release every chat lease held by these (dead) workers; return how many."""
+        names = sorted(set(holders))
+        if not names:
+            return 0
+        async with self.db.session() as s:
+            result = await s.execute(
+                update(ChatRow)
+                .where(ChatRow.lease_holder.in_(names))
+                .values(lease_holder=None, lease_until=None)
+                .execution_options(synchronize_session=False)
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     # ---------------------------------------------------------------- results
 
     async def mark_sent(self, delivery_id: int, message_id: str | None) -> None:
@@ -267,6 +315,18 @@ def outbox_rows(
         )
         for part, payload in enumerate(payloads)
     ]
+
+
+def _due_conditions(now: datetime, worker: str | None) -> tuple[Any, ...]:
+    """A pending row of an active chat, due now, with no earlier row of its
+    chat still waiting, on a chat no other worker holds a live lease on."""
+    return (
+        DeliveryRow.status == "pending",
+        ChatRow.active.is_(True),
+        or_(DeliveryRow.next_attempt_at.is_(None), DeliveryRow.next_attempt_at <= now),
+        _no_earlier_pending(now),
+        _lease_free(now, worker),
+    )
 
 
 def _no_earlier_pending(waiting_after: datetime | None = None) -> Any:

@@ -243,6 +243,7 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self._thread: threading.Thread | None = None
         self._closing = False
+        self._in_progress = 0  # requests being handled (settle())
 
     # ------------------------------------------------------------ lifecycle
 
@@ -671,7 +672,31 @@ class FakeTelegram:
                     params[key] = json.loads(value)
         return params
 
+    def settle(self, quiet_s: float = 0.2, timeout: float = 10.0) -> None:
+        """Block (from another thread) until no request has been in progress for
+        ``quiet_s``: a client killed mid-request may still have one in the
+        server's socket buffer, recorded a moment after the kill."""
+        deadline = time.monotonic() + timeout
+        quiet_since = time.monotonic()
+        while time.monotonic() < deadline:
+            with self._lock:
+                busy = self._in_progress
+            if busy:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= quiet_s:
+                return
+            time.sleep(0.01)
+
     async def _handle(self, request: web.Request) -> web.Response:
+        with self._lock:
+            self._in_progress += 1
+        try:
+            return await self._handle_one(request)
+        finally:
+            with self._lock:
+                self._in_progress -= 1
+
+    async def _handle_one(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
         call = ApiCall(method, params, time.monotonic())

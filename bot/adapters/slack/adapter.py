@@ -37,15 +37,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import json
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import aiohttp
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -69,7 +72,7 @@ from bot.adapters.slack.render import CHOICE_ACTION_PREFIX, render
 from bot.commands.registry import BY_NAME
 from bot.domain import ChatKind, ChatRef, Command, Digest, Platform, Reply, UserRef
 from bot.errors import ConfigError, RateLimited, TransientDeliveryError
-from bot.ports import ChatPlatform, Core, Posting, RateLimits
+from bot.ports import ChatPlatform, Core, Posting, RateLimits, UpdateInbox
 from bot.records import Payload
 from bot.settings import Settings
 
@@ -83,7 +86,10 @@ SLOW_COMMANDS = frozenset({"summary", "digest", "subscribe"})
 FAILED = Reply(
     text="Sorry, something went wrong on our side. Please try again later.", is_error=True
 )
-DRAIN_TIMEOUT_S = 10.0
+DRAIN_TIMEOUT_S = 3.0  # SIGTERM must end the process within 8 s; the inbox keeps the rest
+#: In HTTP mode several processes may receive; a request another one claimed
+#: less than this long ago is left to it when recovering at start-up.
+RECOVERY_AGE_S = 120.0
 # chat.postMessage: 1 message/s per channel (short bursts tolerated) and
 # "several hundred per minute" per workspace.
 SLACK_LIMITS = RateLimits(global_per_second=5.0, per_chat_per_second=1.0)
@@ -133,10 +139,14 @@ class SlackAdapter(ChatPlatform):
             name="newsbot",
             logger=logging.getLogger("bot.adapters.slack.bolt"),
         )
+        self.app.use(self._store_first)
         self._http = AsyncSlackRequestHandler(self.app)
         self._socket: Any = None
         self._session: aiohttp.ClientSession | None = None
         self._inflight: set[asyncio.Task[Any]] = set()
+        self._inbox: UpdateInbox | None = None
+        self._repeats: set[str] = set()  # inbox keys of requests handled before
+        self._recovering: set[str] = set()  # stored by a previous run, dispatched again
         self.bot_user_id: str | None = None
         self._bot_name = "newsbot"  # the bot user's name, from auth.test (for "/invite @name")
         self._register()
@@ -191,6 +201,7 @@ class SlackAdapter(ChatPlatform):
             logger.info("Slack: connected in Socket Mode")
         else:
             logger.info("Slack: HTTP mode, Slack posts to %s", EVENTS_PATH)
+        await self._recover_requests()
 
     async def connect(self) -> None:
         """Initialise for sending only: open the HTTP session and check the token,
@@ -320,6 +331,72 @@ class SlackAdapter(ChatPlatform):
         else:
             await ack()
 
+    # ------------------------------------------------------------ inbox
+
+    def use_inbox(self, inbox: UpdateInbox) -> None:
+        self._inbox = inbox
+
+    async def _store_first(
+        self, body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:
+        """bolt middleware, before any listener (and so before any ack, bolt's
+        automatic one for events included): store the request in the inbox.
+        When that fails Slack gets a 500 and sends it again; a request stored
+        before (Slack's retry of one we acked) is acked and not handled again."""
+        key = _inbox_key(body)
+        if self._inbox is None or key is None:
+            return await next()
+        if key in self._recovering:
+            self._recovering.discard(key)  # stored by a previous run, handled now
+            return await next()
+        try:
+            new = await self._inbox.accept("slack", [(key, body)])
+        except Exception as exc:
+            logger.warning("Slack: could not store a request (%s); not acknowledging it, "
+                           "Slack sends it again", type(exc).__name__)
+            return BoltResponse(status=500, body="")
+        if key not in new:
+            self._repeats.add(key)
+        return await next()
+
+    def _first_time(self, body: dict[str, Any]) -> bool:
+        """False for a request handled before, or not stored (its lazy listener
+        does nothing)."""
+        key = _inbox_key(body)
+        if key is not None and key in self._repeats:
+            self._repeats.discard(key)
+            return False
+        return True
+
+
+    async def _handled(self, body: dict[str, Any]) -> None:
+        key = _inbox_key(body)
+        if self._inbox is None or key is None:
+            return
+        try:
+            await self._inbox.handled("slack", key)
+        except Exception as exc:
+            logger.warning("Slack: could not mark a request handled (%s)", type(exc).__name__)
+
+    async def _recover_requests(self) -> None:
+        """Handle the requests a previous run stored and acknowledged but never
+        finished (dispatched again through bolt, without a signature check)."""
+        if self._inbox is None:
+            return
+        age = 0.0 if self.socket_mode else RECOVERY_AGE_S
+        try:
+            pending = await self._inbox.claim_unhandled("slack", older_than_s=age)
+        except Exception as exc:
+            logger.warning("Slack: could not look for unhandled requests (%s)",
+                           type(exc).__name__)
+            return
+        for key, body in pending:
+            self._recovering.add(key)
+            await self.app.async_dispatch(AsyncBoltRequest(body=body, mode="socket_mode"))
+        if pending:
+            logger.info("Slack: handling %d requests a previous run did not finish",
+                        len(pending))
+
     @staticmethod
     def _slash_line(command: dict[str, Any]) -> CommandLine:
         text = command.get("text") or ""
@@ -328,40 +405,52 @@ class SlackAdapter(ChatPlatform):
             return CommandLine("summary", tuple(words), private)
         return parse_command_line(text)
 
-    async def _on_command(self, command: dict[str, Any]) -> None:
+    async def _on_command(self, command: dict[str, Any], body: dict[str, Any]) -> None:
         with self._tracked():
-            line = self._slash_line(command)
-            channel = command.get("channel_id", "")
-            cmd = self._command(
-                line,
-                channel=channel,
-                channel_name=command.get("channel_name"),
-                user_id=command.get("user_id"),
-                user_name=command.get("user_name"),
-                raw=f"{command.get('command', '')} {command.get('text', '')}".strip(),
-            )
-            reply = await self._handle(cmd)
-            ephemeral = reply.is_error or reply.private or line.private
-            for payload in render(reply):
-                message = {**payload, "response_type": "ephemeral" if ephemeral else "in_channel"}
-                await self._respond(command.get("response_url"), cmd, message)
+            if not self._first_time(body):
+                return
+            await self._run_command(command)
+            await self._handled(body)
+
+    async def _run_command(self, command: dict[str, Any]) -> None:
+        line = self._slash_line(command)
+        channel = command.get("channel_id", "")
+        cmd = self._command(
+            line,
+            channel=channel,
+            channel_name=command.get("channel_name"),
+            user_id=command.get("user_id"),
+            user_name=command.get("user_name"),
+            raw=f"{command.get('command', '')} {command.get('text', '')}".strip(),
+        )
+        reply = await self._handle(cmd)
+        ephemeral = reply.is_error or reply.private or line.private
+        for payload in render(reply):
+            message = {**payload, "response_type": "ephemeral" if ephemeral else "in_channel"}
+            await self._respond(command.get("response_url"), cmd, message)
 
     async def _on_mention(
-        self, event: dict[str, Any], context: Any, request: AsyncBoltRequest
+        self, event: dict[str, Any], context: Any, request: AsyncBoltRequest,
+        body: dict[str, Any],
     ) -> None:
         with self._tracked():
-            if _is_retry(request):
+            if not self._first_time(body) or (self._inbox is None and _is_retry(request)):
                 return
             text = strip_mentions(event.get("text", ""), context.get("bot_user_id"))
             await self._reply_to_event(event, text)
+            await self._handled(body)
 
-    async def _on_message(self, event: dict[str, Any], request: AsyncBoltRequest) -> None:
+    async def _on_message(
+        self, event: dict[str, Any], request: AsyncBoltRequest, body: dict[str, Any]
+    ) -> None:
         with self._tracked():
-            if _is_retry(request) or event.get("channel_type") != "im":
+            if not self._first_time(body) or (self._inbox is None and _is_retry(request)):
                 return
-            if event.get("subtype") or event.get("bot_id") or not event.get("user"):
-                return  # edits, joins, other bots, our own messages
-            await self._reply_to_event(event, event.get("text", ""))
+            if (event.get("channel_type") == "im" and not event.get("subtype")
+                    and not event.get("bot_id") and event.get("user")):
+                # not edits, joins, other bots, our own messages
+                await self._reply_to_event(event, event.get("text", ""))
+            await self._handled(body)
 
     async def _reply_to_event(self, event: dict[str, Any], text: str) -> None:
         line = _event_line(text)
@@ -382,28 +471,34 @@ class SlackAdapter(ChatPlatform):
 
     async def _on_choice(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         with self._tracked():
-            line = parse_command_line(action.get("value", ""))
-            channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-                "channel_id", ""
-            )
-            user = body.get("user") or {}
-            cmd = self._command(
-                line,
-                channel=channel,
-                channel_name=(body.get("channel") or {}).get("name"),
-                user_id=user.get("id"),
-                user_name=user.get("username") or user.get("name"),
-                raw=action.get("value", ""),
-            )
-            reply = await self._handle(cmd)
-            for i, payload in enumerate(render(reply)):
-                if reply.is_error:
-                    extra = {"response_type": "ephemeral", "replace_original": False}
-                elif i == 0:
-                    extra = {"replace_original": True}
-                else:
-                    extra = {"response_type": "ephemeral" if reply.private else "in_channel"}
-                await self._respond(body.get("response_url"), cmd, {**payload, **extra})
+            if not self._first_time(body):
+                return
+            await self._run_choice(body, action)
+            await self._handled(body)
+
+    async def _run_choice(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        line = parse_command_line(action.get("value", ""))
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+            "channel_id", ""
+        )
+        user = body.get("user") or {}
+        cmd = self._command(
+            line,
+            channel=channel,
+            channel_name=(body.get("channel") or {}).get("name"),
+            user_id=user.get("id"),
+            user_name=user.get("username") or user.get("name"),
+            raw=action.get("value", ""),
+        )
+        reply = await self._handle(cmd)
+        for i, payload in enumerate(render(reply)):
+            if reply.is_error:
+                extra = {"response_type": "ephemeral", "replace_original": False}
+            elif i == 0:
+                extra = {"replace_original": True}
+            else:
+                extra = {"response_type": "ephemeral" if reply.private else "in_channel"}
+            await self._respond(body.get("response_url"), cmd, {**payload, **extra})
 
     @staticmethod
     def _command(
@@ -436,22 +531,30 @@ class SlackAdapter(ChatPlatform):
 
     # ------------------------------------------------------------ membership
 
-    async def _on_membership(self, event: dict[str, Any], context: Any) -> None:
+    async def _on_membership(
+        self, event: dict[str, Any], context: Any, body: dict[str, Any]
+    ) -> None:
         """The bot was added to / removed from a channel, or the channel was (un)archived."""
         with self._tracked():
-            bot_user = self.bot_user_id or context.get("bot_user_id")
-            change = membership_event(event, bot_user)
-            if change is None:
+            if not self._first_time(body):
                 return
-            ref = ChatRef("slack", change.channel)
-            logger.debug("Slack: %s in %s", event.get("type"), ref)
-            try:
-                if change.kind is None:
-                    await self.core.bot_returned(ref)
-                else:
-                    await self.core.bot_removed(ref, change.kind, change.reason)
-            except Exception:
-                logger.exception("Slack: could not record the app's membership of %s", ref)
+            await self._membership(event, context)
+            await self._handled(body)
+
+    async def _membership(self, event: dict[str, Any], context: Any) -> None:
+        bot_user = self.bot_user_id or context.get("bot_user_id")
+        change = membership_event(event, bot_user)
+        if change is None:
+            return
+        ref = ChatRef("slack", change.channel)
+        logger.debug("Slack: %s in %s", event.get("type"), ref)
+        try:
+            if change.kind is None:
+                await self.core.bot_returned(ref)
+            else:
+                await self.core.bot_removed(ref, change.kind, change.reason)
+        except Exception:
+            logger.exception("Slack: could not record the app's membership of %s", ref)
 
     @contextlib.contextmanager
     def _tracked(self) -> Iterator[None]:
@@ -532,6 +635,22 @@ def _event_line(text: str) -> CommandLine:
     if url is not None:
         return CommandLine("summary", (url,), line.private)
     return CommandLine(_HINT, (), line.private)
+
+
+def _inbox_key(body: dict[str, Any]) -> str | None:
+    """The inbox key of a Slack request: its event id, a button press's trigger
+    and time, a slash command's content; None for anything else."""
+    if body.get("event_id"):
+        return f"event:{body['event_id']}"[:128]
+    if body.get("type") == "block_actions":
+        actions = body.get("actions") or [{}]
+        return f"action:{body.get('trigger_id')}:{actions[0].get('action_ts')}"[:128]
+    if body.get("command"):
+        # Slack never resends a slash command, and a test's trigger ids may repeat:
+        # the whole request is the key
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        return f"command:{digest}"
+    return None
 
 
 def _is_retry(request: AsyncBoltRequest) -> bool:

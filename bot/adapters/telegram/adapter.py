@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from telegram import (
@@ -45,6 +45,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
     ContextTypes,
+    ExtBot,
     MessageHandler,
     filters,
 )
@@ -76,7 +77,7 @@ from bot.commands.registry import COMMANDS
 from bot.domain import ChatKind, ChatRef, Command, Digest, Platform, Reply, UserRef
 from bot.errors import ConfigError, TransientDeliveryError
 from bot.logredact import protect, redact
-from bot.ports import ChatPlatform, ChatTarget, Core, Posting, RateLimits
+from bot.ports import ChatPlatform, ChatTarget, Core, Posting, RateLimits, UpdateInbox
 from bot.records import Payload
 from bot.settings import Settings
 
@@ -98,6 +99,124 @@ EXPIRED_BUTTON_TEXT = "This button has expired. Please run the command again."
 ALERT_MAX = 200
 
 TGApp = Application[Any, Any, Any, Any, Any, Any]
+
+#: On close, commands still running get this long to finish; then they are
+#: cancelled and their updates, still unhandled in the inbox, are handled
+#: after the restart (SIGTERM must end the process within 8 s).
+HANDLER_GRACE_S = 3.0
+#: In webhook mode several processes receive; an update another one claimed
+#: less than this long ago is left to it when recovering at start-up.
+WEBHOOK_RECOVERY_AGE_S = 120.0
+
+
+class _QuietUpdaterCleanup(logging.Filter):
+    """PTB's Updater logs an ERROR with a traceback when its last ``getUpdates``
+    at shutdown (confirming what was fetched) fails, say because the API is
+    unreachable. Nothing is lost (the inbox skips updates Telegram sends
+    again), so it becomes one warning line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("Error while calling `get_updates` one more time"):
+            record.msg = ("telegram: could not confirm the last updates while stopping (%s); "
+                          "Telegram sends them again and those already handled are skipped")
+            error = record.exc_info[1] if record.exc_info else None
+            record.args = (redact(str(error)) if error else "no answer",)
+            record.exc_info = None
+            record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+_UPDATER_FILTER = _QuietUpdaterCleanup()
+
+
+class _Inbox:
+    """The adapter's side of the update inbox (:class:`bot.ports.UpdateInbox`):
+    updates are stored before Telegram is told they arrived (the next
+    ``getUpdates`` offset, or the webhook's 200) and marked handled when
+    their handler returns. Without an inbox (tests, tools) it does nothing."""
+
+    def __init__(self) -> None:
+        self.store: UpdateInbox | None = None
+        self.known: set[int] = set()  # update ids handled (or being handled) before
+        self.running: set[asyncio.Task[Any]] = set()  # handlers in progress
+
+    async def accept(self, updates: Sequence[Update]) -> set[int]:
+        """Store the updates; return the ids of those to handle. Raises
+        ``NetworkError`` when they could not be stored, so PTB retries the
+        ``getUpdates`` without confirming them."""
+        if self.store is None or not updates:
+            return {u.update_id for u in updates}
+        try:
+            new = await self.store.accept(
+                "telegram", [(str(u.update_id), u.to_dict()) for u in updates])
+        except Exception as exc:
+            logger.warning("telegram: could not store %d updates (%s); not confirming them",
+                           len(updates), type(exc).__name__)
+            raise tg.NetworkError("updates could not be stored in the inbox") from None
+        fresh = {u.update_id for u in updates if str(u.update_id) in new}
+        self.known.update(u.update_id for u in updates if u.update_id not in fresh)
+        return fresh
+
+    async def handled(self, update_id: int) -> None:
+        if self.store is None:
+            return
+        try:
+            await self.store.handled("telegram", str(update_id))
+        except Exception as exc:  # handled again after a restart: acceptable, logged
+            logger.warning("telegram: could not mark update %d handled (%s)",
+                           update_id, type(exc).__name__)
+
+
+class _InboxBot(ExtBot[None]):
+    """PTB's bot, storing what ``getUpdates`` returns in the inbox before
+    returning it: PTB confirms updates with the offset of its next call, so
+    nothing is confirmed that was not stored."""
+
+    __slots__ = ("_inbox",)
+
+    def __init__(self, token: str, inbox: _Inbox, **kwargs: Any) -> None:
+        super().__init__(token, **kwargs)
+        with self._unfrozen():
+            self._inbox = inbox
+
+    async def get_updates(
+        self,
+        offset: int | None = None,
+        limit: int | None = None,
+        timeout: Any = None,
+        allowed_updates: Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> tuple[Update, ...]:
+        updates = await super().get_updates(offset=offset, limit=limit, timeout=timeout,
+                                            allowed_updates=allowed_updates, **kwargs)
+        await self._inbox.accept(updates)
+        return updates
+
+
+class _InboxApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """PTB's Application, skipping updates handled before and marking each
+    update handled in the inbox once its handlers returned."""
+
+    inbox: _Inbox
+
+    async def process_update(self, update: object) -> None:
+        inbox = self.inbox
+        if not isinstance(update, Update):
+            await super().process_update(update)
+            return
+        if update.update_id in inbox.known:
+            inbox.known.discard(update.update_id)
+            return  # sent again by Telegram; it was handled (or is being) already
+        task = asyncio.current_task()
+        if task is not None:
+            inbox.running.add(task)
+        try:
+            await super().process_update(update)
+        finally:
+            if task is not None:
+                inbox.running.discard(task)
+        await inbox.handled(update.update_id)
 
 
 def _file_url(api_url: str) -> str:
@@ -182,19 +301,30 @@ class TelegramAdapter(ChatPlatform):
             write_timeout=request_timeout,
             pool_timeout=request_timeout,
         )
+        updater_log = logging.getLogger("telegram.ext.Updater")
+        if _UPDATER_FILTER not in updater_log.filters:
+            updater_log.addFilter(_UPDATER_FILTER)
+        self._inbox = _Inbox()
+        bot = _InboxBot(
+            token,
+            self._inbox,
+            base_url=settings.telegram_api_url,
+            base_file_url=_file_url(settings.telegram_api_url),
+            request=self._request,
+            get_updates_request=self._updates_request,
+        )
         builder = (
             ApplicationBuilder()
-            .token(token)
-            .base_url(settings.telegram_api_url)
-            .base_file_url(_file_url(settings.telegram_api_url))
-            .request(self._request)
-            .get_updates_request(self._updates_request)
+            .application_class(_InboxApplication)
+            .bot(bot)
             .job_queue(None)
             .concurrent_updates(concurrent_updates)
         )
         if self._webhook_url:
             builder = builder.updater(None)
         self._app: TGApp = builder.build()
+        assert isinstance(self._app, _InboxApplication)
+        self._app.inbox = self._inbox
         self._install_handlers(self._app)
 
     # ------------------------------------------------------------ lifecycle
@@ -221,14 +351,45 @@ class TelegramAdapter(ChatPlatform):
             raise RuntimeError("the Telegram adapter was not started")
         return self._core
 
+    def use_inbox(self, inbox: UpdateInbox) -> None:
+        self._inbox.store = inbox
+
     def routes(self) -> list[Any]:
         if not self._webhook_url:
             return []
         return [
             make_webhook_route(
-                webhook_path(self._webhook_url), self._webhook_secret, lambda: self._app
+                webhook_path(self._webhook_url), self._webhook_secret, lambda: self._app,
+                accept=self._accept_webhook_update,
             )
         ]
+
+    async def _accept_webhook_update(self, update: Update) -> bool:
+        """Store a webhook update before answering 200; False: seen before."""
+        return bool(await self._inbox.accept([update]))
+
+    async def _recover_updates(self) -> None:
+        """Handle the updates a previous process stored but never finished."""
+        if self._inbox.store is None:
+            return
+        age = WEBHOOK_RECOVERY_AGE_S if self._webhook_url else 0.0
+        try:
+            pending = await self._inbox.store.claim_unhandled("telegram", older_than_s=age)
+        except Exception as exc:
+            logger.warning("telegram: could not look for unhandled updates (%s)",
+                           type(exc).__name__)
+            return
+        for key, payload in pending:
+            try:
+                update = Update.de_json(payload, self._app.bot)
+            except (KeyError, TypeError, ValueError) as exc:
+                logger.warning("telegram: stored update %s is unreadable (%s); dropped", key, exc)
+                await self._inbox.handled(int(key))
+                continue
+            await self._app.update_queue.put(update)
+        if pending:
+            logger.info("telegram: handling %d updates a previous run did not finish",
+                        len(pending))
 
     async def connect(self) -> None:
         """Initialise for sending only (getMe), without receiving updates.
@@ -272,14 +433,27 @@ class TelegramAdapter(ChatPlatform):
                 )
                 logger.info("telegram: long polling as @%s", app.bot.username)
             await app.start()
+            await self._recover_updates()
         except tg.TelegramError as exc:
             await self.close()
             raise TransientDeliveryError(f"telegram start-up failed: {redact(str(exc))}") from None
 
     async def close(self) -> None:
+        """Stop receiving; commands in progress get :data:`HANDLER_GRACE_S` to
+        finish, then are cancelled (their updates stay unhandled in the inbox
+        and are handled after the restart); close the connections."""
         app = self._app
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
+        running = set(self._inbox.running)
+        if running:
+            _, late = await asyncio.wait(running, timeout=HANDLER_GRACE_S)
+            if late:
+                logger.info("telegram: stopping with %d commands unfinished; they are "
+                            "handled after the restart", len(late))
+                for task in late:
+                    task.cancel()
+                await asyncio.wait(late)
         if app.running:
             await app.stop()
         with contextlib.suppress(tg.TelegramError):

@@ -13,7 +13,7 @@ import hmac
 import json
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -55,8 +55,14 @@ def make_webhook_route(
     path: str,
     secret: str,
     application: Callable[[], Application[Any, Any, Any, Any, Any, Any] | None],
+    accept: Callable[[Update], Awaitable[bool]] | None = None,
 ) -> Route:
-    """A POST route that authenticates Telegram and queues the update into the Application."""
+    """A POST route that authenticates Telegram and queues the update into the Application.
+
+    ``accept`` stores the update (the inbox) before the 200 that confirms it
+    to Telegram; False means it was received before and is not queued again;
+    when it raises, Telegram gets a 503 and sends the update again later.
+    """
 
     async def endpoint(request: Request) -> Response:
         supplied = request.headers.get(SECRET_HEADER)
@@ -79,6 +85,12 @@ def make_webhook_route(
         except (KeyError, TypeError, ValueError) as exc:
             logger.warning("dropped a malformed webhook update: %s", exc)
             return PlainTextResponse("malformed update", status_code=400)
+        if accept is not None:
+            try:
+                if not await accept(update):
+                    return Response(status_code=200)  # a repeat: handled already
+            except Exception:
+                return PlainTextResponse("could not store the update", status_code=503)
         await app.update_queue.put(update)
         return Response(status_code=200)
 
