@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Callable
 from pathlib import Path
 
@@ -116,14 +118,18 @@ async def test_discovery_deadline_with_dripping_feeds(http_server: ServerFactory
     routes = {f"/f{i}.xml": drip for i in range(5)}
     routes["/"] = Response(f"<html><head>{links}</head><body>hi</body></html>", content_type=HTML)
     srv = http_server(routes)
-    settings = make_settings(fetch_timeout_s=1.0, fetch_deadline_s=1.0, discovery_deadline_s=2.5)
+    # Each feed alone may take 30 s (its own deadline), so five of them would take minutes:
+    # only the discovery deadline can end this early. The bounds below leave room for a
+    # loaded machine; the timing itself is measured in bench/hostile.py.
+    settings = make_settings(fetch_timeout_s=1.0, fetch_deadline_s=30.0, discovery_deadline_s=2.5)
     async with _Fetcher(settings) as f:
         started = time.monotonic()
         with pytest.raises(FeedError) as info:
             await resolve_feed(f, srv.url("/"))
         elapsed = time.monotonic() - started
-    assert elapsed < 4.0
-    assert "within 2.5s" in str(info.value) and "tried 3 candidate" in str(info.value)
+    assert elapsed < 20.0
+    assert "within 2.5s" in str(info.value)
+    assert re.search(r"tried [1-5] candidate", str(info.value))
 
 
 def test_feed_links_with_credentials_are_skipped() -> None:

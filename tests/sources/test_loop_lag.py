@@ -32,7 +32,11 @@ async def test_loop_keeps_ticking_through_a_brotli_bomb(http_server: ServerFacto
     assert lag.worst < 2.0  # unbounded decoding held the loop for 14 s
 
 
-async def test_loop_keeps_ticking_through_a_10mb_feed() -> None:
+async def test_loop_keeps_ticking_through_a_10mb_feed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The worker's 60 s wall-clock limit is the product's answer to a slow parse; on a
+    # shared CI machine under heavy load this parse has taken longer, so the test
+    # gives the worker room and checks only that the loop kept ticking.
+    monkeypatch.setattr("bot.sources.parsing.WORKER_TIMEOUT_S", 600.0)
     body = big_atom()
     assert len(body) > 9 * MB
     async with LagMonitor() as lag:
