@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, exists, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
@@ -21,7 +20,7 @@ from bot.domain import ChatRef
 from bot.records import DeliveredStory, Payload, StoryRecord
 from bot.store.articles import summary_from_row
 from bot.store.chats import require_chat
-from bot.store.database import Database, chunks
+from bot.store.database import Database, chunks, insert_or_ignore
 from bot.store.models import (
     ArticleRow,
     ChatArticleRow,
@@ -172,19 +171,23 @@ class DigestStore:
         now = utcnow()
         async with self.db.session() as s:
             chat = await require_chat(s, ref)
-            digest = DigestRow(chat_id=chat.id, slot=slot, story_count=len(article_ids), created_at=now)
-            s.add(digest)
-            try:
-                async with s.begin_nested():
-                    await s.flush()
-            except IntegrityError:
+            # INSERT .. ON CONFLICT in its own savepoint: a slot another process built
+            # first is skipped without poisoning this transaction (PostgreSQL aborts a
+            # transaction on any failed statement; a pending ORM row would be re-flushed).
+            async with s.begin_nested():
+                digest_id = (await s.execute(
+                    insert_or_ignore(s, DigestRow, "chat_id", "slot").values(
+                        chat_id=chat.id, slot=slot, story_count=len(article_ids), created_at=now,
+                    ).returning(DigestRow.id)
+                )).scalar_one_or_none()
+            if digest_id is None:
                 return None
-            await _mark_articles(s, chat.id, article_ids, digest.id)
-            await _mark_stories(s, chat.id, stories, digest.id, now)
-            prefix = f"{ref.platform}:{ref.external_id}:{digest.id}"
-            s.add_all(outbox_rows(chat.id, digest.id, prefix, payloads, now))
+            await _mark_articles(s, chat.id, article_ids, digest_id)
+            await _mark_stories(s, chat.id, stories, digest_id, now)
+            prefix = f"{ref.platform}:{ref.external_id}:{digest_id}"
+            s.add_all(outbox_rows(chat.id, digest_id, prefix, payloads, now))
             chat.last_digest_at = now
-            return digest.id
+            return int(digest_id)
 
 
 async def _stories_of(s: AsyncSession,

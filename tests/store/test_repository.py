@@ -140,3 +140,19 @@ async def test_digest_outbox_lifecycle(store: Store) -> None:
     status = await store.outbox.outbox_status()
     assert (status.pending, status.sent, status.failed) == (0, 1, 1)
     assert status.failures[0][2].startswith("gave up")
+
+
+async def test_two_processes_building_the_same_slot_create_one_digest(store: Store) -> None:
+    """The scheduler of two overlapping processes fires the same slot at once: one
+    digest, the other call returns None without an error, on both databases."""
+    import asyncio
+
+    ref = ChatRef("telegram", "8")
+    await store.chats.upsert_chat(ref)
+    results = await asyncio.gather(*(
+        store.digests.create_digest(ref, [], [{"text": f"copy {i}"}], slot="2026-01-02T08:00")
+        for i in range(4)
+    ))
+    assert sum(r is not None for r in results) == 1
+    due = await store.outbox.due_deliveries(utcnow())
+    assert len(due) == 1
