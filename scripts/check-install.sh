@@ -48,10 +48,13 @@ t4=$(date +%s)
 grep -q "•" demo.out || { cat demo.out >&2; echo "check-install: the demo printed no key points" >&2; exit 1; }
 echo "check-install: newsbot demo printed $(grep -c '•' demo.out) key points in $(( $(date +%s) - t4 )) s"
 "$nb" config example > newsbot.toml
-"$nb" config show | grep -q "newsbot.toml  (current folder; in use)"
+# (outputs go to files: `cmd | grep -q` under pipefail fails when grep exits first)
+"$nb" config show > show.out
+grep -q "newsbot.toml  (current folder; in use)" show.out || { cat show.out >&2; exit 1; }
 "$nb" feeds list > /dev/null 2>&1
 test -f "$work/data/newsbot.db" || { echo "check-install: no database in NEWSBOT_DATA_DIR" >&2; exit 1; }
 test ! -e newsbot.db || { echo "check-install: a database appeared in the current folder" >&2; exit 1; }
 "$nb" db backup "$work/backup.db" > /dev/null
-"$nb" feeds import --help | grep -q -- "--starter"
+"$nb" feeds import --help > help.out
+grep -q -- "--starter" help.out || { echo "check-install: feeds import --help lacks --starter" >&2; exit 1; }
 echo "check-install: ok (demo, config, data folder, backup) from $work/elsewhere"
