@@ -1,0 +1,53 @@
+"""A child process for the engine's process tests: the real ``newsbot run`` or
+``newsbot worker`` code path (bot.engine.process) with a deterministic
+summarizer, so a test can start and SIGKILL several of them cheaply.
+
+    python -m tests.engine.engine_proc run|worker   (settings from NEWSBOT_* env)
+
+Prints "ready" on stdout once the process is started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from bot.domain import Quote, Summary
+
+
+class FirstSentences:
+    """Deterministic stand-in for the model: first sentences as key points."""
+
+    name = "first-sentences"
+
+    def summarize(self, text: str, title: str | None = None, language: str | None = None,
+                  max_points: int = 3, max_quotes: int = 2) -> Summary:
+        points = tuple(s.strip() + "." for s in text.split(".") if len(s.split()) > 3)[:max_points]
+        q = Quote("a quote", "Someone", 0, 7)
+        return Summary(points or ("(no text)",), (q,), (q,), self.name, language)
+
+
+async def main(mode: str) -> None:
+    from bot.engine.process import run_full, run_worker
+    from bot.settings import load_settings
+
+    settings = load_settings()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    import signal
+
+    loop.add_signal_handler(signal.SIGTERM, stop.set)
+    loop.call_later(0.5, lambda: print("ready", flush=True))
+    if mode == "run":
+        await run_full(settings, stop, summarizer=FirstSentences())  # type: ignore[arg-type]
+    else:
+        await run_worker(settings, stop, summarizer=FirstSentences())  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "procrastinate"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    asyncio.run(main(sys.argv[1]))
