@@ -2,7 +2,9 @@
 ``newsbot worker`` code path (bot.engine.process) with a deterministic
 summarizer, so a test can start and SIGKILL several of them cheaply.
 
-    python -m tests.engine.engine_proc run|worker   (settings from NEWSBOT_* env)
+    python -m tests.engine.engine_proc run|worker   (settings from NEWSBOT_* env;
+        ENGINE_QUEUES="poll process" limits a worker's queues, ENGINE_REAL_SUMMARIZER=1
+        loads the configured model instead of the stand-in: bench/scale.py uses both)
 
 Prints "ready" on stdout once the process is started.
 """
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 
 from bot.domain import Quote, Summary
@@ -39,10 +42,14 @@ async def main(mode: str) -> None:
 
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     loop.call_later(0.5, lambda: print("ready", flush=True))
+    # bench/scale.py measures the real model: ENGINE_REAL_SUMMARIZER=1
+    summarizer = None if os.environ.get("ENGINE_REAL_SUMMARIZER") else FirstSentences()
     if mode == "run":
-        await run_full(settings, stop, summarizer=FirstSentences())  # type: ignore[arg-type]
+        await run_full(settings, stop, summarizer=summarizer)  # type: ignore[arg-type]
     else:
-        await run_worker(settings, stop, summarizer=FirstSentences())  # type: ignore[arg-type]
+        queues = os.environ.get("ENGINE_QUEUES", "").split() or None
+        await run_worker(settings, stop, queues=queues,
+                         summarizer=summarizer)  # type: ignore[arg-type]
 
 
 if __name__ == "__main__":
