@@ -97,7 +97,14 @@ async def run_worker(settings: Settings, stop: asyncio.Event, *,
     from bot.app import bot, connected
 
     chosen = check_queues(queues)
-    async with bot(settings, summarizer=summarizer) as wired, connected(wired):
+    async with (bot(settings, summarizer=summarizer) as wired, connected(wired),
+                AsyncExitStack() as stack):
+        from bot.app import serve_http
+        from bot.health import Readiness
+
+        readiness = Readiness()
+        readiness.add("database", wired.store.stats.ping)
+        await serve_http(settings, [], wired.services.metrics, readiness, stack)
         logger.info("newsbot worker on %s queues with %s; press Ctrl+C to stop",
                     ", ".join(chosen or QUEUES), ", ".join(wired.platforms))
         await _work(wired, stop, queues=chosen,
@@ -111,13 +118,14 @@ async def run_full(settings: Settings, stop: asyncio.Event, *,
     from bot.app import bot
 
     async with bot(settings, summarizer=summarizer) as wired, AsyncExitStack() as stack:
-        routes = [r for p in wired.platforms.values() for r in p.routes()]
-        if routes:
-            from bot.web import WebServer
+        from bot.app import serve_http
+        from bot.health import Readiness
 
-            web = WebServer(routes, settings.http_host, settings.effective_http_port)
-            await web.start()
-            stack.push_async_callback(web.stop)
+        readiness = Readiness()
+        process = readiness.flag("newsbot", "starting")
+        readiness.add("database", wired.store.stats.ping)
+        routes = [r for p in wired.platforms.values() for r in p.routes()]
+        await serve_http(settings, routes, wired.services.metrics, readiness, stack)
         leaders: list[Leader] = []
         for platform in wired.platforms.values():
             stack.push_async_callback(platform.close)
@@ -138,12 +146,14 @@ async def run_full(settings: Settings, stop: asyncio.Event, *,
                                   on_elected=elected, on_demoted=demoted))
         leader_stop = asyncio.Event()
         leader_tasks = [asyncio.create_task(leader.run(leader_stop)) for leader in leaders]
+        process(None)
         logger.info("newsbot is running on the task engine with %s; press Ctrl+C to stop",
                     ", ".join(wired.platforms))
         try:
             await _work(wired, stop, queues=None, concurrency=settings.engine_concurrency,
                         name=worker_name("run"))
         finally:
+            process("stopping")
             leader_stop.set()
             if leader_tasks:
                 await asyncio.wait(leader_tasks, timeout=3.0)
