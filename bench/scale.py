@@ -267,6 +267,7 @@ class Phase:
     worker_cpu_s: float
     pg: dict[str, float]
     rss_mb: list[float]
+    load: float = field(default_factory=lambda: os.getloadavg()[0])
 
     @property
     def rate(self) -> float:
@@ -299,7 +300,8 @@ def _report(n: int, phase: Phase, base: Phase | None) -> None:
           f"{pg['pg_cpu_s']:4.2f} cores; db/s: {pg['commits']:6.0f} commits, "
           f"{pg['returned'] + pg['fetched']:8.0f} rows read, "
           f"{pg['inserted'] + pg['updated'] + pg['deleted']:6.0f} written; peak RSS MB "
-          f"{', '.join(f'{r:.0f}' for r in phase.rss_mb)}", flush=True)
+          f"{', '.join(f'{r:.0f}' for r in phase.rss_mb)}; machine load {phase.load:.1f}",
+          flush=True)
 
 
 async def run(args: argparse.Namespace) -> None:

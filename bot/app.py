@@ -259,6 +259,13 @@ async def run(settings: Settings, stop: asyncio.Event | None = None, *,
     """
     stop = stop or asyncio.Event()
     _stop_on_signals(stop)
+    if delivery_only and settings.engine_enabled:
+        # the engine's delivery jobs replace lease-sharing outbox loops on PostgreSQL
+        logger.info("--delivery-only on the task engine: running 'newsbot worker --queues delivery'")
+        from bot.engine.process import run_worker as engine_worker
+
+        await engine_worker(settings, stop, queues=["delivery"])
+        return
     if delivery_only:
         await run_delivery_worker(settings, stop)
         return

@@ -26,7 +26,7 @@ import contextlib
 import logging
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
 
 from bot.engine.app import build_app, worker_options
@@ -64,7 +64,7 @@ def check_queues(queues: Sequence[str] | None) -> list[str] | None:
 
 
 async def _work(wired: object, stop: asyncio.Event, *, queues: list[str] | None,
-                concurrency: int, name: str) -> None:
+                concurrency: int, name: str, on_ready: Callable[[], None] | None = None) -> None:
     """Run a procrastinate worker for ``wired`` until ``stop`` (or it fails)."""
     rt = runtime_for(wired)
     install_delivery_jobs(rt.store.db)
@@ -73,6 +73,8 @@ async def _work(wired: object, stop: asyncio.Event, *, queues: list[str] | None,
         worker = asyncio.create_task(app.run_worker_async(
             **worker_options(rt, queues=queues, concurrency=concurrency, name=name)))
         stopper = asyncio.create_task(stop.wait())
+        if on_ready is not None:
+            on_ready()
         try:
             await asyncio.wait({worker, stopper}, return_when=asyncio.FIRST_COMPLETED)
         finally:
@@ -92,8 +94,10 @@ def worker_name(kind: str) -> str:
 
 async def run_worker(settings: Settings, stop: asyncio.Event, *,
                      queues: Sequence[str] | None = None, concurrency: int | None = None,
-                     summarizer: Summarizer | None = None) -> None:
-    """``newsbot worker``: jobs only (module docstring)."""
+                     summarizer: Summarizer | None = None,
+                     on_ready: Callable[[], None] | None = None) -> None:
+    """``newsbot worker``: jobs only (module docstring). ``on_ready`` is called
+    once the worker runs (tests and benchmarks wait for it)."""
     from bot.app import bot, connected
 
     chosen = check_queues(queues)
@@ -109,11 +113,12 @@ async def run_worker(settings: Settings, stop: asyncio.Event, *,
                     ", ".join(chosen or QUEUES), ", ".join(wired.platforms))
         await _work(wired, stop, queues=chosen,
                     concurrency=concurrency or settings.engine_concurrency,
-                    name=worker_name("worker"))
+                    name=worker_name("worker"), on_ready=on_ready)
 
 
 async def run_full(settings: Settings, stop: asyncio.Event, *,
-                   summarizer: Summarizer | None = None) -> None:
+                   summarizer: Summarizer | None = None,
+                   on_ready: Callable[[], None] | None = None) -> None:
     """``newsbot run`` on the engine (module docstring)."""
     from bot.app import bot
 
@@ -151,7 +156,7 @@ async def run_full(settings: Settings, stop: asyncio.Event, *,
                     ", ".join(wired.platforms))
         try:
             await _work(wired, stop, queues=None, concurrency=settings.engine_concurrency,
-                        name=worker_name("run"))
+                        name=worker_name("run"), on_ready=on_ready)
         finally:
             process("stopping")
             leader_stop.set()

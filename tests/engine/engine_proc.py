@@ -6,7 +6,7 @@ summarizer, so a test can start and SIGKILL several of them cheaply.
         ENGINE_QUEUES="poll process" limits a worker's queues, ENGINE_REAL_SUMMARIZER=1
         loads the configured model instead of the stand-in: bench/scale.py uses both)
 
-Prints "ready" on stdout once the process is started.
+Prints "ready" on stdout once its procrastinate worker runs.
 """
 
 from __future__ import annotations
@@ -41,15 +41,17 @@ async def main(mode: str) -> None:
     import signal
 
     loop.add_signal_handler(signal.SIGTERM, stop.set)
-    loop.call_later(0.5, lambda: print("ready", flush=True))
+    def ready() -> None:
+        print("ready", flush=True)
+
     # bench/scale.py measures the real model: ENGINE_REAL_SUMMARIZER=1
     summarizer = None if os.environ.get("ENGINE_REAL_SUMMARIZER") else FirstSentences()
     if mode == "run":
-        await run_full(settings, stop, summarizer=summarizer)  # type: ignore[arg-type]
+        await run_full(settings, stop, summarizer=summarizer, on_ready=ready)  # type: ignore[arg-type]
     else:
         queues = os.environ.get("ENGINE_QUEUES", "").split() or None
-        await run_worker(settings, stop, queues=queues,
-                         summarizer=summarizer)  # type: ignore[arg-type]
+        await run_worker(settings, stop, queues=queues, summarizer=summarizer,  # type: ignore[arg-type]
+                         on_ready=ready)
 
 
 if __name__ == "__main__":
