@@ -343,7 +343,12 @@ async def run(args: argparse.Namespace) -> None:
                     workers.stop()
                 workers = _start(n, env, "process", log)
                 try:
-                    await asyncio.sleep(args.warmup)  # the model loads on the first article
+                    # the model loads on each worker's first article: measure after that
+                    done_sql = "SELECT count(*) FROM articles WHERE status <> 'pending'"
+                    first = await _scalar(url, done_sql)
+                    deadline = time.monotonic() + args.warmup
+                    while (await _scalar(url, done_sql)) < first + n and time.monotonic() < deadline:
+                        await asyncio.sleep(1.0)
                     phases.append(await _measure(
                         "summarizing", url, workers,
                         "SELECT count(*) FROM articles WHERE status <> 'pending'",
@@ -378,7 +383,8 @@ def main() -> None:
     p.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     p.add_argument("--concurrency", type=int, default=64, help="jobs per worker at once")
     p.add_argument("--window", type=float, default=45.0, help="seconds per timed phase")
-    p.add_argument("--warmup", type=float, default=10.0, help="seconds to load the model")
+    p.add_argument("--warmup", type=float, default=300.0,
+                   help="at most this long for the workers' first articles (model loading)")
     p.add_argument("--port", type=int, default=18931)
     p.add_argument("--log", default="/tmp/newsbot-scale.log")
     args = p.parse_args()
