@@ -19,7 +19,7 @@ MINUTE = timedelta(minutes=1)
 
 async def test_the_migrations_match_the_models(store: Store) -> None:
     def diff(conn: Any) -> list[Any]:
-        # procrastinate's tables (task engine, migration 0008) are not our models
+        # procrastinate's tables (task engine, migration 0009) are not our models
         opts = {"include_name": lambda name, *_: not (name or "").startswith("procrastinate_")}
         return compare_metadata(MigrationContext.configure(conn, opts=opts), Base.metadata)
 

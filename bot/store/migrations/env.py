@@ -31,7 +31,7 @@ def _sqlite_check_foreign_keys(conn: Connection) -> None:
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """Autogenerate leaves procrastinate's tables (the task engine's, applied by
-    revision 0008) alone: they are not our models."""
+    revision 0009) alone: they are not our models."""
     return not (name or "").startswith("procrastinate_")
 
 
