@@ -259,8 +259,20 @@ async def run(settings: Settings, stop: asyncio.Event | None = None, *,
     """
     stop = stop or asyncio.Event()
     _stop_on_signals(stop)
+    if delivery_only and settings.engine_enabled:
+        # the engine's delivery jobs replace lease-sharing outbox loops on PostgreSQL
+        logger.info("--delivery-only on the task engine: running 'newsbot worker --queues delivery'")
+        from bot.engine.process import run_worker as engine_worker
+
+        await engine_worker(settings, stop, queues=["delivery"])
+        return
     if delivery_only:
         await run_delivery_worker(settings, stop)
+        return
+    if settings.engine_enabled:
+        from bot.engine.process import run_full
+
+        await run_full(settings, stop)
         return
     async with bot(settings) as wired, AsyncExitStack() as stack:
         readiness = Readiness()
@@ -289,6 +301,22 @@ async def run(settings: Settings, stop: asyncio.Event | None = None, *,
         logger.info("stopping")
         wired.outbox.notify()
         await outbox_task
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event | None = None, *,
+                     queues: Iterable[str] | None = None, concurrency: int | None = None) -> None:
+    """``newsbot worker``: task-engine jobs only, until SIGINT/SIGTERM or ``stop``
+    (:func:`bot.engine.process.run_worker`; PostgreSQL only)."""
+    if not settings.engine_enabled:
+        raise ConfigError("'newsbot worker' runs task-engine jobs, which need PostgreSQL: set "
+                          "NEWSBOT_DATABASE_URL=postgresql://... (with SQLite, 'newsbot run' "
+                          "does everything in one process)")
+    from bot.engine.process import run_worker as engine_worker
+
+    stop = stop or asyncio.Event()
+    _stop_on_signals(stop)
+    await engine_worker(settings, stop, queues=list(queues) if queues else None,
+                        concurrency=concurrency)
 
 
 async def run_delivery_worker(settings: Settings, stop: asyncio.Event) -> None:

@@ -96,6 +96,22 @@ def build_parser() -> argparse.ArgumentParser:
                      "sending the same chat's messages (docs/delivery.md)")
     run.set_defaults(func=cmd_run)
 
+    work = sub.add_parser(
+        "worker", help="run task-engine jobs only (PostgreSQL; beside 'newsbot run')",
+        description="Run jobs of the task engine until interrupted: poll feeds, summarize "
+        "articles, build digests and send queued messages, on any machine that reaches the "
+        "PostgreSQL database. Needs NEWSBOT_DATABASE_URL=postgresql://...; incoming commands "
+        "stay with 'newsbot run' (docs/deployment.md).",
+        epilog="examples:\n  newsbot worker\n  newsbot worker --queues process\n"
+        "  newsbot worker --queues delivery digest --concurrency 32",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    work.add_argument("--queues", nargs="+", metavar="QUEUE",
+                      help="only these queues: poll, process, digest, delivery, ticks "
+                      "(default: all)")
+    work.add_argument("--concurrency", type=int, default=None, metavar="N",
+                      help="jobs run at once (default: NEWSBOT_ENGINE_CONCURRENCY, 16)")
+    work.set_defaults(func=cmd_worker)
+
     summ = sub.add_parser(
         "summarize", help="summarize articles (URL, .html/.txt file, or - for stdin)",
         description="Print the key points and the quotes with their speakers of each SOURCE. "
@@ -376,6 +392,14 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> Awaitable[None]:
     from bot.app import run
 
     return run(settings, delivery_only=args.delivery_only)
+
+
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> Awaitable[None]:
+    from bot.app import run_worker
+
+    if args.concurrency is not None and not 1 <= args.concurrency <= 256:
+        raise ConfigError("--concurrency must be between 1 and 256")
+    return run_worker(settings, queues=args.queues, concurrency=args.concurrency)
 
 
 # --------------------------------------------------------------- summarize

@@ -23,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -285,10 +285,11 @@ class Pipeline:
 
     # ------------------------------------------------------------- articles
 
-    async def process_pending(self, limit: int = 50) -> list[int]:
-        """Fetch, extract and summarize pending articles; return those now ready."""
+    async def process_pending(self, limit: int = 50, *, ids: Sequence[int] | None = None) -> list[int]:
+        """Fetch, extract and summarize pending articles (``ids``: only those
+        still pending of them); return those now ready."""
         ready: list[int] = []
-        pending = await self.store.articles.pending_articles(limit=limit,
+        pending = await self.store.articles.pending_articles(limit=limit, ids=ids,
                                                              max_attempts=MAX_ARTICLE_ATTEMPTS)
         # Pages are fetched concurrently; summarization is serialised by the lock.
         results = await asyncio.gather(*(self._process_one(p) for p in pending))

@@ -203,6 +203,20 @@ class ChatPlatform(ABC):
         has nothing to confirm (the console)."""
         return None
 
+    @property
+    def receives_by_polling(self) -> bool:
+        """True when receiving is one long poll per bot that a second poller
+        breaks (Telegram's ``getUpdates``): with several processes on one
+        database, only the elected one (:mod:`bot.engine.leader`) calls
+        :meth:`start`; the others :meth:`connect` for sending only."""
+        return False
+
+    async def stop_receiving(self) -> None:
+        """Stop receiving updates (the role went to another process); sending
+        keeps working, and :meth:`start` may be called again later. Only a
+        platform that :attr:`receives_by_polling` needs to do anything."""
+        return None
+
     # ------------------------------------------------------------ questions
 
     @abstractmethod

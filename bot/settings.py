@@ -292,6 +292,16 @@ class Settings(BaseSettings):
     summary_queue_max: int = Field(
         50, ge=0, le=10_000, description="on-demand summaries that may wait for a slot; "
         "beyond that the user is asked to try again in a minute")
+    # task engine (several processes and machines on PostgreSQL: docs/deployment.md)
+    engine: Literal["auto", "local", "procrastinate"] = Field(
+        "auto",
+        description="where the work runs: 'local' (one process: scheduler and outbox in "
+        "'newsbot run'), 'procrastinate' (jobs on PostgreSQL shared by any number of "
+        "'newsbot run' and 'newsbot worker' processes); 'auto' picks procrastinate on "
+        "PostgreSQL and local on SQLite",
+    )
+    engine_concurrency: int = Field(16, ge=1, le=256,
+                                    description="jobs one engine process runs at once")
 
     # delivery
     outbox_max_unconfirmed: int = Field(
@@ -378,6 +388,14 @@ class Settings(BaseSettings):
         """True when the database is the default SQLite file inside ``data_dir``."""
         path = self.sqlite_path
         return path is not None and path.parent == self.data_dir
+
+    @property
+    def engine_enabled(self) -> bool:
+        """Whether jobs run on the task engine (see ``engine``)."""
+        postgres = not self.database_url.startswith("sqlite")
+        if self.engine == "procrastinate" and not postgres:
+            raise ConfigError("NEWSBOT_ENGINE=procrastinate needs a postgresql:// database URL")
+        return self.engine == "procrastinate" or (self.engine == "auto" and postgres)
 
     @property
     def effective_http_host(self) -> str:

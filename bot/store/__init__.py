@@ -12,6 +12,8 @@ a caller reaches the one it needs through :class:`Store`::
     store.stories     stories.py    stories across outlets and their articles
     store.quotas      quotas.py     per-user command quotas (sliding windows)
     store.inbox       inbox.py      platform updates stored before they are confirmed
+    store.leases      leases.py     named leases: leader election (PostgreSQL)
+    store.jobs        jobs.py       the task engine's jobs beside our rows (PostgreSQL)
 
 They share one :class:`~bot.store.database.Database` (engine, session factory,
 migrations in ``migrations/``, tables in ``models.py``). What they accept and
@@ -35,6 +37,8 @@ from bot.store.database import Database, unavailable
 from bot.store.digests import DigestStore
 from bot.store.feeds import FeedStore
 from bot.store.inbox import InboxStore
+from bot.store.jobs import JobStore
+from bot.store.leases import LeaseStore
 from bot.store.outbox import OutboxStore
 from bot.store.quotas import QuotaStore
 from bot.store.stats import StatsStore
@@ -55,6 +59,8 @@ class Store:
         self.stories = StoryStore(self.db)
         self.quotas = QuotaStore(self.db)
         self.inbox = InboxStore(self.db)
+        self.leases = LeaseStore(self.db)
+        self.jobs = JobStore(self.db)
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True) -> Store:

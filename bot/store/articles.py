@@ -49,7 +49,11 @@ class ArticleStore:
         async with self.db.session() as s:
             return (await insert_entries(s, [(feed_id, entries)]))[feed_id]
 
-    async def pending_articles(self, limit: int = 50, max_attempts: int = 3) -> list[PendingArticle]:
+    async def pending_articles(
+        self, limit: int = 50, max_attempts: int = 3, *, ids: Sequence[int] | None = None
+    ) -> list[PendingArticle]:
+        """Articles waiting to be fetched and summarized, oldest first
+        (``ids``: only those, as the task engine's per-article jobs ask)."""
         async with self.db.session() as s:
             source = (
                 select(func.coalesce(FeedRow.title, FeedRow.url))
@@ -62,7 +66,8 @@ class ArticleStore:
             rows = (
                 await s.execute(
                     select(ArticleRow, source)
-                    .where(ArticleRow.status == "pending", ArticleRow.attempts < max_attempts)
+                    .where(ArticleRow.status == "pending", ArticleRow.attempts < max_attempts,
+                           *([ArticleRow.id.in_(list(ids))] if ids is not None else []))
                     .order_by(ArticleRow.id)
                     .limit(limit)
                 )

@@ -79,6 +79,11 @@ class Database:
         # letting concurrent transactions spin on busy_timeout.
         self._serialize = asyncio.Lock() if self.dialect == "sqlite" else None
 
+    def configure_sessions(self, **options: Any) -> None:
+        """Rebuild the session factory with ``options`` (``async_sessionmaker``'s):
+        the task engine gives its own session class (:mod:`bot.store.jobs`)."""
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, **options)
+
     async def migrate(self) -> None:
         """Bring the schema up to the newest Alembic revision."""
         from bot.store.migrate import alembic_config

@@ -335,3 +335,16 @@ class InboxRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class LeaseRow(Base):
+    """A named role one process holds at a time (leader election through the
+    database, e.g. ``telegram-polling``), until ``expires_at`` unless renewed.
+    Times are the database server's clock, so machines' clocks never compete."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(255))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime())

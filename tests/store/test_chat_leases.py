@@ -19,7 +19,9 @@ MINUTE = timedelta(minutes=1)
 
 async def test_the_migrations_match_the_models(store: Store) -> None:
     def diff(conn: Any) -> list[Any]:
-        return compare_metadata(MigrationContext.configure(conn), Base.metadata)
+        # procrastinate's tables (task engine, migration 0009) are not our models
+        opts = {"include_name": lambda name, *_: not (name or "").startswith("procrastinate_")}
+        return compare_metadata(MigrationContext.configure(conn, opts=opts), Base.metadata)
 
     async with store.engine.connect() as conn:
         assert await conn.run_sync(diff) == []

@@ -438,6 +438,18 @@ class TelegramAdapter(ChatPlatform):
             await self.close()
             raise TransientDeliveryError(f"telegram start-up failed: {redact(str(exc))}") from None
 
+    @property
+    def receives_by_polling(self) -> bool:
+        return not self._webhook_url
+
+    async def stop_receiving(self) -> None:
+        """Stop long polling and handling updates; the bot still sends."""
+        app = self._app
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+
     async def close(self) -> None:
         """Stop receiving; commands in progress get :data:`HANDLER_GRACE_S` to
         finish, then are cancelled (their updates stay unhandled in the inbox

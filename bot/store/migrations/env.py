@@ -29,12 +29,19 @@ def _sqlite_check_foreign_keys(conn: Connection) -> None:
                                f"{broken[:3]}")
 
 
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Autogenerate leaves procrastinate's tables (the task engine's, applied by
+    revision 0009) alone: they are not our models."""
+    return not (name or "").startswith("procrastinate_")
+
+
 def run_migrations() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
         _sqlite_foreign_keys_off(connection)
         context.configure(connection=connection, target_metadata=target_metadata,
-                          render_as_batch=connection.dialect.name == "sqlite")
+                          render_as_batch=connection.dialect.name == "sqlite",
+                          include_name=include_name)
         with context.begin_transaction():
             context.run_migrations()
         _sqlite_check_foreign_keys(connection)
@@ -46,7 +53,8 @@ def run_migrations() -> None:
     with engine.connect() as conn:
         _sqlite_foreign_keys_off(conn)
         context.configure(connection=conn, target_metadata=target_metadata,
-                          render_as_batch=conn.dialect.name == "sqlite")
+                          render_as_batch=conn.dialect.name == "sqlite",
+                          include_name=include_name)
         with context.begin_transaction():
             context.run_migrations()
         _sqlite_check_foreign_keys(conn)

@@ -1,0 +1,120 @@
+"""Outbox rows and their delivery jobs: written together, run by a real worker."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, cast
+
+import pytest
+from sqlalchemy import text
+
+from bot.delivery.outbox import Outbox
+from bot.domain import ChatRef
+from bot.engine.app import build_app, worker_options
+from bot.engine.tasks import Runtime
+from bot.settings import Settings
+from bot.store import Store
+from bot.store.jobs import install_delivery_jobs
+from bot.store.models import ChatRow
+from bot.store.outbox import outbox_rows
+from tests.delivery.fakes import RecordingSender
+
+pytestmark = pytest.mark.postgres
+
+A = ChatRef("telegram", "100")
+B = ChatRef("telegram", "200")
+
+
+async def jobs(store: Store) -> list[tuple[str, str, str, dict[str, Any]]]:
+    async with store.session() as s:
+        rows = await s.execute(text(
+            "SELECT task_name, status::text, queueing_lock, args FROM procrastinate_jobs ORDER BY id"))
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def runtime(store: Store, sender: RecordingSender, url: str) -> Runtime:
+    outbox = Outbox(store, {"telegram": sender}, send_timeout_s=5.0, lease_s=30.0)
+    return Runtime(settings=Settings(database_url=url), store=store,
+                   pipeline=cast(Any, None), outbox=outbox, senders={"telegram": sender},
+                   scheduler=cast(Any, None))
+
+
+async def test_outbox_rows_and_their_job_commit_together(pg_store: Store) -> None:
+    install_delivery_jobs(pg_store.db)
+    for ref in (A, B):
+        await pg_store.chats.upsert_chat(ref)
+    assert await pg_store.outbox.queue_message(A, [{"text": "a1"}], key="k1")
+    assert await pg_store.outbox.queue_message(A, [{"text": "a2"}, {"text": "a3"}], key="k2")
+    assert await pg_store.outbox.queue_message(B, [{"text": "b1"}], key="k3")
+    found = await jobs(pg_store)
+    # one waiting job per chat, however many rows: the queueing lock
+    assert [(t, st) for t, st, _, _ in found] == [("newsbot.deliver_chat", "todo")] * 2
+    assert sorted(a["chat_id"] for *_, a in found) == sorted(
+        [(await pg_store.chats.get_chat(r)).id for r in (A, B)])  # type: ignore[union-attr]
+
+    # rows rolled back: their job goes with them
+    chat_c = await pg_store.chats.upsert_chat(ChatRef("telegram", "300"))
+    with pytest.raises(RuntimeError):
+        async with pg_store.session() as s:
+            row = await s.get(ChatRow, chat_c.id)
+            assert row is not None
+            s.add_all(outbox_rows(row.id, None, "x", [{"text": "never"}], row.created_at))
+            await s.flush()
+            raise RuntimeError("abort the transaction")
+    assert len(await jobs(pg_store)) == 2
+
+
+async def test_a_real_worker_delivers_every_chat_in_order(pg_store: Store,
+                                                          engine_db_url: str) -> None:
+    install_delivery_jobs(pg_store.db)
+    sender = RecordingSender()
+    chats = [ChatRef("telegram", str(1000 + i)) for i in range(12)]
+    for ref in chats:
+        await pg_store.chats.upsert_chat(ref)
+        for n in range(3):
+            await pg_store.outbox.queue_message(
+                ref, [{"text": f"{ref.external_id}-{n}-{p}"} for p in range(2)], key=f"m{n}")
+    app = build_app(engine_db_url)
+    rt = runtime(pg_store, sender, engine_db_url)
+    async with app.open_async():
+        options = worker_options(rt, queues=["delivery"], concurrency=4, name="test")
+        options["wait"] = False  # stop once the queue is empty
+        await app.run_worker_async(**options)
+    for ref in chats:
+        got = [t for c, t in sender.delivered if c == ref.external_id]
+        assert got == [f"{ref.external_id}-{n}-{p}" for n in range(3) for p in range(2)]
+    status = await pg_store.outbox.outbox_status()
+    assert (status.pending, status.sent) == (0, 72)
+    # (the periodic ticks deferred by the worker wait for a worker on the "ticks" queue)
+    assert {st for t, st, _, _ in await jobs(pg_store) if t == "newsbot.deliver_chat"} == {
+        "succeeded"}
+
+
+async def test_a_chat_waiting_on_a_retry_gets_its_job_again_later(pg_store: Store,
+                                                                  engine_db_url: str) -> None:
+    from bot.errors import DeliveryError
+
+    install_delivery_jobs(pg_store.db)
+    failures = iter([DeliveryError("502 from the platform")])
+
+    def fail_once(_to: ChatRef, _payload: dict[str, Any], _n: int) -> BaseException | None:
+        return next(failures, None)
+
+    sender = RecordingSender(fault=fail_once)
+    await pg_store.chats.upsert_chat(A)
+    await pg_store.outbox.queue_message(A, [{"text": "first"}, {"text": "second"}], key="r")
+    rt = runtime(pg_store, sender, engine_db_url)
+    rt.outbox.base_backoff_s = rt.outbox.max_backoff_s = 0.01  # retry at once
+    app = build_app(engine_db_url)
+    async with app.open_async():
+        options = worker_options(rt, queues=["delivery"], concurrency=2, name="test")
+        worker = asyncio.create_task(app.run_worker_async(**options))
+        deadline = time.monotonic() + 30
+        while len(sender.delivered) < 2 and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        worker.cancel()
+        await asyncio.gather(worker, return_exceptions=True)
+    assert [t for _, t in sender.delivered] == ["first", "second"]
+    found = [j for j in await jobs(pg_store) if j[0] == "newsbot.deliver_chat"]
+    assert len(found) >= 2 and {st for _, st, _, _ in found} == {"succeeded"}
