@@ -26,6 +26,9 @@ def root_logging() -> Iterator[None]:
     """Put the root logger back as pytest had it."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
+    # an earlier in-process cli.main may have left warnings captured (with a stale
+    # saved showwarning): start from logging's default so captureWarnings(True) takes
+    logging.captureWarnings(False)
     yield
     for h in list(root.handlers):
         root.removeHandler(h)
