@@ -53,6 +53,7 @@ def test_json_lines_parse_and_contain_no_secret(
     log.error("a broken format %d", "not a number")  # still one parseable line
     with warnings.catch_warnings():
         warnings.simplefilter("always")
+        logging.captureWarnings(False)  # an earlier test may have left a stale capture
         logging.captureWarnings(True)
         warnings.warn(f"library warning mentioning {SIGNING_SECRET}", UserWarning, stacklevel=1)
     err = capsys.readouterr().err
