@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from bot.extract.sentences import Sentence, split_sentences
+from bot.extract.sentences import split_sentences
 from bot.summarize.keypoints import is_self_contained, self_contained_first, without_title_prefix
-
-
-def _sents(*texts: str) -> list[Sentence]:
-    out, pos = [], 0
-    for t in texts:
-        out.append(Sentence(t, pos, pos + len(t)))
-        pos += len(t) + 1
-    return out
+from tests.summarize.test_keypoints import _sents
 
 
 def test_pronoun_conjunction_and_fragment_openers_are_not_self_contained() -> None:
