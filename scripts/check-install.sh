@@ -45,8 +45,15 @@ unset NEWSBOT_CONFIG NEWSBOT_DATABASE_URL
 nb="$work/venv/bin/newsbot"
 t4=$(date +%s)
 "$nb" demo > demo.out 2> demo.err || { cat demo.err demo.out >&2; echo "check-install: newsbot demo failed" >&2; exit 1; }
-grep -q "•" demo.out || { cat demo.out >&2; echo "check-install: the demo printed no key points" >&2; exit 1; }
-echo "check-install: newsbot demo printed $(grep -c '•' demo.out) key points in $(( $(date +%s) - t4 )) s"
+# The digest's title ("Wednesday 2 December — 6 stories"), then per story a headline and
+# indented lines: key points, quotes (“…” — speaker) and the source line (… · time · link).
+# Key points are the indented lines that are neither: the brief layout has no bullets.
+stories=$(grep -cE "^[^ ].* — [1-9][0-9]* stor(y|ies)$" demo.out || true)
+points=$(grep -E "^  [^ “\"]" demo.out | grep -cv " · " || true)
+if [ "$stories" -lt 1 ] || [ "$points" -lt 1 ]; then
+    cat demo.out >&2; echo "check-install: the demo printed no digest with key points" >&2; exit 1
+fi
+echo "check-install: newsbot demo printed $points key points in $(( $(date +%s) - t4 )) s"
 "$nb" config example > newsbot.toml
 # (outputs go to files: `cmd | grep -q` under pipefail fails when grep exits first)
 "$nb" config show > show.out
