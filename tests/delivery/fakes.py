@@ -48,6 +48,11 @@ class RecordingSender:
     delivered: list[tuple[str, str]] = field(default_factory=list)  # (chat, text)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
+    def use_inbox(self, inbox: object) -> None:
+        """Tests wire this fake in as a platform (``bot.app.wire``): like the console,
+        it has no updates to confirm, so it keeps no inbox."""
+        return None
+
     def render(self, message: Digest | Reply) -> list[dict[str, Any]]:
         if isinstance(message, Reply):
             return [{"text": message.text}]
