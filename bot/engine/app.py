@@ -11,14 +11,27 @@ Retries: a job that raises is retried with exponential backoff (2, 4, 8 ...
 up to 5 attempts) by procrastinate; the job bodies already record per-feed,
 per-article and per-message failures in the store, so a raise here means the
 database or a bug, which a retry may well outlast.
+
+Twins: our jobs carry a ``queueing_lock`` (one waiting job per feed, article,
+chat) and the same ``lock`` (one running). procrastinate's retry turns the
+running job back into a waiting one, which the unique index on waiting
+queueing locks refuses when a twin was deferred meanwhile (a tick, a new
+outbox row). Left alone, the job would stay "doing" for ever and its lock
+would keep the twin from ever running: the chat or feed would stop for good.
+:class:`TwinAwareJobManager` ends such a job as failed instead; the twin does
+the work (every job is idempotent).
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 from typing import Any
 
 from procrastinate import App, JobContext, PsycopgConnector, RetryStrategy
+from procrastinate.exceptions import UniqueViolation
+from procrastinate.jobs import Status
+from procrastinate.manager import JobManager
 from sqlalchemy.engine import make_url
 
 from bot.engine import tasks
@@ -50,12 +63,36 @@ def runtime(context: JobContext) -> tasks.Runtime:
     return rt
 
 
+class TwinAwareJobManager(JobManager):
+    """procrastinate's job manager, except that a retry refused because a twin
+    (same queueing lock) already waits ends the job as failed: the twin does
+    its work, and the job's lock no longer holds the twin back."""
+
+    async def retry_job_by_id_async(
+        self,
+        job_id: int,
+        retry_at: datetime.datetime,
+        priority: int | None = None,
+        queue: str | None = None,
+        lock: str | None = None,
+    ) -> None:
+        try:
+            await super().retry_job_by_id_async(job_id, retry_at, priority=priority, queue=queue,
+                                                lock=lock)
+        except UniqueViolation:
+            logger.info("engine: job %s not retried: its twin already waits and does the work",
+                        job_id)
+            await self.finish_job_by_id_async(job_id=job_id, status=Status.FAILED,
+                                              delete_job=False)
+
+
 def build_app(database_url: str, *, pool_max: int = 10) -> App:
     """An App with every newsbot task, on its own psycopg pool (opened by
     ``open_async``) to ``database_url``."""
     connector = PsycopgConnector(conninfo=conninfo(database_url), min_size=1, max_size=pool_max,
                                  kwargs={"application_name": "newsbot-engine"})
     app = App(connector=connector)
+    app.job_manager = TwinAwareJobManager(connector)
 
     @app.task(name=tasks.POLL_TASK, queue=tasks.POLL_QUEUE, pass_context=True, retry=RETRY)
     async def poll_feed(context: JobContext, feed_id: int) -> int:
@@ -108,14 +145,16 @@ async def recover_stalled(app: App) -> int:
     """Put the jobs of dead workers (no heartbeat for ``STALLED_AFTER_S``) back
     in the queue, so their chats' and feeds' locks are freed and the work done."""
     stalled = list(await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_S))
+    recovered = 0
     for job in stalled:
         try:
             await app.job_manager.retry_job(job)
+            recovered += 1
         except Exception:  # finished or retried meanwhile by another sweep
-            logger.debug("engine: stalled job %s could not be retried", job.id, exc_info=True)
-    if stalled:
-        logger.warning("engine: %d jobs of dead workers put back in the queue", len(stalled))
-    return len(stalled)
+            logger.warning("engine: stalled job %s could not be put back", job.id, exc_info=True)
+    if recovered:
+        logger.warning("engine: %d jobs of dead workers put back in the queue", recovered)
+    return recovered
 
 
 def worker_options(rt: tasks.Runtime, *, queues: list[str] | None, concurrency: int,
@@ -136,4 +175,4 @@ def worker_options(rt: tasks.Runtime, *, queues: list[str] | None, concurrency: 
     }
 
 
-__all__ = ["build_app", "conninfo", "recover_stalled", "worker_options"]
+__all__ = ["TwinAwareJobManager", "build_app", "conninfo", "recover_stalled", "worker_options"]
