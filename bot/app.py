@@ -203,7 +203,8 @@ def wire(svc: Services, platforms: Mapping[Platform, ChatPlatform], **outbox_opt
     outbox = Outbox(store, platforms, limiters=limiters, metrics=metrics, **options)
     for platform in platforms.values():
         platform.use_inbox(store.inbox)
-    scheduler = Scheduler(settings, store, svc.pipeline, outbox, platforms, metrics=metrics)
+    scheduler = Scheduler(settings, store, svc.pipeline, outbox, platforms, metrics=metrics,
+                          embed_topics=svc.pipeline.embed_topics)
     access = AccessPolicy(members_manage=["slack"] if settings.slack_members_can_manage else [],
                           allowed=AllowList(settings.allowed_users, settings.allowed_chats))
     quotas = CommandQuotas(store.quotas, Limits(

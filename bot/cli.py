@@ -745,14 +745,16 @@ async def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
             await refresh(svc)
         if args.dry_run:
             built = await build_digest(svc.store, ref, since=since, layout=args.layout,
-                                       update_novelty=settings.story_update_novelty)
+                                       update_novelty=settings.story_update_novelty,
+                                       embed=svc.pipeline.embed_topics)
             print(digest_text(built.digest) if built and built.digest else "Nothing new for this chat.")
             return 0
         wired = wire(svc, build_platforms(settings, [ref.platform]))
         async with connected(wired):
             digest_id = await queue_digest(svc.store, wired.platforms[ref.platform], ref,
                                            since=since, layout=args.layout,
-                                           update_novelty=settings.story_update_novelty)
+                                           update_novelty=settings.story_update_novelty,
+                                           embed=svc.pipeline.embed_topics)
             if digest_id is None:
                 print("Nothing new for this chat.")
                 return 0

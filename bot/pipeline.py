@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
+import numpy as np
+
 from bot.clock import utcnow
 from bot.domain import Article, FeedInfo, Summary
 from bot.errors import FeedError, FetchError, HTTPStatusError, NewsbotError
@@ -125,6 +127,14 @@ class Pipeline:
         if self._embedder is None and self._embedder_factory is not None:
             self._embedder = self._embedder_factory()
         return self._embedder
+
+    def embed_topics(self, phrases: Sequence[str]) -> np.ndarray:
+        """MiniLM vectors of a chat's topic phrases (``/follow``, ``/mute``), the
+        model stories are assigned with; LookupError in a process without it."""
+        embedder = self.embedder
+        if embedder is None:
+            raise LookupError("no MiniLM embedder in this process")
+        return embedder.embed(list(phrases))
 
     @property
     def summarizer(self) -> Summarizer:

@@ -32,7 +32,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -49,13 +49,17 @@ from bot.ports import Sender
 from bot.settings import Settings
 from bot.store import Store
 
+if TYPE_CHECKING:
+    from bot.digest.filters import EmbedTopics
+
 logger = logging.getLogger(__name__)
 
 WEEKDAYS = frozenset(range(5))  # Monday..Friday
 SCHEDULED_MODES = frozenset({"daily", "weekdays"})
 
 QueueDigest = Callable[..., Awaitable[int | None]]
-"""``queue_digest(store, sender, ref, *, slot=None, since=None, update_novelty=0.5) -> digest id | None``."""
+"""``queue_digest(store, sender, ref, *, slot=None, since=None, update_novelty=0.5, embed=None)
+-> digest id | None``."""
 
 
 class PipelineLike(Protocol):
@@ -156,6 +160,7 @@ class Scheduler:
         senders: Mapping[Platform, Sender],
         *,
         queue_digest: QueueDigest | None = None,
+        embed_topics: EmbedTopics | None = None,
         poll_every_s: float = 30.0,
         poll_concurrency: int | None = None,
         process_rounds: int = 20,
@@ -171,6 +176,7 @@ class Scheduler:
         self.outbox = outbox
         self.senders = senders
         self._queue_digest = queue_digest
+        self._embed_topics = embed_topics
         self.poll_every_s = poll_every_s
         self.poll_concurrency = poll_concurrency or min(settings.fetch_concurrency, 32)
         self.process_rounds = process_rounds
@@ -299,7 +305,8 @@ class Scheduler:
 
             self._queue_digest = queue_digest
         return await self._queue_digest(self.store, sender, ref, slot=slot,
-                                        update_novelty=self.settings.story_update_novelty)
+                                        update_novelty=self.settings.story_update_novelty,
+                                        embed=self._embed_topics)
 
     def _spawn(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)

@@ -54,11 +54,15 @@ async def core(
     store: Store,
     summarizer: Any,
     platforms: Mapping[Platform, ChatPlatform] | None = None,
+    *,
+    embedder: Any = None,
     **settings: Any,
 ) -> AsyncIterator[Bot]:
     """The real core over ``store``, wired to ``platforms`` by the composition root
-    (:func:`bot.app.wire`); feeds may be fetched from loopback."""
+    (:func:`bot.app.wire`); feeds may be fetched from loopback. ``embedder``: an
+    object with MiniLM's ``embed`` for story vectors and topics (none: lexical only)."""
     config = Settings(fetch_allow_private_networks=True, fetch_timeout_s=5, **settings)
     async with Fetcher(config) as fetcher:
-        pipeline = Pipeline(config, store, fetcher, summarizer)
+        pipeline = Pipeline(config, store, fetcher, summarizer,
+                            embedder=None if embedder is None else (lambda: embedder))
         yield wire(Services(config, store, fetcher, pipeline), platforms or {})

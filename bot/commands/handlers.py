@@ -449,7 +449,8 @@ class CoreCommands:
         if sender is None:
             raise CommandError(f"No {command.chat.platform} sender is configured.")
         digest_id = await queue_digest(self.store, sender, command.chat,
-                                       update_novelty=self.pipeline.settings.story_update_novelty)
+                                       update_novelty=self.pipeline.settings.story_update_novelty,
+                                       embed=self.pipeline.embed_topics)
         if digest_id is None:
             if await self.store.chats.has_unread_articles(command.chat):
                 # Just subscribed: the first stories are being read. Post them when they

@@ -17,6 +17,7 @@ update. Nothing new means no digest.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 from collections.abc import Mapping, Sequence
@@ -222,7 +223,14 @@ def compose(chat: ChatInfo, records: Sequence[StoryRecord], now: datetime | None
 async def build_digest(
     store: Store, ref: ChatRef, *, since: datetime | None = None,
     update_novelty: float = UPDATE_NOVELTY, layout: Layout | None = None,
+    embed: filters.EmbedTopics | None = None,
 ) -> BuiltDigest | None:
+    """The chat's next digest (see :func:`compose`), after its topics and feed filters.
+
+    ``embed`` (MiniLM, from the composition root) lets ``/follow`` and ``/mute``
+    match by meaning against the vectors stories were assigned with; without it,
+    or for a story stored without a vector, topics match by keywords alone.
+    """
     chat = await store.chats.get_chat(ref)
     if chat is None:
         raise NotFoundError(f"unknown chat {ref}")
@@ -234,7 +242,13 @@ async def build_digest(
         return compose(chat, records, delivered=delivered, update_novelty=update_novelty,
                        layout=layout)
     feeds = await store.chats.article_feeds(ref, [r.article_id for r in records])
-    kept = filters.apply(records, topics, feed_filters, feeds, TOPIC_MATCHER)
+    if embed is not None and (topics.follow or topics.mute):
+        vectors = await store.stories.article_vectors([r.article_id for r in records])
+        # Embedding the topics is model work: off the event loop.
+        kept = await asyncio.to_thread(filters.apply, records, topics, feed_filters, feeds,
+                                       TOPIC_MATCHER, vectors=vectors, embed=embed)
+    else:
+        kept = filters.apply(records, topics, feed_filters, feeds, TOPIC_MATCHER)
     if kept.muted or kept.filtered:
         logger.info("digest for %s: %d stories muted, %d filtered out by feed keywords",
                     ref, kept.muted, kept.filtered)
@@ -256,12 +270,14 @@ async def queue_digest(
     since: datetime | None = None,
     update_novelty: float = UPDATE_NOVELTY,
     layout: Layout | None = None,
+    embed: filters.EmbedTopics | None = None,
 ) -> int | None:
     """Build, render and persist a digest in the outbox; None when there is
     nothing new or this slot was already built. Sending is the outbox's job.
-    Articles of stories the chat already has are marked as given either way."""
+    Articles of stories the chat already has are marked as given either way.
+    ``embed``: as for :func:`build_digest`."""
     built = await build_digest(store, ref, since=since, update_novelty=update_novelty,
-                               layout=layout)
+                               layout=layout, embed=embed)
     if built is None:
         return None
     if built.digest is None:

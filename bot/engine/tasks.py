@@ -151,7 +151,9 @@ async def build_digest(rt: Runtime, platform: str, external_id: str, slot: str |
     chat = await rt.store.chats.get_chat(ref)
     if chat is None or not chat.active:
         return None
-    return await queue_digest(rt.store, sender, ref, slot=slot)
+    return await queue_digest(rt.store, sender, ref, slot=slot,
+                              update_novelty=rt.settings.story_update_novelty,
+                              embed=rt.pipeline.embed_topics)
 
 
 async def tick_digests(rt: Runtime) -> int:

@@ -194,6 +194,24 @@ class StoryStore:
             term_sum=dict(row.term_sum or {}),
         )
 
+    async def article_vectors(self, article_ids: Sequence[int]) -> dict[int, np.ndarray]:
+        """The stored MiniLM vectors (title and lead) of these articles, by id;
+        articles assigned without a vector, or with a corrupt one, are left out."""
+        out: dict[int, np.ndarray] = {}
+        async with self.db.session() as s:
+            for part in chunks(sorted(set(article_ids))):
+                rows = await s.execute(select(StoryArticleRow.article_id, StoryArticleRow.vector)
+                                       .where(StoryArticleRow.article_id.in_(part),
+                                              StoryArticleRow.vector.is_not(None)))
+                for article_id, blob in rows:
+                    if not blob:
+                        continue
+                    try:
+                        out[article_id] = unpack_vector(blob)
+                    except ValueError:
+                        continue
+        return out
+
     async def story_of(self, article_id: int) -> int | None:
         async with self.db.session() as s:
             return await s.scalar(select(StoryArticleRow.story_id)

@@ -197,3 +197,38 @@ def test_topic_vectors_decide_when_no_keyword_matches() -> None:
 
     out = apply(records, ChatTopics(mute=("weather",)), {}, {}, vectors=vectors, embed=broken)
     assert [r.article_id for r in out.records] == [1, 2]  # keywords only: nothing says weather
+
+
+class ThemeEmbedder:
+    """Stands in for MiniLM: texts about the heat or the climate point one way,
+    everything else another, so meaning decides where no keyword is shared."""
+
+    def embed(self, texts: list[str], *, max_tokens: int | None = None) -> Any:
+        import numpy as np
+
+        hot = ("heatwave", "climate")
+        out = np.zeros((len(texts), 384), dtype=np.float32)  # MiniLM's width
+        for row, text in enumerate(texts):
+            out[row, 0 if any(w in text.lower() for w in hot) else 1] = 1.0
+        return out
+
+
+async def test_digest_topics_match_by_the_stored_story_vectors(
+        store: Store, http_server: Any) -> None:
+    site = news_site(http_server())
+    async with core(store, CountingSummarizer(), embedder=ThemeEmbedder()) as c:
+        h, pipeline = c.commands.handle, c.services.pipeline
+        await h(cmd("subscribe", site.url("/rss.xml")))
+        await pipeline.process_pending()
+        assert len(await store.stories.article_vectors(range(1, 10))) == 2
+        await h(cmd("mute", "climate"))  # a word neither story contains
+        by_words = await build_digest(store, TG)
+        assert by_words is not None and len(by_words[0].stories) == 2
+        by_meaning = await build_digest(store, TG, embed=pipeline.embed_topics)
+        assert by_meaning is not None
+        assert [s.title for s in by_meaning[0].stories] == [
+            s.title for s in by_words[0].stories if "Heatwave" not in s.title]
+        await h(cmd("unmute", "climate"))
+        await h(cmd("follow", "climate"))
+        ranked = await build_digest(store, TG, embed=pipeline.embed_topics)
+        assert ranked is not None and "Heatwave" in ranked[0].stories[0].title

@@ -102,7 +102,8 @@ async def test_every_fire_and_every_double_fire_gives_one_digest_a_day(
     await store.chats.set_schedule(ref, Schedule("daily", hour, minute, "Europe/London"))
 
     async def queue(store: Store, sender: object, ref: ChatRef, *, slot: str | None = None,
-                    since: datetime | None = None, update_novelty: float = 0.5) -> int | None:
+                    since: datetime | None = None, update_novelty: float = 0.5,
+                    embed: object = None) -> int | None:
         return await store.digests.create_digest(ref, [], [{"text": f"digest {slot}"}], slot=slot)
 
     sender = RecordingSender()
