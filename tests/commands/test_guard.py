@@ -290,3 +290,19 @@ async def test_quota_reply_through_the_telegram_bot_api(http_server: Any, store:
     assert texts[1].startswith("You've asked for 1 summary in the last hour")
     assert "You can ask again in 60 minutes" in texts[1]
     assert not pages.requests_to("/p1")
+
+
+# ------------------------------------------------------------------ credentials
+
+
+@pytest.mark.parametrize("command", ["summary", "subscribe"])
+async def test_a_url_with_credentials_is_refused_in_one_line_never_fetched_echoed_or_stored(
+        http_server: Any, store: Store, command: str) -> None:
+    server = site(http_server())
+    url = server.base_url.replace("http://", "http://reader:s3cret-pw@") + "/rss.xml"
+    async with bot(store) as c:
+        reply = await c.inbound.handle(cmd(command, url))
+    assert reply.is_error and "s3cret-pw" not in reply.text and "reader" not in reply.text
+    assert "password" in reply.text and "\n" not in reply.text.strip()
+    assert not server.requests  # nothing was sent, credentials least of all
+    assert await store.feeds.list_feeds() == []
