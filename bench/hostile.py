@@ -9,7 +9,8 @@ its parse worker, if any), wall time, the worst event-loop lag, whether a
 traceback was printed, and the last line the user saw.
 
 "after" is this checkout; "before" is the code of another checkout (default:
-a worktree of ``main`` made at ``/tmp/hostile-base``), run with the same
+a worktree of ``--before-ref``, the commit the issue was measured on, made at
+``/tmp/hostile-base-<ref>``), run with the same
 virtualenv, server and settings in the same run. Each child runs
 ``bot.cli.main`` with ``asyncio.run`` wrapped so a ticker task records the
 longest gap on the event loop (tests/support/looplag.py).
@@ -240,9 +241,13 @@ def noise_floor(seconds: float = 10.0) -> float:
     return float(out.stdout.decode().strip())
 
 
-def ensure_base(path: Path) -> Path:
+#: The code issue #15 was filed against (the last landed commit before this work).
+BEFORE_REF = "ec155af"
+
+
+def ensure_base(path: Path, ref: str) -> Path:
     if not path.exists():
-        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(path), "main"],
+        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", str(path), ref],
                        check=True, capture_output=True)
     return path
 
@@ -254,8 +259,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", default=",".join(CASES), help="comma-separated: " + ", ".join(CASES))
     parser.add_argument("--commands", default="summarize,feeds-add")
-    parser.add_argument("--base", type=Path, default=Path("/tmp/hostile-base"),
-                        help="checkout whose code is the 'before' column (default: main, as a worktree)")
+    parser.add_argument("--base", type=Path, default=None,
+                        help="checkout whose code is the 'before' column (default: a worktree of "
+                             "--before-ref at /tmp/hostile-base-<ref>)")
+    parser.add_argument("--before-ref", default=BEFORE_REF,
+                        help=f"git ref of the 'before' code (default {BEFORE_REF}, the code the "
+                             "issue was measured on)")
     parser.add_argument("--no-before", action="store_true")
     parser.add_argument("--timeout", type=float, default=180.0, help="seconds before a run is killed")
     parser.add_argument("--json", action="store_true", help="also print every run as JSON")
@@ -264,7 +273,8 @@ def main() -> None:
     cases = [c for c in args.cases.split(",") if c]
     commands = {"summarize": ["summarize"], "feeds-add": ["feeds", "add"]}
     wanted = [c for c in args.commands.split(",") if c]
-    base = None if args.no_before else ensure_base(args.base)
+    base_path = args.base or Path(f"/tmp/hostile-base-{args.before_ref}")
+    base = None if args.no_before else ensure_base(base_path, args.before_ref)
     floor = noise_floor()
     print(f"noise floor: an idle event loop on this machine lags up to {floor * 1000:.0f} ms "
           "(10 s sample)", flush=True)
