@@ -124,14 +124,28 @@ async def process_article(rt: Runtime, article_id: int) -> bool:
 
 async def defer_realtime_digests(rt: Runtime, article_ids: Sequence[int]) -> int:
     """A ``build_digest`` job for every realtime chat these articles concern
-    (one waiting per chat: a burst of articles makes one digest, not fifty)."""
-    chats = [c for c in await rt.store.chats.chats_for_articles(article_ids)
-             if c.schedule.mode == "realtime" and c.ref.platform in rt.senders]
-    await rt.store.jobs.defer(DIGEST_TASK, DIGEST_QUEUE, [
-        (f"digest:{c.id}", f"digest:{c.id}", {"platform": c.ref.platform, "external_id": c.ref.external_id,
-                            "slot": None})
-        for c in chats
-    ])
+    (one waiting per chat: a burst of articles makes one digest, not fifty), and
+    for every chat whose ``/digest`` found nothing yet and was promised its first
+    stories when ready (claimed once, as the local scheduler does)."""
+    chats, claimed = [], []
+    for chat in await rt.store.chats.chats_for_articles(article_ids):
+        if chat.ref.platform not in rt.senders:
+            continue
+        if chat.schedule.mode == "realtime":
+            chats.append(chat)
+        elif await rt.store.chats.claim_wanted_digest(chat.ref):
+            chats.append(chat)
+            claimed.append(chat.ref)
+    try:
+        await rt.store.jobs.defer(DIGEST_TASK, DIGEST_QUEUE, [
+            (f"digest:{c.id}", f"digest:{c.id}", {"platform": c.ref.platform,
+                                                  "external_id": c.ref.external_id, "slot": None})
+            for c in chats
+        ])
+    except Exception:
+        for ref in claimed:  # the promise stands: the retried job claims it again
+            await rt.store.chats.want_digest(ref)
+        raise
     return len(chats)
 
 

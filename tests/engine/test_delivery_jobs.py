@@ -118,3 +118,27 @@ async def test_a_chat_waiting_on_a_retry_gets_its_job_again_later(pg_store: Stor
     assert [t for _, t in sender.delivered] == ["first", "second"]
     found = [j for j in await jobs(pg_store) if j[0] == "newsbot.deliver_chat"]
     assert len(found) >= 2 and {st for _, st, _, _ in found} == {"succeeded"}
+
+
+async def test_a_digest_promised_by_digest_is_deferred_once_when_the_first_stories_are_ready(
+        pg_store: Store, engine_db_url: str) -> None:
+    from bot.domain import Schedule
+    from bot.engine.tasks import DIGEST_TASK, defer_realtime_digests
+    from bot.records import EntryRecord
+
+    feed, _ = await pg_store.feeds.add_feed("https://news.example/rss.xml")
+    daily, realtime, other = ChatRef("telegram", "1"), ChatRef("telegram", "2"), ChatRef("telegram", "3")
+    for ref in (daily, realtime, other):
+        await pg_store.chats.upsert_chat(ref)
+        await pg_store.chats.subscribe(ref, feed.id)
+    await pg_store.chats.set_schedule(realtime, Schedule(mode="realtime"))
+    [article] = await pg_store.articles.add_entries(feed.id, [EntryRecord(
+        "g1", "https://news.example/a", "https://news.example/a", "A", None)])
+    await pg_store.chats.want_digest(daily)  # "/digest": the first stories are being read
+    rt = runtime(pg_store, RecordingSender(), engine_db_url)
+
+    assert await defer_realtime_digests(rt, [article]) == 2  # the promise and the realtime chat
+    deferred = [a for t, _, _, a in await jobs(pg_store) if t == DIGEST_TASK]
+    assert sorted(a["external_id"] for a in deferred) == ["1", "2"]
+    assert await defer_realtime_digests(rt, [article]) == 1  # promised once; realtime waits already
+    assert len([t for t, *_ in await jobs(pg_store) if t == DIGEST_TASK]) == 2
