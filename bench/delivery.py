@@ -159,17 +159,24 @@ async def seed_queues(store: Store, sizes: list[int]) -> None:
             for i, n in enumerate(sizes) for p in range(n)])
 
 
+def start_fake_api(rate: float) -> tuple[Any, Connection, str, str]:
+    """The fake Bot API in a process of its own (so its CPU is not the sender's):
+    the process, the pipe to ask it for figures, its URL and the bot token."""
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=serve, args=(child, rate), daemon=True)
+    proc.start()
+    api_url, token = parent.recv()
+    return proc, parent, api_url, token
+
+
 SCENARIOS = {"one-big-chat": [50] + [3] * 10, "many-per-chat": [10] * 30}
 
 
 async def fairness_run(args: argparse.Namespace) -> dict[str, Any]:
     """One fairness scenario on the code under ``--code``; returns its figures."""
     sizes = SCENARIOS[args.scenario]
-    ctx = mp.get_context("spawn")
-    parent, child = ctx.Pipe()
-    proc = ctx.Process(target=serve, args=(child, args.rate), daemon=True)
-    proc.start()
-    api_url, token = parent.recv()
+    proc, parent, api_url, token = start_fake_api(args.rate)
     with tempfile.TemporaryDirectory() as tmp:
         store = await Store.open(args.db or f"sqlite:///{Path(tmp) / 'bench.db'}")
         try:
@@ -245,11 +252,7 @@ def fairness(args: argparse.Namespace) -> None:
 async def main(args: argparse.Namespace) -> None:
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    ctx = mp.get_context("spawn")
-    parent, child = ctx.Pipe()
-    proc = ctx.Process(target=serve, args=(child, args.rate), daemon=True)
-    proc.start()
-    api_url, token = parent.recv()
+    proc, parent, api_url, token = start_fake_api(args.rate)
     with tempfile.TemporaryDirectory() as tmp:
         url = args.db or f"sqlite:///{Path(tmp) / 'bench.db'}"
         store = await Store.open(url)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import shutil
 import tempfile
@@ -128,3 +129,21 @@ async def sqlite_store(tmp_path: Path) -> AsyncIterator[Store]:
         yield st
     finally:
         await st.close()
+
+
+@pytest.fixture
+def root_logging() -> Iterator[None]:
+    """Put the root logger back as pytest had it: an in-process ``cli.main``
+    configures logging (root handlers, level, warnings captured)."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    # an earlier in-process cli.main may have left warnings captured (with a stale
+    # saved showwarning): start from logging's default so captureWarnings(True) takes
+    logging.captureWarnings(False)
+    yield
+    for h in list(root.handlers):
+        root.removeHandler(h)
+    for h in handlers:
+        root.addHandler(h)
+    root.setLevel(level)
+    logging.captureWarnings(False)

@@ -8,7 +8,6 @@ import json
 import logging
 import sys
 import warnings
-from collections.abc import Iterator
 
 import pytest
 from pydantic import SecretStr
@@ -19,23 +18,6 @@ from bot.settings import Settings
 
 TELEGRAM_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"  # shape only; not a real token
 SIGNING_SECRET = "8f14e45fceea167a5a36dedd4bea2543"  # no token shape: redacted only as a setting
-
-
-@pytest.fixture
-def root_logging() -> Iterator[None]:
-    """Put the root logger back as pytest had it."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    # an earlier in-process cli.main may have left warnings captured (with a stale
-    # saved showwarning): start from logging's default so captureWarnings(True) takes
-    logging.captureWarnings(False)
-    yield
-    for h in list(root.handlers):
-        root.removeHandler(h)
-    for h in handlers:
-        root.addHandler(h)
-    root.setLevel(level)
-    logging.captureWarnings(False)
 
 
 def test_json_lines_parse_and_contain_no_secret(

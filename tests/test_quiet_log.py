@@ -43,7 +43,8 @@ async def test_a_poll_of_the_demo_feeds_prints_a_handful_of_info_lines(
 
 @pytest.mark.slow  # loads the real embedding model
 def test_newsbot_demo_stderr_is_quiet(capsys: pytest.CaptureFixture[str],
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+                                      monkeypatch: pytest.MonkeyPatch,
+                                      root_logging: None) -> None:
     """`newsbot demo` end to end: the digest on stdout; on stderr its own two
     kinds of status lines, a handful of log lines, no weight-loading bar and no
     line about the page that is missing on purpose."""
@@ -53,17 +54,7 @@ def test_newsbot_demo_stderr_is_quiet(capsys: pytest.CaptureFixture[str],
 
     for name in [n for n in os.environ if n.startswith("NEWSBOT_")]:
         monkeypatch.delenv(name)
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    try:
-        assert main(["demo"]) == 0
-    finally:
-        for h in list(root.handlers):
-            root.removeHandler(h)
-        for h in handlers:
-            root.addHandler(h)
-        root.setLevel(level)
-        logging.captureWarnings(False)
+    assert main(["demo"]) == 0
     out, err = capsys.readouterr()
     assert "Northfield" in out or "Gazette" in out
     log_lines = [line for line in err.splitlines()

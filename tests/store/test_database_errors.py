@@ -3,9 +3,7 @@ password) and what to check, from the store and from every CLI command."""
 
 from __future__ import annotations
 
-import logging
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,18 +15,8 @@ from tests.conftest import POSTGRES_ADMIN_URL
 
 
 @pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    """cli.main configures logging (root handlers, warnings captured): put it back,
-    so later tests see logging as pytest set it up."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    for h in list(root.handlers):
-        root.removeHandler(h)
-    for h in handlers:
-        root.addHandler(h)
-    root.setLevel(level)
-    logging.captureWarnings(False)
+def _restore_logging(root_logging: None) -> None:
+    """cli.main configures logging: put it back for later tests (the shared fixture)."""
 
 
 def _free_port() -> int:
