@@ -19,7 +19,17 @@ Goals (#15): peak RSS <= 400 MB without the model, <= 60 s to a clear answer,
 <= 250 ms event-loop lag, no traceback. "before" children are capped at
 6 GB of address space and --timeout seconds so the machine survives them.
 
+``--commands run`` measures the third path: ``newsbot run`` polling a sane
+feed and a subscribed feed that turned hostile after it was added (the case's
+body, plus ``long-fields``: a 600-character ETag and over-long link, title and
+author), for ``--run-window`` seconds, then SIGTERM. Besides RSS and lag it
+reports whether the sane feed's new entry was stored in that cycle ("other
+feeds stored"); ``--db postgresql`` runs it on a fresh PostgreSQL database
+(where over-long fields used to fail the whole batch). Its baseline row
+``sane`` has no hostile feed: the loaded-model RSS the goal is measured from.
+
     python bench/hostile.py                       # every case, both commands, before + after
+    python bench/hostile.py --commands run --db postgresql
     python bench/hostile.py --cases bomb-br,atom --no-before
     python bench/hostile.py --base /path/to/other/checkout
 """
@@ -30,6 +40,7 @@ import argparse
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -94,6 +105,13 @@ def child(code: Path, result_path: Path, argv: list[str]) -> None:
     import atexit
 
     atexit.register(report)
+    real_exit = os._exit
+
+    def exit_now(code: int) -> None:  # newsbot run ends with os._exit after SIGTERM
+        report()
+        real_exit(code)
+
+    os._exit = exit_now  # type: ignore[assignment]
     import bot
 
     assert Path(bot.__file__).resolve().is_relative_to(code.resolve()), bot.__file__
@@ -212,6 +230,153 @@ def run_one(code: Path, argv: list[str], *, timeout: float, limit_memory: bool,
     }
 
 
+# ------------------------------------------------------------- newsbot run
+
+
+RUN_CASES = {"sane": None, "long-fields": None, **{c: p for c, p in CASES.items() if c != "creds"}}
+
+
+def rss_feed(base: str, slug: str, items: list[str], *, long: bool = False) -> bytes:
+    """An RSS feed whose items link to the fine page; ``long``: over-long fields."""
+    title = "T" * 600 if long else "Item"
+    author = "A" * 600 if long else "a@example.org (Reporter)"
+    out = []
+    for item in items:
+        link = f"{base}/page?{slug}-{item}" + ("&q=" + "x" * 2100 if long else "")
+        out.append(f"<item><title>{title} {item}</title><link>{link}</link><guid>{slug}-{item}</guid>"
+                   f"<author>{author}</author><pubDate>Mon, 23 Nov 2026 08:00:00 GMT</pubDate>"
+                   f"<description>About {item}.</description></item>")
+    return (f'<?xml version="1.0"?><rss version="2.0"><channel><title>{slug}</title>'
+            f"<link>{base}/</link>{''.join(out)}</channel></rss>").encode()
+
+
+def fresh_database(kind: str, workdir: Path) -> tuple[str, Any]:
+    """A new database URL and a function that drops it."""
+    if kind == "sqlite":
+        return f"sqlite:///{workdir / f'run-{time.monotonic_ns()}.sqlite'}", lambda: None
+    import psycopg
+
+    admin_url = os.environ.get("NEWSBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    name = f"newsbot_hostile_{time.monotonic_ns()}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    return f"{admin_url.rsplit('/', 1)[0]}/{name}", drop
+
+
+def make_due(db_url: str) -> None:
+    """Every feed due now (``feeds add`` just polled them; ``run`` must poll again)."""
+    query = "UPDATE feeds SET next_poll_at = NULL"
+    if db_url.startswith("sqlite"):
+        import sqlite3
+
+        with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
+            conn.execute(query)
+        return
+    import psycopg
+
+    with psycopg.connect(db_url) as conn:
+        conn.execute(query)
+
+
+def stored(db_url: str, needle: str) -> int:
+    """Articles whose URL contains ``needle`` (both schemas have articles.url)."""
+    query = "SELECT count(*) FROM articles WHERE url LIKE %s"
+    if db_url.startswith("sqlite"):
+        import sqlite3
+
+        with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
+            return int(conn.execute(query.replace("%s", "?"), (f"%{needle}%",)).fetchone()[0])
+    import psycopg
+
+    with psycopg.connect(db_url) as conn:
+        row = conn.execute(query, (f"%{needle}%",)).fetchone()
+        return int(row[0]) if row else 0
+
+
+def run_poll(code: Path, server: Any, case: str, *, db: str, window: float, timeout: float,
+             limit_memory: bool, workdir: Path) -> dict[str, Any]:
+    """``newsbot run`` over a sane feed and, unless ``case`` is ``sane``, a feed
+    that turned into the case's hostile body after ``feeds add``."""
+    from tests.support.http_server import Response
+
+    tag = f"{case}-{time.monotonic_ns()}"
+    base = server.base_url
+    sane_path, bad_path = f"/run/{tag}/sane.xml", f"/run/{tag}/feed.xml"
+    rss = "application/rss+xml"
+    server.set(sane_path, Response(rss_feed(base, f"{tag}-sane", ["a"]), content_type=rss))
+    server.set(bad_path, Response(rss_feed(base, f"{tag}-bad", ["a"]), content_type=rss))
+    db_url, drop = fresh_database(db, workdir)
+    env = {**os.environ, "NEWSBOT_FETCH_ALLOW_PRIVATE_NETWORKS": "true",
+           "NEWSBOT_DATABASE_URL": db_url, "PYTHONPATH": str(code)}
+    for name in [n for n in env if n.startswith(("NEWSBOT_TELEGRAM", "NEWSBOT_SLACK"))]:
+        env.pop(name)
+    try:
+        for path in ([sane_path] if case == "sane" else [sane_path, bad_path]):
+            added = subprocess.run([sys.executable, "-m", "bot", "feeds", "add", server.url(path)],
+                                   env=env, cwd=workdir, capture_output=True, timeout=timeout)
+            if added.returncode != 0:
+                said = added.stderr.decode("utf-8", "replace").strip().splitlines()
+                raise RuntimeError(f"feeds add {path} failed: {said[-1] if said else '?'}")
+        make_due(db_url)
+        # Now the world changes: the sane feed has a new entry, the other turns hostile.
+        server.set(sane_path, Response(rss_feed(base, f"{tag}-sane", ["a", "b"]), content_type=rss))
+        if case == "long-fields":
+            server.set(bad_path, Response(rss_feed(base, f"{tag}-bad", ["a", "b"], long=True),
+                                          content_type=rss, headers={"ETag": '"' + "e" * 600 + '"'}))
+        elif case != "sane":
+            # a dripping *feed* for run (the drip case's page is for summarize)
+            hostile = server.lookup("/drip-feeds/f0.xml" if case == "drip" else CASES[case])
+            server.set(bad_path, hostile)
+        result_path = workdir / f"result-{time.monotonic_ns()}.json"
+
+        def limits() -> None:
+            if limit_memory:
+                resource.setrlimit(resource.RLIMIT_AS, (BEFORE_MEMORY_LIMIT, BEFORE_MEMORY_LIMIT))
+
+        started = time.monotonic()
+        proc = subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--child", str(code), str(result_path),
+             "--", "run"],
+            env=env, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            preexec_fn=limits,
+        )
+        try:
+            proc.wait(window)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGTERM)
+        stop_started = time.monotonic()
+        try:
+            out_bytes, _ = proc.communicate(timeout=30)
+            stop_s: float | None = time.monotonic() - stop_started
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out_bytes, _ = proc.communicate()
+            stop_s = None
+        out = out_bytes.decode("utf-8", "replace")
+        figures = json.loads(result_path.read_text()) if result_path.exists() else {}
+        lines = [line for line in out.splitlines() if line.strip() and "%|" not in line]
+        others = stored(db_url, f"{tag}-sane-b")
+    finally:
+        drop()
+    warnings = [line for line in lines if " WARNING " in line or " ERROR " in line
+                or "Traceback" in line]
+    return {
+        "wall_s": time.monotonic() - started,
+        "status": proc.returncode,
+        "traceback": "Traceback (most recent call last)" in out,
+        "lines": len(lines),
+        "saw": (warnings or lines or [""])[-1].strip(),
+        "others_stored": others,
+        "stop_s": stop_s,
+        **figures,
+    }
+
+
 def fmt(result: dict[str, Any] | None) -> str:
     if result is None:
         return "-"
@@ -221,6 +386,9 @@ def fmt(result: dict[str, Any] | None) -> str:
         rss += f"(+{worker:.0f}w)"
     lag = f"{result['lag_s'] * 1000:.0f}ms" if "lag_s" in result else "?"
     tb = " TRACEBACK" if result["traceback"] else ""
+    if "others_stored" in result:
+        tb += " others stored" if result["others_stored"] else " OTHERS LOST"
+        tb += "" if result["stop_s"] is not None else " (SIGTERM ignored)"
     return f"{rss:>10} MB {result['wall_s']:6.1f}s lag {lag:>8}{tb}"
 
 
@@ -257,8 +425,11 @@ def main() -> None:
         child(Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[5:])
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cases", default=",".join(CASES), help="comma-separated: " + ", ".join(CASES))
-    parser.add_argument("--commands", default="summarize,feeds-add")
+    parser.add_argument("--cases", default=",".join(CASES),
+                        help="comma-separated: " + ", ".join(CASES) + " (run: also sane, long-fields;"
+                             " --commands run alone takes all of its cases)")
+    parser.add_argument("--commands", default="summarize,feeds-add",
+                        help="comma-separated: summarize, feeds-add, run")
     parser.add_argument("--base", type=Path, default=None,
                         help="checkout whose code is the 'before' column (default: a worktree of "
                              "--before-ref at /tmp/hostile-base-<ref>)")
@@ -268,9 +439,15 @@ def main() -> None:
     parser.add_argument("--no-before", action="store_true")
     parser.add_argument("--timeout", type=float, default=180.0, help="seconds before a run is killed")
     parser.add_argument("--json", action="store_true", help="also print every run as JSON")
+    parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite",
+                        help="database of the 'run' command (default sqlite)")
+    parser.add_argument("--run-window", type=float, default=60.0,
+                        help="seconds 'newsbot run' polls before its SIGTERM (default 60)")
     args = parser.parse_args()
 
     cases = [c for c in args.cases.split(",") if c]
+    if args.commands == "run" and args.cases == ",".join(CASES):
+        cases = list(RUN_CASES)
     commands = {"summarize": ["summarize"], "feeds-add": ["feeds", "add"]}
     wanted = [c for c in args.commands.split(",") if c]
     base_path = args.base or Path(f"/tmp/hostile-base-{args.before_ref}")
@@ -285,12 +462,23 @@ def main() -> None:
             workdir = Path(tmp)
             for case in cases:
                 for command in wanted:
-                    url = case_url(server, case, command)
-                    argv = [*commands[command], url]
-                    after = run_one(REPO, argv, timeout=args.timeout, limit_memory=False,
-                                    workdir=workdir)
-                    before = (run_one(base, argv, timeout=args.timeout, limit_memory=True,
-                                      workdir=workdir) if base else None)
+                    if command == "run":
+                        if case not in RUN_CASES:
+                            continue
+                        kw = {"db": args.db, "window": args.run_window, "timeout": args.timeout,
+                              "workdir": workdir}
+                        after = run_poll(REPO, server, case, limit_memory=False, **kw)
+                        before = (run_poll(base, server, case, limit_memory=True, **kw)
+                                  if base else None)
+                    else:
+                        if case not in CASES:
+                            continue
+                        url = case_url(server, case, command)
+                        argv = [*commands[command], url]
+                        after = run_one(REPO, argv, timeout=args.timeout, limit_memory=False,
+                                        workdir=workdir)
+                        before = (run_one(base, argv, timeout=args.timeout, limit_memory=True,
+                                          workdir=workdir) if base else None)
                     rows.append((case, command, before, after))
                     print(f"{case:15} {command:10} before {fmt(before)}   after {fmt(after)}",
                           flush=True)
@@ -312,6 +500,13 @@ def main() -> None:
         f"{worst_worker:.0f} MB), wall {worst_wall:.1f} s (goal <= 60), event-loop lag "
         f"{worst_lag * 1000:.0f} ms (goal <= 250), tracebacks {tracebacks} (goal 0)"
     )
+    runs = {r[0]: r[3] for r in rows if r[1] == "run"}
+    if "sane" in runs and len(runs) > 1:
+        base_rss = runs["sane"].get("rss_mb", 0)
+        extra = max(r.get("rss_mb", 0) for r in runs.values()) - base_rss
+        lost = [c for c, r in runs.items() if not r["others_stored"]]
+        print(f"run ({args.db}): peak RSS {extra:+.0f} MB over the sane baseline's {base_rss:.0f} MB "
+              f"(goal <= +100); other feeds lost in: {', '.join(lost) or 'none'}")
     print(f"noise floor before/after the runs: {floor * 1000:.0f} / {noise_floor() * 1000:.0f} ms")
 
 
