@@ -15,9 +15,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import IntegrityError
 
-from bot.store.database import Database
+from bot.store.database import Database, insert_or_ignore
 from bot.store.models import LeaseRow
 
 
@@ -68,18 +67,16 @@ class LeaseStore:
         each get their own stretch of time, never the same one twice.
         """
         async with self.db.session() as s:
-            row = await s.get(LeaseRow, name, with_for_update=True)
-            if row is None:
-                s.add(LeaseRow(name=name, holder="mark", expires_at=to, acquired_at=to))
-                try:
-                    async with s.begin_nested():
-                        await s.flush()
-                except IntegrityError:  # created meanwhile by another process: take its value
-                    row = await s.get(LeaseRow, name, with_for_update=True, populate_existing=True)
-                    if row is None:
-                        return None
-                else:
-                    return None
+            async with s.begin_nested():  # the first mark: whoever inserts it has no past
+                created = await s.scalar(
+                    insert_or_ignore(s, LeaseRow, "name")
+                    .values(name=name, holder="mark", expires_at=to, acquired_at=to)
+                    .returning(LeaseRow.name))
+            if created is not None:
+                return None
+            row = await s.get(LeaseRow, name, with_for_update=True, populate_existing=True)
+            if row is None:  # released meanwhile
+                return None
             previous = row.expires_at
             row.expires_at = max(previous, to)
             return previous
