@@ -142,3 +142,50 @@ async def test_a_digest_promised_by_digest_is_deferred_once_when_the_first_stori
     assert sorted(a["external_id"] for a in deferred) == ["1", "2"]
     assert await defer_realtime_digests(rt, [article]) == 1  # promised once; realtime waits already
     assert len([t for t, *_ in await jobs(pg_store) if t == DIGEST_TASK]) == 2
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_engine_delivery_under_faults_once_in_order_within_retry_after(
+        pg_store: Store, engine_db_url: str, seed: int) -> None:
+    """The fault test on the engine: 20% of sends rate limited, failing with HTTP 500
+    or hanging past the send timeout, two workers' worth of job concurrency."""
+    from collections import Counter
+
+    from tests.delivery.fakes import random_faults
+
+    install_delivery_jobs(pg_store.db)
+    sender = RecordingSender(fault=random_faults(0.2, seed))
+    chats = [ChatRef("telegram", str(3000 + i)) for i in range(20)]
+    for ref in chats:
+        await pg_store.chats.upsert_chat(ref)
+        await pg_store.outbox.queue_message(ref, [{"text": f"{ref.external_id}/{p}"} for p in range(3)],
+                                            key="d")
+    rt = runtime(pg_store, sender, engine_db_url)
+    rt.outbox.base_backoff_s, rt.outbox.max_backoff_s = 0.01, 0.1
+    rt.outbox.send_timeout_s = 0.05
+    rt.outbox.max_attempts = 30
+    app = build_app(engine_db_url)
+    async with app.open_async():
+        options = worker_options(rt, queues=["delivery"], concurrency=8, name="faults")
+        worker = asyncio.create_task(app.run_worker_async(**options))
+        deadline = time.monotonic() + 90
+        while (await pg_store.outbox.outbox_status()).pending and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        worker.cancel()
+        await asyncio.gather(worker, return_exceptions=True)
+    status = await pg_store.outbox.outbox_status()
+    assert (status.pending, status.failed, status.sent) == (0, 0, 60)
+    counts = Counter(sender.delivered)
+    assert max(counts.values()) == 1 and len(counts) == 60
+    for ref in chats:
+        assert [t for c, t in sender.delivered if c == ref.external_id] == [
+            f"{ref.external_id}/{p}" for p in range(3)]
+    outcomes = Counter(a.outcome for a in sender.attempts)
+    assert outcomes["rate_limited"] and outcomes["error"] and outcomes["timeout"]
+    for i, limited in enumerate(sender.attempts):
+        if limited.outcome != "rate_limited":
+            continue
+        until = limited.at + limited.retry_after
+        for later in sender.attempts[i + 1:]:
+            if limited.scope == "platform" or later.chat == limited.chat:
+                assert later.at >= until, (limited, later)
