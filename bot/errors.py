@@ -110,6 +110,11 @@ class NotFoundError(NewsbotError):
     pass
 
 
+class DigestRaced(NewsbotError):
+    """Another digest gave some of these articles to the chat while this one was
+    being built (a realtime digest, a ``/digest``, another process): build again."""
+
+
 class StoreUnavailableError(NewsbotError):
     """The database cannot be reached or opened; the message names the URL
     (without its password) and what to check."""

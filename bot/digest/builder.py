@@ -29,7 +29,7 @@ from bot.clock import utcnow
 from bot.digest import filters
 from bot.digest.layout import dated_title, shape
 from bot.domain import ChatInfo, ChatRef, Digest, Layout, Quote, Story
-from bot.errors import NotFoundError
+from bot.errors import DigestRaced, NotFoundError
 from bot.ports import Sender
 from bot.records import DeliveredStory, Payload, StoryRecord
 from bot.store import Store
@@ -261,6 +261,10 @@ async def build_digest(
     return built._replace(article_ids=[*built.article_ids, *dropped])
 
 
+#: Builds of one digest when others for the same chat keep winning the race.
+RACE_ATTEMPTS = 3
+
+
 async def queue_digest(
     store: Store,
     sender: Sender,
@@ -276,21 +280,27 @@ async def queue_digest(
     nothing new or this slot was already built. Sending is the outbox's job.
     Articles of stories the chat already has are marked as given either way.
     ``embed``: as for :func:`build_digest`."""
-    built = await build_digest(store, ref, since=since, update_novelty=update_novelty,
-                               layout=layout, embed=embed)
-    if built is None:
-        return None
-    if built.digest is None:
-        await store.digests.mark_given(ref, built.article_ids)
-        return None
-    digest = built.digest
-    payloads = render_safely(sender, digest)
-    digest_id = await store.digests.create_digest(ref, built.article_ids, payloads, slot=slot,
-                                                  stories=built.stories)
-    if digest_id is not None:
-        logger.info("queued digest %s for %s: %d stories, %d messages",
-                    digest_id, ref, len(digest.stories), len(payloads))
-    return digest_id
+    for _attempt in range(RACE_ATTEMPTS):
+        built = await build_digest(store, ref, since=since, update_novelty=update_novelty,
+                                   layout=layout, embed=embed)
+        if built is None:
+            return None
+        if built.digest is None:
+            await store.digests.mark_given(ref, built.article_ids)
+            return None
+        digest = built.digest
+        payloads = render_safely(sender, digest)
+        try:
+            digest_id = await store.digests.create_digest(ref, built.article_ids, payloads,
+                                                          slot=slot, stories=built.stories)
+        except DigestRaced:
+            continue  # another digest gave some of these stories first: build from the rest
+        if digest_id is not None:
+            logger.info("queued digest %s for %s: %d stories, %d messages",
+                        digest_id, ref, len(digest.stories), len(payloads))
+        return digest_id
+    logger.info("digest for %s: other digests kept giving its stories first; left to them", ref)
+    return None
 
 
 def render_safely(sender: Sender, digest: Digest) -> list[Payload]:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import utcnow
 from bot.domain import ChatRef
+from bot.errors import DigestRaced
 from bot.records import DeliveredStory, Payload, StoryRecord
 from bot.store.articles import summary_from_row
 from bot.store.chats import require_chat
@@ -24,6 +25,7 @@ from bot.store.database import Database, chunks, insert_or_ignore
 from bot.store.models import (
     ArticleRow,
     ChatArticleRow,
+    ChatRow,
     ChatStoryRow,
     DigestRow,
     FeedEntryRow,
@@ -166,11 +168,21 @@ class DigestStore:
         message, all in one transaction, before anything is sent.
 
         Returns the digest id, or None when ``slot`` was already built (the
-        scheduler fired twice: nothing is created).
+        scheduler fired twice: nothing is created). Raises :class:`DigestRaced`,
+        creating nothing, when another digest gave any of ``article_ids`` to the
+        chat since they were read: the chat's row is locked first (PostgreSQL;
+        SQLite has one writer), so of digests built at once for one chat the
+        first wins and the others are built again from what is left.
         """
         now = utcnow()
         async with self.db.session() as s:
             chat = await require_chat(s, ref)
+            await s.execute(select(ChatRow.id).where(ChatRow.id == chat.id).with_for_update())
+            if slot is not None and await s.scalar(select(DigestRow.id).where(
+                    DigestRow.chat_id == chat.id, DigestRow.slot == slot)) is not None:
+                return None
+            if await _given_any(s, chat.id, article_ids):
+                raise DigestRaced(f"a digest for {ref} was built meanwhile")
             # INSERT .. ON CONFLICT in its own savepoint: a slot another process built
             # first is skipped without poisoning this transaction (PostgreSQL aborts a
             # transaction on any failed statement; a pending ORM row would be re-flushed).
@@ -203,6 +215,15 @@ async def _stories_of(s: AsyncSession,
         for article_id, story_id, outlets, terms in rows.all():
             out[article_id] = (story_id, outlets, dict(terms or {}))
     return out
+
+
+async def _given_any(s: AsyncSession, chat_id: int, article_ids: Sequence[int]) -> bool:
+    for ids in chunks(list(dict.fromkeys(article_ids))):
+        if await s.scalar(select(ChatArticleRow.article_id).where(
+                ChatArticleRow.chat_id == chat_id, ChatArticleRow.article_id.in_(list(ids)))
+                .limit(1)) is not None:
+            return True
+    return False
 
 
 async def _mark_articles(s: AsyncSession, chat_id: int, article_ids: Sequence[int],

@@ -186,3 +186,31 @@ async def test_a_syndicated_copy_is_credited_or_shown_where_it_is_the_only_one(s
     only = await build_digest(store, other)
     assert only is not None and only.digest is not None
     assert [s.article_id for s in only.digest.stories] == [copy]
+
+
+async def test_digests_built_at_the_same_moment_never_give_a_story_twice(store: Store) -> None:
+    """A realtime digest, a /digest and a second process's digest for one chat at
+    once: each story goes out in exactly one of them, and none is lost."""
+    import asyncio
+
+    world = await World(store).setup()
+    await world.publish("Gazette", BRIDGE, story_id=None)
+    await world.publish("Herald", LIBRARY, story_id=None, hours=1)
+    sender = ConsoleAdapter(stream=io.StringIO())
+    ids = await asyncio.gather(*(queue_digest(store, sender, CHAT) for _ in range(4)))
+    made = [i for i in ids if i is not None]
+    assert len(made) == 1, ids
+    # later articles still reach the chat, once
+    await world.publish("Courier", BRIDGE_UPDATE, story_id=None, hours=2)
+    ids = await asyncio.gather(*(queue_digest(store, sender, CHAT) for _ in range(4)))
+    assert len([i for i in ids if i is not None]) == 1, ids
+    import json
+
+    from sqlalchemy import text
+
+    async with store.session() as s:
+        rows = (await s.execute(text("SELECT payload FROM deliveries ORDER BY id"))).all()
+    texts = " ".join(str((json.loads(p) if isinstance(p, str) else p).get("text", ""))
+                     for (p,) in rows)
+    for title in (BRIDGE[0], LIBRARY[0], BRIDGE_UPDATE[0]):
+        assert texts.count(title) == 1, title
