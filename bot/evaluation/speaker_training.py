@@ -33,7 +33,7 @@ from typing import Any
 
 from bot.summarize.quote_marks import find_quote_spans
 from bot.summarize.speaker_context import prepare
-from bot.summarize.speaker_model import Model, SiteTrace, decode
+from bot.summarize.speaker_model import ExtraFeatures, Model, SiteTrace, decode
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,8 @@ class Example:
 
 
 def _examples(rows: Sequence[dict[str, Any]], model: Model,
-              kinds: tuple[str, ...] = ("named", "pronoun", "description")) -> list[Example]:
+              kinds: tuple[str, ...] = ("named", "pronoun", "description"),
+              extra_features: ExtraFeatures | None = None) -> list[Example]:
     from bot.evaluation.quotes import gold_quotes, match, speaker_head
 
     out: list[Example] = []
@@ -74,7 +75,7 @@ def _examples(rows: Sequence[dict[str, Any]], model: Model,
         if not spans:
             continue
         trace: list[SiteTrace] = []
-        decode(prepare(text, spans), model, trace)
+        decode(prepare(text, spans), model, trace, extra_features)
         gold = gold_quotes(row)
         for i, j in match([(s.start, s.end) for s in spans], [(g.start, g.end) for g in gold]):
             g = gold[j]
@@ -112,10 +113,13 @@ def fit(examples: Sequence[Example], l2: float = L2) -> dict[str, float]:
 
 
 def train(rows: Sequence[dict[str, Any]], rounds: int = ROUNDS,
-          abstain_below: float = ABSTAIN_BELOW, key_quote_min: float = 0.8) -> Model:
+          abstain_below: float = ABSTAIN_BELOW, key_quote_min: float = 0.8,
+          extra_features: ExtraFeatures | None = None) -> Model:
+    """``extra_features``: optional features beyond the engine's (experiments only)."""
     model = Model(dict(PRIOR), abstain_below, key_quote_min)
     for _ in range(rounds):
-        model = Model(fit(_examples(rows, model)), abstain_below, key_quote_min)
+        model = Model(fit(_examples(rows, model, extra_features=extra_features)),
+                      abstain_below, key_quote_min)
     return model
 
 
@@ -130,31 +134,34 @@ def _folds(rows: Sequence[dict[str, Any]], k: int) -> list[list[int]]:
     return folds
 
 
-def _score(rows: Sequence[dict[str, Any]], model: Model) -> dict[str, Any]:
+def _score(rows: Sequence[dict[str, Any]], model: Model,
+           extra_features: ExtraFeatures | None = None) -> dict[str, Any]:
     from bot.evaluation.quotes import score_rows
-    from bot.summarize.speakers import using_model
+    from bot.summarize.speakers import using_extra_features, using_model
 
-    with using_model(model):
+    with using_model(model), using_extra_features(extra_features):
         return score_rows(rows).as_dict()
 
 
 def cross_validate(rows: Sequence[dict[str, Any]], k: int,
                    floors: Sequence[float] = KEY_FLOORS,
-                   abstains: Sequence[float] = ABSTAIN_GRID) -> dict[str, Any]:
+                   abstains: Sequence[float] = ABSTAIN_GRID,
+                   extra_features: ExtraFeatures | None = None) -> dict[str, Any]:
     """Out-of-fold figures, pooled over the folds: for each key-quote floor (with the
-    shipped abstention threshold), and for each abstention threshold (reported only)."""
+    shipped abstention threshold), and for each abstention threshold (reported only).
+    ``extra_features``: optional features beyond the engine's (experiments only)."""
     by_floor: dict[float, list[dict[str, Any]]] = {f: [] for f in floors}
     by_abstain: dict[float, list[dict[str, Any]]] = {a: [] for a in abstains}
     for fold, held in enumerate(_folds(rows, k)):
         held_set = set(held)
         train_rows = [r for i, r in enumerate(rows) if i not in held_set]
-        model = train(train_rows)
+        model = train(train_rows, extra_features=extra_features)
         test_rows = [rows[i] for i in held]
         for floor in floors:
             m = Model(model.weights, model.abstain_below, floor)
-            by_floor[floor].append(_score(test_rows, m))
+            by_floor[floor].append(_score(test_rows, m, extra_features))
         for a in abstains:
-            by_abstain[a].append(_score(test_rows, Model(model.weights, a, 0.8)))
+            by_abstain[a].append(_score(test_rows, Model(model.weights, a, 0.8), extra_features))
         print(f"fold {fold + 1}/{k}: named accuracy "
               f"{by_floor[floors[0]][-1]['speaker_accuracy_named']:.3f}", file=sys.stderr)
     return {"by_key_quote_min": {str(f): _pool(parts) for f, parts in by_floor.items()},

@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -33,7 +33,8 @@ from bot.summarize.speaker_context import Attribution, Prepared, QuoteSite, spea
 from bot.summarize.speaker_rules import CUE_RULES, RULES, Proposal, Rule
 from bot.summarize.speaker_tokens import first_at
 
-__all__ = ["Candidate", "Model", "decode", "features", "load_model", "speaker_key"]
+__all__ = ["Candidate", "ExtraFeatures", "Model", "decode", "features", "load_model",
+           "speaker_key"]
 
 _WEIGHTS_FILE = "speaker_weights.json"
 
@@ -183,14 +184,23 @@ class SiteTrace:
     probabilities: tuple[float, ...]
 
 
-def decode(ctx: Prepared, model: Model,
-           trace: list[SiteTrace] | None = None) -> list[Attribution]:
-    """Attribute every quote of a prepared document, in text order."""
+# Optional features from outside the engine (experiments only, e.g. a parser's view in
+# bench/speakers_spacy.py): (document, site, candidate) -> more feature values.
+ExtraFeatures = Callable[[Prepared, QuoteSite, Candidate], dict[str, float]]
+
+
+def decode(ctx: Prepared, model: Model, trace: list[SiteTrace] | None = None,
+           extra_features: ExtraFeatures | None = None) -> list[Attribution]:
+    """Attribute every quote of a prepared document, in text order. ``extra_features``
+    (default none: the engine's own features only) adds to each candidate's vector."""
     out: list[Attribution] = []
     for site in ctx.sites:
         cands = candidates(ctx, site, out)
         has_cue = any(r.split(".")[0] in CUE_RULES for c in cands for r in c.rules)
         feats = [features(ctx, site, out, c, has_cue) for c in cands]
+        if extra_features is not None:
+            for c, f in zip(cands, feats, strict=True):
+                f.update(extra_features(ctx, site, c))
         probs = [score(model, f) for f in feats]
         if trace is not None:
             trace.append(SiteTrace(tuple(cands), tuple(feats), tuple(probs)))

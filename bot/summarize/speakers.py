@@ -28,11 +28,13 @@ from contextvars import ContextVar
 
 from bot.summarize.quote_marks import QuoteSpan
 from bot.summarize.speaker_context import Attribution, prepare
-from bot.summarize.speaker_model import Model, decode, load_model
+from bot.summarize.speaker_model import ExtraFeatures, Model, decode, load_model
 
-__all__ = ["Attribution", "attribute", "attribute_all", "current_model", "using_model"]
+__all__ = ["Attribution", "attribute", "attribute_all", "current_model",
+           "using_extra_features", "using_model"]
 
 _override: ContextVar[Model | None] = ContextVar("speaker_model_override", default=None)
+_extra: ContextVar[ExtraFeatures | None] = ContextVar("speaker_extra_features", default=None)
 
 
 @contextmanager
@@ -45,6 +47,17 @@ def using_model(model: Model) -> Iterator[None]:
         _override.reset(token)
 
 
+@contextmanager
+def using_extra_features(extra: ExtraFeatures | None) -> Iterator[None]:
+    """Give the ranker more features per candidate (experiments such as
+    ``bench/speakers_spacy.py``; the engine itself never sets this)."""
+    token = _extra.set(extra)
+    try:
+        yield
+    finally:
+        _extra.reset(token)
+
+
 def current_model() -> Model:
     """The model in use: an override from :func:`using_model`, else the packaged one."""
     return _override.get() or load_model()
@@ -54,7 +67,7 @@ def attribute_all(text: str, spans: list[QuoteSpan]) -> list[Attribution]:
     """The attribution of each quote span (same order)."""
     if not spans:
         return []
-    return decode(prepare(text, spans), current_model())
+    return decode(prepare(text, spans), current_model(), extra_features=_extra.get())
 
 
 def attribute(text: str, spans: list[QuoteSpan]) -> list[str | None]:

@@ -7,8 +7,8 @@ from importlib import resources
 
 from bot.summarize.quote_marks import find_quote_spans
 from bot.summarize.speaker_context import prepare, speaker_key
-from bot.summarize.speaker_model import Model, candidates, decode, load_model
-from bot.summarize.speakers import attribute_all, using_model
+from bot.summarize.speaker_model import Model, SiteTrace, candidates, decode, load_model
+from bot.summarize.speakers import attribute_all, using_extra_features, using_model
 
 
 def test_speaker_key_merges_forms_of_one_name() -> None:
@@ -58,3 +58,24 @@ def test_using_model_overrides_only_inside_the_block() -> None:
     with using_model(Model({"bias": -9.0}, 0.5, 0.9)):
         assert attribute_all(text, spans)[0].speaker is None
     assert attribute_all(text, spans)[0].speaker == "Ida Moss"
+
+
+def test_extra_features_are_optional_and_only_add() -> None:
+    text = 'After meeting Tom Ash, "the room went quiet," Ida Moss recalled. "Fine," she said.'
+    spans = find_quote_spans(text)
+    plain: list[SiteTrace] = []
+    assert decode(prepare(text, spans), load_model(), plain) == \
+        decode(prepare(text, spans), load_model(), None, None)
+    model = Model({**load_model().weights, "x:ash": 20.0}, 0.2, 0.9)
+    traced: list[SiteTrace] = []
+    out = decode(prepare(text, spans), model, traced,
+                 lambda ctx, site, cand: {"x:ash": 1.0} if cand.key == "ash" else {})
+    assert out[0].speaker == "Tom Ash"
+    a, b = plain[0], traced[0]  # the first quote: no earlier decision differs yet
+    for fa, fb, c in zip(a.features, b.features, b.candidates, strict=True):
+        assert fb == ({**fa, "x:ash": 1.0} if c.key == "ash" else fa)
+    extra = lambda ctx, site, cand: {"x:ash": 1.0} if cand.key == "ash" else {}  # noqa: E731
+    with using_extra_features(extra), using_model(model):
+        assert attribute_all(text, spans)[0].speaker == "Tom Ash"
+    with using_model(model):
+        assert attribute_all(text, spans)[0].speaker == "Ida Moss"
