@@ -25,15 +25,21 @@ _IRREGULAR = {
 }
 
 
+# Verbs stressed on a final consonant-vowel-consonant double it (admitted, dubbed).
+_DOUBLING = frozenset({"admit", "concur", "dub", "quip"})
+
+
 def _forms(lemma: str) -> set[str]:
     if lemma in _IRREGULAR:
         return set(_IRREGULAR[lemma])
-    if lemma.endswith("e"):
+    if lemma.endswith("ee"):  # agreed, agreeing
+        past, third, ing = lemma + "d", lemma + "s", lemma + "ing"
+    elif lemma.endswith("e"):
         past, third, ing = lemma + "d", lemma + "s", lemma[:-1] + "ing"
     elif lemma.endswith("y") and lemma[-2] not in "aeiou":
         past, third, ing = lemma[:-1] + "ied", lemma[:-1] + "ies", lemma + "ing"
-    elif lemma in ("quip",):
-        past, third, ing = lemma + "ped", lemma + "s", lemma + "ping"
+    elif lemma in _DOUBLING:
+        past, third, ing = lemma + lemma[-1] + "ed", lemma + "s", lemma + lemma[-1] + "ing"
     else:
         past, third, ing = lemma + "ed", lemma + "s", lemma + "ing"
     if lemma.endswith(("sh", "ch", "ss")):

@@ -172,3 +172,13 @@ def test_a_description_of_an_organisation_is_given_as_the_organisation() -> None
     assert _proposed(R.cue_after_quote, text) == [("NASA", "cue_after.np")]
     alone = '"We are thrilled with the launch," the space agency said.'
     assert _proposed(R.cue_after_quote, alone) == [("the space agency", "cue_after.np")]
+
+
+def test_cue_verb_forms_are_spelled_as_english_spells_them() -> None:
+    from bot.summarize.quote_names import CUE_FORMS
+
+    for form in ("admitted", "admitting", "dubbed", "concurred", "quipped", "disagreeing",
+                 "said", "insisted", "testified", "argues"):
+        assert form in CUE_FORMS, form
+    for wrong in ("admited", "dubed", "concured", "disagreing"):
+        assert wrong not in CUE_FORMS, wrong
