@@ -56,6 +56,11 @@ class UnsafeURLError(FetchError):
     pass
 
 
+class BadResponseError(FetchError):
+    """The server answered, but with something unreadable: a malformed or missing
+    redirect target, a body that does not decode. Not a connection problem."""
+
+
 class HTTPStatusError(FetchError):
     """``retry_after`` is the server's Retry-After in seconds (429/503), if any."""
 

@@ -36,6 +36,7 @@ from bot.domain import (
     TopicKind,
 )
 from bot.errors import (
+    BadResponseError,
     CommandError,
     ExtractionError,
     FeedError,
@@ -134,6 +135,10 @@ def fetch_error_text(exc: NewsbotError) -> str:
     if isinstance(exc, UnsupportedContentError):
         return (f"That link is not a web article ({exc.content_type or 'unknown type'}); "
                 f"I can summarize HTML pages only: {exc.url}")
+    if isinstance(exc, BadResponseError):
+        what = exc.reason.split(" (", 1)[0]
+        return (f"{_host(exc.url)} answered with something I can't read ({what}). "
+                "Check the link; if it is right, the site needs fixing.")
     if isinstance(exc, FetchError):
         return (f"I couldn't reach {_host(exc.url)}. Check the address, or try again later "
                 "if the site is down.")

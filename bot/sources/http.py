@@ -50,6 +50,7 @@ import httpcore
 import httpx
 
 from bot.errors import (
+    BadResponseError,
     FetchError,
     FetchTimeoutError,
     HTTPStatusError,
@@ -381,15 +382,15 @@ class Fetcher:
         except httpx.ConnectError as exc:
             raise FetchError(url, f"could not connect ({_short(exc)}){hint}") from None
         except UnsupportedEncoding as exc:
-            raise FetchError(
+            raise BadResponseError(
                 url,
                 f"the server sent the body as Content-Encoding {exc.name!r}, which newsbot "
                 f"cannot decode (it asks for {ACCEPT_ENCODING}){hint}",
             ) from None
         except (httpx.DecodingError, DecodeError) as exc:
-            raise FetchError(url, f"could not decode the response body ({_short(exc)})") from None
+            raise BadResponseError(url, f"could not decode the response body ({_short(exc)})") from None
         except httpx.InvalidURL as exc:  # e.g. a redirect whose Location is malformed
-            raise FetchError(
+            raise BadResponseError(
                 url, f"the server's answer holds a malformed URL ({_short(exc)}){hint}"
             ) from None
         except httpx.HTTPError as exc:
@@ -400,11 +401,11 @@ class Fetcher:
         if status in REDIRECT_STATUSES:
             location = response.headers.get("location")
             if not location:
-                raise FetchError(url, f"HTTP {status} redirect without a Location header")
+                raise BadResponseError(url, f"HTTP {status} redirect without a Location header")
             try:
                 return urljoin(url, location.strip())
             except ValueError:
-                raise FetchError(
+                raise BadResponseError(
                     url, f"HTTP {status} redirect to a malformed Location ({location[:200]!r})"
                 ) from None
         kept = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}

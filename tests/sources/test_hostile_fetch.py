@@ -103,10 +103,17 @@ async def test_deadline_can_be_shortened_per_call(http_server: ServerFactory) ->
 async def test_malformed_location_is_one_line(
     http_server: ServerFactory, fetcher: Fetcher, location: str
 ) -> None:
+    from bot.commands.handlers import fetch_error_text
+    from bot.errors import BadResponseError
+
     srv = http_server({"/r": Response.redirect(location)})
     with pytest.raises(FetchError) as info:
         await fetcher.fetch(srv.url("/r"))
     assert "\n" not in str(info.value)
+    if location == "http:\\\\host\\":  # the case: the server's fault, not the network's
+        assert isinstance(info.value, BadResponseError)
+        said = fetch_error_text(info.value)
+        assert "can't read" in said and "couldn't reach" not in said, said
 
 
 @pytest.mark.parametrize(
