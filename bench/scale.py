@@ -47,7 +47,7 @@ import psycopg  # noqa: E402
 from sqlalchemy import insert, text  # noqa: E402
 
 from bot.clock import utcnow  # noqa: E402
-from bot.engine.tasks import POLL_QUEUE, POLL_TASK  # noqa: E402
+from bot.engine.tasks import POLL_QUEUE, POLL_TASK, PRIORITIES  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.store.jobs import install_delivery_jobs  # noqa: E402
 from bot.store.models import ChatRow, DeliveryRow, SubscriptionRow  # noqa: E402
@@ -152,7 +152,8 @@ async def _defer_polls(url: str) -> None:
     try:
         ids = [f.id for f in await store.feeds.list_feeds()]
         await store.jobs.defer(POLL_TASK, POLL_QUEUE, [(f"poll:{i}", f"poll:{i}", {"feed_id": i})
-                                                       for i in ids])
+                                                       for i in ids],
+                               priority=PRIORITIES[POLL_QUEUE])
     finally:
         await store.close()
 

@@ -39,6 +39,9 @@ from bot.store.models import DeliveryRow
 DELIVERY_TASK = "newsbot.deliver_chat"
 """procrastinate task name of the delivery job (:mod:`bot.engine.tasks`)."""
 DELIVERY_QUEUE = "delivery"
+DELIVERY_PRIORITY = 30
+"""Above every other queue (see :data:`bot.engine.tasks.PRIORITIES`): a reply or a
+digest waiting to be sent is what a person is waiting for."""
 
 
 def delivery_lock(chat_id: int) -> str:
@@ -51,7 +54,7 @@ _DEFER = text(
     """
     INSERT INTO procrastinate_jobs (queue_name, task_name, priority, lock, queueing_lock,
                                     args, scheduled_at)
-    VALUES (:queue, :task, 0, :lock, :qlock, CAST(:args AS jsonb), :scheduled_at)
+    VALUES (:queue, :task, :priority, :lock, :qlock, CAST(:args AS jsonb), :scheduled_at)
     ON CONFLICT (queueing_lock) WHERE status = 'todo' DO NOTHING
     """
 )
@@ -61,6 +64,7 @@ def _defer_params(chat_id: int, scheduled_at: datetime | None = None) -> dict[st
     return {
         "queue": DELIVERY_QUEUE,
         "task": DELIVERY_TASK,
+        "priority": DELIVERY_PRIORITY,
         "lock": delivery_lock(chat_id),
         "qlock": delivery_lock(chat_id),
         "args": json.dumps({"chat_id": chat_id}),
@@ -99,15 +103,15 @@ class JobStore:
 
     async def defer(
         self, task: str, queue: str, jobs: Iterable[tuple[str | None, str, dict[str, Any]]],
-        at: datetime | None = None,
+        at: datetime | None = None, *, priority: int = 0,
     ) -> None:
         """Defer ``task`` once per (lock, queueing lock, args) in ``jobs``, in one
         transaction. A job already waiting with the same queueing lock makes its
         copy here a no-op; jobs with one lock run one at a time. ``at``: not
-        before then."""
+        before then. ``priority``: higher first (procrastinate's order)."""
         params = [
             {"queue": queue, "task": task, "lock": lock, "qlock": qlock,
-             "args": json.dumps(args), "scheduled_at": at}
+             "args": json.dumps(args), "scheduled_at": at, "priority": priority}
             for lock, qlock, args in jobs
         ]
         if not params:
@@ -120,7 +124,7 @@ class JobStore:
         """Defer a delivery job per chat (none where one is waiting already)."""
         await self.defer(DELIVERY_TASK, DELIVERY_QUEUE,
                          [(delivery_lock(c), delivery_lock(c), {"chat_id": c})
-                          for c in sorted(set(chat_ids))], at)
+                          for c in sorted(set(chat_ids))], at, priority=DELIVERY_PRIORITY)
 
     async def next_due(self, chat_id: int) -> datetime | None:
         """When the chat's next pending row falls due (None: nothing pending, or

@@ -189,3 +189,22 @@ async def test_engine_delivery_under_faults_once_in_order_within_retry_after(
         for later in sender.attempts[i + 1:]:
             if limited.scope == "platform" or later.chat == limited.chat:
                 assert later.at >= until, (limited, later)
+
+
+async def test_jobs_carry_their_queues_priority_so_the_article_backlog_waits_behind(
+        pg_store: Store, engine_db_url: str) -> None:
+    """A worker's fetch walks every queue's waiting jobs in priority order: the
+    article backlog must come last, deliveries first (bench/engine_fetch.py)."""
+    from bot.engine.tasks import PRIORITIES, defer_articles
+
+    install_delivery_jobs(pg_store.db)
+    await pg_store.chats.upsert_chat(A)
+    await pg_store.outbox.queue_message(A, [{"text": "hello"}], key="p")
+    rt = runtime(pg_store, RecordingSender(), engine_db_url)
+    await defer_articles(rt, [1, 2])
+    async with pg_store.session() as s:
+        rows = (await s.execute(text(
+            "SELECT queue_name, priority FROM procrastinate_jobs ORDER BY id"))).all()
+    assert set(rows) == {("delivery", PRIORITIES["delivery"]), ("process", PRIORITIES["process"])}
+    assert PRIORITIES["process"] == min(PRIORITIES.values())
+    assert PRIORITIES["delivery"] == max(PRIORITIES.values())
