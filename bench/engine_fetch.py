@@ -4,9 +4,10 @@ procrastinate's fetch walks the waiting jobs of every queue in (priority, id)
 order and skips those of queues the worker does not serve. This bench fills a
 fresh database with ``--backlog`` waiting article jobs (``process``) and a few
 hundred jobs of each other queue, then times ``procrastinate_fetch_job_v2`` for a
-worker of each queue (median of ``--runs``, each rolled back), once with every
-job at priority 0 (procrastinate's default, newsbot before) and once with
-newsbot's queue priorities (``bot.engine.tasks.PRIORITIES``), in the same run.
+worker of each queue (median of ``--runs``, each rolled back), in the same run:
+stock (procrastinate's own indexes, every job at priority 0, newsbot before),
+with newsbot's index on waiting and running jobs' locks (migration 0010), and
+with that index and newsbot's queue priorities (``bot.engine.tasks.PRIORITIES``).
 
     .venv/bin/python bench/engine_fetch.py [--backlog 24000] [--runs 25]
 """
@@ -30,6 +31,7 @@ import psycopg  # noqa: E402
 from bot.engine.tasks import PRIORITIES, PROCESS_QUEUE  # noqa: E402
 from bot.store import Store  # noqa: E402
 
+LOCK_INDEX = "newsbot_procrastinate_jobs_lock_idx"  # migration 0010
 ADMIN_URL = os.environ.get("NEWSBOT_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
@@ -66,7 +68,8 @@ async def migrate(url: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backlog", type=int, default=24_000, help="waiting article jobs")
-    parser.add_argument("--others", type=int, default=300, help="waiting jobs of each other queue")
+    parser.add_argument("--others", type=int, default=2000,
+                        help="waiting jobs of each other queue (default 2000: a poll tick of 2,000 feeds)")
     parser.add_argument("--runs", type=int, default=25)
     args = parser.parse_args()
     name = f"newsbot_fetch_{uuid.uuid4().hex[:8]}"
@@ -77,15 +80,19 @@ def main() -> None:
         asyncio.run(migrate(url))
         print(f"fetch of one job, median of {args.runs} ms; {args.backlog} article jobs "
               f"waiting, {args.others} of each other queue")
-        print(f"{'worker of queue':16} {'all priority 0':>15} {'queue priorities':>17}")
+        print(f"{'worker of queue':16} {'stock':>9} {'+ lock index':>13} {'+ priorities':>13}")
         with psycopg.connect(url, autocommit=True) as conn:
             figures: dict[str, list[float]] = {q: [] for q in PRIORITIES}
-            for priorities in ({}, PRIORITIES):
+            for index, priorities in ((False, {}), (True, {}), (True, PRIORITIES)):
+                conn.execute(f"DROP INDEX IF EXISTS {LOCK_INDEX}")
+                if index:
+                    conn.execute(f"CREATE INDEX {LOCK_INDEX} ON procrastinate_jobs (lock) "
+                                 "WHERE status IN ('todo', 'doing')")
                 fill(conn, args.backlog, args.others, priorities)
                 for queue in PRIORITIES:
                     figures[queue].append(fetch_ms(conn, queue, args.runs))
-            for queue, (before, after) in figures.items():
-                print(f"{queue:16} {before:15.2f} {after:17.2f}")
+            for queue, (stock, indexed, ordered) in figures.items():
+                print(f"{queue:16} {stock:9.2f} {indexed:13.2f} {ordered:13.2f}")
     finally:
         with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

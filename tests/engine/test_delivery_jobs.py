@@ -208,3 +208,13 @@ async def test_jobs_carry_their_queues_priority_so_the_article_backlog_waits_beh
     assert set(rows) == {("delivery", PRIORITIES["delivery"]), ("process", PRIORITIES["process"])}
     assert PRIORITIES["process"] == min(PRIORITIES.values())
     assert PRIORITIES["delivery"] == max(PRIORITIES.values())
+
+
+async def test_waiting_and_running_jobs_are_indexed_by_lock(pg_store: Store) -> None:
+    """procrastinate's fetch looks up each candidate's lock; without this index
+    (migration 0010) that lookup scanned the whole (id, lock) index."""
+    async with pg_store.session() as s:
+        plan = "\n".join(r[0] for r in await s.execute(text(
+            "EXPLAIN SELECT 1 FROM procrastinate_jobs WHERE lock = 'deliver:1' "
+            "AND status IN ('todo', 'doing')")))
+    assert "newsbot_procrastinate_jobs_lock_idx" in plan, plan
