@@ -104,3 +104,15 @@ def random_faults(rate: float, seed: int, *, retry_after: tuple[float, float] = 
         return "hang"
 
     return decide
+
+
+def assert_no_send_inside_retry_after(attempts: list[Attempt]) -> None:
+    """No attempt started inside a ``retry_after`` the platform asked for: per chat
+    for a chat-scoped limit, for every chat when platform-wide."""
+    for i, limited in enumerate(attempts):
+        if limited.outcome != "rate_limited":
+            continue
+        until = limited.at + limited.retry_after
+        for later in attempts[i + 1:]:
+            if limited.scope == "platform" or later.chat == limited.chat:
+                assert later.at >= until, (limited, later)

@@ -17,7 +17,7 @@ import pytest
 from bot.delivery.outbox import Outbox
 from bot.domain import ChatRef
 from bot.store import Store
-from tests.delivery.fakes import RecordingSender, random_faults
+from tests.delivery.fakes import RecordingSender, assert_no_send_inside_retry_after, random_faults
 
 CHATS = 40
 PARTS = 3
@@ -62,10 +62,4 @@ async def test_every_message_arrives_once_in_order_within_retry_after(store: Sto
     assert outcomes["rate_limited"] > 0 and outcomes["error"] > 0 and outcomes["timeout"] > 0
 
     # no send started inside a retry_after
-    for i, limited in enumerate(sender.attempts):
-        if limited.outcome != "rate_limited":
-            continue
-        until = limited.at + limited.retry_after
-        for later in sender.attempts[i + 1:]:
-            if limited.scope == "platform" or later.chat == limited.chat:
-                assert later.at >= until, (limited, later)
+    assert_no_send_inside_retry_after(sender.attempts)

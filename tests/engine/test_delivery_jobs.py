@@ -151,7 +151,7 @@ async def test_engine_delivery_under_faults_once_in_order_within_retry_after(
     or hanging past the send timeout, two workers' worth of job concurrency."""
     from collections import Counter
 
-    from tests.delivery.fakes import random_faults
+    from tests.delivery.fakes import assert_no_send_inside_retry_after, random_faults
 
     install_delivery_jobs(pg_store.db)
     sender = RecordingSender(fault=random_faults(0.2, seed))
@@ -182,13 +182,7 @@ async def test_engine_delivery_under_faults_once_in_order_within_retry_after(
             f"{ref.external_id}/{p}" for p in range(3)]
     outcomes = Counter(a.outcome for a in sender.attempts)
     assert outcomes["rate_limited"] and outcomes["error"] and outcomes["timeout"]
-    for i, limited in enumerate(sender.attempts):
-        if limited.outcome != "rate_limited":
-            continue
-        until = limited.at + limited.retry_after
-        for later in sender.attempts[i + 1:]:
-            if limited.scope == "platform" or later.chat == limited.chat:
-                assert later.at >= until, (limited, later)
+    assert_no_send_inside_retry_after(sender.attempts)
 
 
 async def test_jobs_carry_their_queues_priority_so_the_article_backlog_waits_behind(
