@@ -268,34 +268,30 @@ def fresh_database(kind: str, workdir: Path) -> tuple[str, Any]:
     return f"{admin_url.rsplit('/', 1)[0]}/{name}", drop
 
 
-def make_due(db_url: str) -> None:
-    """Every feed due now (``feeds add`` just polled them; ``run`` must poll again)."""
-    query = "UPDATE feeds SET next_poll_at = NULL"
+def _sql(db_url: str, query: str, params: tuple[Any, ...] = ()) -> Any:
+    """Run one statement on the run's database (either schema, either kind) with
+    the driver directly; the first row, if any. ``%s`` placeholders."""
     if db_url.startswith("sqlite"):
         import sqlite3
 
         with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
-            conn.execute(query)
-        return
+            return conn.execute(query.replace("%s", "?"), params).fetchone()
     import psycopg
 
     with psycopg.connect(db_url) as conn:
-        conn.execute(query)
+        cur = conn.execute(query, params)
+        return cur.fetchone() if cur.description else None
+
+
+def make_due(db_url: str) -> None:
+    """Every feed due now (``feeds add`` just polled them; ``run`` must poll again)."""
+    _sql(db_url, "UPDATE feeds SET next_poll_at = NULL")
 
 
 def stored(db_url: str, needle: str) -> int:
     """Articles whose URL contains ``needle`` (both schemas have articles.url)."""
-    query = "SELECT count(*) FROM articles WHERE url LIKE %s"
-    if db_url.startswith("sqlite"):
-        import sqlite3
-
-        with sqlite3.connect(db_url.removeprefix("sqlite:///")) as conn:
-            return int(conn.execute(query.replace("%s", "?"), (f"%{needle}%",)).fetchone()[0])
-    import psycopg
-
-    with psycopg.connect(db_url) as conn:
-        row = conn.execute(query, (f"%{needle}%",)).fetchone()
-        return int(row[0]) if row else 0
+    row = _sql(db_url, "SELECT count(*) FROM articles WHERE url LIKE %s", (f"%{needle}%",))
+    return int(row[0]) if row else 0
 
 
 def run_poll(code: Path, server: Any, case: str, *, db: str, window: float, timeout: float,
