@@ -179,6 +179,8 @@ def _full_names(doc: Doc) -> dict[int, str]:
         if not cands:
             out[m.start] = m.name[0]
             continue
+        # as full_name: a name ending with the word before one starting with it
+        cands = [c for c in cands if c.surname == m.name[0]] or cands
         before = [c for c in cands if c.start < m.start]
         best = max(before, key=lambda c: c.start) if before else min(cands, key=lambda c: c.start)
         out[m.start] = best.text

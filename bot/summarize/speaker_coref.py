@@ -74,12 +74,16 @@ def full_name(doc: Doc, mention: Mention, pos: int) -> str:
         return not mention.gender or m.gender in ("", mention.gender)
 
     k = bisect.bisect_left(starts, pos)
-    for i in range(k - 1, -1, -1):
-        if fits(candidates[i]):
-            return candidates[i].text
-    for m in candidates[k:]:
-        if fits(m):
-            return m.text
+    # A surname first: "Trump" is "Donald Trump", not "Trump National Doral"; a name
+    # starting with the word only when none ends with it ("Hillary", "Mr. Lou Jiwei").
+    for surname_only in (True, False):
+        for i in range(k - 1, -1, -1):
+            m = candidates[i]
+            if fits(m) and (m.surname == word or not surname_only):
+                return m.text
+        for m in candidates[k:]:
+            if fits(m) and (m.surname == word or not surname_only):
+                return m.text
     return word
 
 

@@ -167,8 +167,9 @@ def build_doc(text: str, spans: list[QuoteSpan]) -> Doc:
     doc.paras = paras
     head_end = paras[0][1] if len(paras) > 1 and _is_headline(text, *paras[0]) else 0
     doc.head_end = head_end
-    # Mentions: split runs at newlines too (headlines vs body).
-    for run in _runs([t for t in outside if t.text != "\u201c" and t.start >= head_end]):
+    # Mentions: runs end at a quote's marker ("Curiel [quote] Trump" is two names) and
+    # are split at newlines too (headlines vs body).
+    for run in _runs([t for t in outside if t.start >= head_end]):
         pieces: list[list[Token]] = [[]]
         for a, b in zip(run, [*run[1:], None], strict=False):
             pieces[-1].append(a)

@@ -265,8 +265,11 @@ def _title_then_name(phrase: list[Token]) -> list[Token]:
     tail = phrase[last + 1:]
     if not tail or not all(is_name_word(x) or x.low in PARTICLES for x in tail):
         return []
-    if phrase[last].low not in PERSON_NOUNS and phrase[last].low not in PERSON_TITLES \
-            and phrase[last].low not in ROLE_NOUNS:
+    # A full name (two words or more) after any lower-case noun is the head ("Clinton
+    # ally James Carville", "Republican political consultant Chris Russell"); a single
+    # word only after a known role noun ("9/11 widow Strada").
+    if len(tail) < 2 and phrase[last].low not in PERSON_NOUNS \
+            and phrase[last].low not in PERSON_TITLES and phrase[last].low not in ROLE_NOUNS:
         return []
     if org_run(tail):
         return []
