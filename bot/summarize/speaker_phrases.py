@@ -157,14 +157,52 @@ def subject_left(tokens: list[Token], cue: int, lo: int) -> Subject | None:
     while j >= lo and ((tokens[j].low in AUX_ADVERBS and not tokens[j].cap)
                        or tokens[j].low in MONTHS_DAYS or _manner_adverb(tokens[j])):
         j -= 1
+    appositive: Subject | None = None
     if j >= lo and tokens[j].text in (",", ")"):
+        if tokens[j].text == ",":
+            appositive = np_left(tokens, j - 1, lo)
         j = _skip_appositive_chain(tokens, j, lo)
         while j >= lo and tokens[j].low in AUX_ADVERBS and not tokens[j].cap:
             j -= 1
     if j < lo:
         return None
     subj = np_left(tokens, j, lo)
-    return _postmodified_head(tokens, subj, lo) if subj is not None else None
+    if subj is None:
+        return None
+    subj = _postmodified_head(tokens, subj, lo)
+    if subj.kind == "np" and _full_name(appositive) and _comma_before(tokens, appositive, lo):
+        return appositive  # "Santilli's attorney, Thomas Coan, argued" -> Thomas Coan
+    return _name_before_description(tokens, subj, lo) or subj
+
+
+def _full_name(s: Subject | None) -> bool:
+    return s is not None and s.kind == "name" and len(s.tokens) >= 2
+
+
+def _comma_before(tokens: list[Token], s: Subject | None, lo: int) -> bool:
+    k = first_at(tokens, s.tokens[0].start) if s is not None else lo
+    return k - 1 >= lo and tokens[k - 1].text == ","
+
+
+def _name_before_description(tokens: list[Token], subj: Subject, lo: int) -> Subject | None:
+    """``Anthony Anton, president and CEO of the association stated``: a full name,
+    a comma, then a short description with no closing comma; the name is the
+    speaker, not the description's last word."""
+    if _full_name(subj):
+        return None
+    k = first_at(tokens, subj.tokens[0].start)
+    for c in range(k - 1, max(lo, k - 7) - 1, -1):
+        t = tokens[c]
+        if t.text == ",":
+            name = np_left(tokens, c - 1, lo)
+            if not _full_name(name) or name is None:
+                return None
+            n = first_at(tokens, name.tokens[0].start)
+            opens = n == lo or tokens[n - 1].text in SENT_END or tokens[n - 1].text == "\u201c"
+            return name if opens else None
+        if not t.text[:1].isalnum() or t.low in CUE_FORMS or t.low in PRONOUNS:
+            return None
+    return None
 
 
 _POSTMODIFIER_PREPS = {"of", "in", "at", "from", "on", "for", "with"}

@@ -108,6 +108,26 @@ def cue_after_quote(ctx: Prepared, site: QuoteSite,
     return _from_subject(ctx, site, earlier, subj, "cue_after")
 
 
+_SENTENCE_END_CLAUSE = 10  # tokens from the sentence's last comma to its end
+
+
+def cue_ending_sentence(ctx: Prepared, site: QuoteSite,
+                        earlier: Sequence[Attribution]) -> list[Proposal]:
+    """``X's endorsements carry "weight" and bring "firepower", DFA spokesman Neil
+    Sroka said.`` / ``"...," just as Clinton did in 2008, Rendell added.``: the cue in
+    the short clause closing the quote's sentence, past other words or quotes (the
+    clause right after the quote is :func:`cue_after_quote`'s)."""
+    if site.closes_sentence:
+        return []
+    tokens = ctx.tokens
+    end = first_at(tokens, site.sentence_end)
+    comma = next((c for c in range(end - 1, site.marker, -1) if tokens[c].text == ","), None)
+    if comma is None or comma <= site.marker + 1 or end - comma > _SENTENCE_END_CLAUSE:
+        return []
+    subj = cue_after(tokens, comma + 1, end, True)
+    return _from_subject(ctx, site, earlier, subj, "cue_sentence_end")
+
+
 def cue_before_quote(ctx: Prepared, site: QuoteSite,
                      earlier: Sequence[Attribution]) -> list[Proposal]:
     """``X said: "..."`` / ``X called it "a disaster"`` (a pronoun subject of a
@@ -286,6 +306,7 @@ def recent_speaker(ctx: Prepared, site: QuoteSite,
 
 RULES: tuple[Rule, ...] = (
     cue_after_quote,
+    cue_ending_sentence,
     cue_before_quote,
     cue_previous_sentence,
     intro_paragraph_cue,
@@ -304,5 +325,5 @@ RULES: tuple[Rule, ...] = (
 )
 
 # Rules whose proposal comes from a cue next to the quote (a later quote may inherit it).
-CUE_RULES = ("cue_after", "cue_before", "cue_previous_sentence", "intro_paragraph",
-             "speech_noun", "headline", "label")
+CUE_RULES = ("cue_after", "cue_sentence_end", "cue_before", "cue_previous_sentence",
+             "intro_paragraph", "speech_noun", "headline", "label")

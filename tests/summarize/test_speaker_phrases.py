@@ -442,3 +442,19 @@ def test_a_source_introduced_by_name_and_role_owns_the_next_quote() -> None:
 def test_a_dash_credit_may_carry_a_middle_initial() -> None:
     text = '"He is the most unqualified candidate ever." ― Julie A. Diaz Martinez.'
     assert _speakers(text) == ["Julie A. Diaz Martinez"]
+
+
+def test_a_name_run_never_spans_a_quote() -> None:
+    text = ('Judge Ona Petrov said Voss "cannot be trusted." Lena Voss denied it.\n\n'
+            '"That is false," Voss said.')
+    assert _speakers(text)[-1] == "Lena Voss"
+
+
+def test_a_full_name_after_any_description_is_the_speaker() -> None:
+    text = '"It was never meant to be," said Republican political consultant Ivo Brandt.'
+    assert _speakers(text) == ["Ivo Brandt"]
+
+
+def test_a_name_before_an_unclosed_description_is_the_speaker() -> None:
+    text = 'Ivo Brandt, president and CEO of Harbor Freight Lines stated, "Costs went up."'
+    assert _speakers(text) == ["Ivo Brandt"]

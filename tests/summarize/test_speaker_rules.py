@@ -182,3 +182,26 @@ def test_cue_verb_forms_are_spelled_as_english_spells_them() -> None:
         assert form in CUE_FORMS, form
     for wrong in ("admited", "dubed", "concured", "disagreing"):
         assert wrong not in CUE_FORMS, wrong
+
+
+def test_cue_ending_sentence() -> None:
+    text = ('Her plan would bring "real money" and "new jobs" to the valley, '
+            'county spokesman Ivo Brandt said.')
+    assert _proposed(R.cue_ending_sentence, text) == [("Ivo Brandt", "cue_sentence_end.name")]
+    later = 'Tolls are "a tax by another name," as Ruiz put it in May, Nadia Sole added.'
+    assert ("Nadia Sole", "cue_sentence_end.name") in _proposed(R.cue_ending_sentence, later)
+    # the clause right after the quote is cue_after_quote's; a closed sentence has none
+    assert _proposed(R.cue_ending_sentence, '"It is late," Ivo Brandt said.') == []
+    assert _proposed(R.cue_ending_sentence, 'She called it "late." Ivo Brandt said no.') == []
+
+
+def test_a_surname_expands_to_the_full_name_ending_with_it() -> None:
+    # "Brandt Partners Enhanced" starts with the surname; the person is Ivo Brandt
+    text = ('Ivo Brandt runs the fund. Brandt Partners Enhanced lost money.\n\n'
+            '"We will recover," Mr. Brandt said.')
+    assert _proposed(R.cue_after_quote, text) == [("Ivo Brandt", "cue_after.name")]
+
+
+def test_cue_before_quote_takes_the_appositive_name_of_a_description() -> None:
+    text = 'The mayor\'s lawyer, Nadia Sole, argued that the fine was "plainly unlawful."'
+    assert _proposed(R.cue_before_quote, text) == [("Nadia Sole", "cue_before.name")]
