@@ -39,6 +39,24 @@ from bot.summarize.speaker_tokens import (
 logger = logging.getLogger(__name__)
 
 
+def _past_short_opener(tokens: list[Token], k: int, e: int) -> int:
+    """Past a short adverbial opener and its comma (``Hours later, Trump ...``, ``Here
+    in Columbia, Sanders ...``): up to four words, one of them lower-case, no speech
+    verb, then a comma and a capitalised word or pronoun. A list of names (``Cruz,
+    Rubio and Kasich said``) has no lower-case word before its first comma."""
+    for c in range(k + 1, min(e - 1, k + 5)):
+        if tokens[c].text != ",":
+            continue
+        opener = tokens[k:c]
+        nxt = tokens[c + 1]
+        if any(t.text[:1].islower() and t.text.isalpha() for t in opener) \
+                and not any(t.low in CUE_FORMS for t in opener) \
+                and (nxt.cap or nxt.low in PRONOUNS):
+            return c + 1
+        break
+    return k
+
+
 def first_subject(tokens: list[Token], s: int, e: int) -> Subject | None:
     """The clause subject at a sentence start, for participle cues ("..., saying")."""
     k = _skip_dateline(tokens, s, e)
@@ -50,6 +68,8 @@ def first_subject(tokens: list[Token], s: int, e: int) -> Subject | None:
             k += 2
         elif comma is not None:
             k = comma + 1
+    else:
+        k = _past_short_opener(tokens, k, e)
     while k < e and (tokens[k].text in CLAUSE_PUNCT or (tokens[k].low in NOT_NAME
                      and tokens[k].low not in PRONOUNS)
                      or (tokens[k].low.endswith("ly") and k + 1 < e

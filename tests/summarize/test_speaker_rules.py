@@ -205,3 +205,11 @@ def test_a_surname_expands_to_the_full_name_ending_with_it() -> None:
 def test_cue_before_quote_takes_the_appositive_name_of_a_description() -> None:
     text = 'The mayor\'s lawyer, Nadia Sole, argued that the fine was "plainly unlawful."'
     assert _proposed(R.cue_before_quote, text) == [("Nadia Sole", "cue_before.name")]
+
+
+def test_a_participle_cue_skips_a_short_opener_to_the_subject() -> None:
+    text = ('Hours later, Ivo Brandt returned the favour, telling reporters, '
+            '"We are friends."')
+    assert _proposed(R.cue_before_quote, text) == [("Ivo Brandt", "cue_before.name")]
+    place = 'Here in Columbia, Nadia Sole stepped up her attacks, saying, "It is time."'
+    assert _proposed(R.cue_before_quote, place) == [("Nadia Sole", "cue_before.name")]
