@@ -170,7 +170,8 @@ def subject_left(tokens: list[Token], cue: int, lo: int) -> Subject | None:
     if subj is None:
         return None
     subj = _postmodified_head(tokens, subj, lo)
-    if subj.kind == "np" and _full_name(appositive) and _comma_before(tokens, appositive, lo):
+    if subj.kind == "np" and appositive is not None and _full_name(appositive) \
+            and _comma_before(tokens, appositive, lo):
         return appositive  # "Santilli's attorney, Thomas Coan, argued" -> Thomas Coan
     return _name_before_description(tokens, subj, lo) or subj
 
@@ -179,8 +180,8 @@ def _full_name(s: Subject | None) -> bool:
     return s is not None and s.kind == "name" and len(s.tokens) >= 2
 
 
-def _comma_before(tokens: list[Token], s: Subject | None, lo: int) -> bool:
-    k = first_at(tokens, s.tokens[0].start) if s is not None else lo
+def _comma_before(tokens: list[Token], s: Subject, lo: int) -> bool:
+    k = first_at(tokens, s.tokens[0].start)
     return k - 1 >= lo and tokens[k - 1].text == ","
 
 
@@ -195,7 +196,7 @@ def _name_before_description(tokens: list[Token], subj: Subject, lo: int) -> Sub
         t = tokens[c]
         if t.text == ",":
             name = np_left(tokens, c - 1, lo)
-            if not _full_name(name) or name is None:
+            if name is None or not _full_name(name):
                 return None
             n = first_at(tokens, name.tokens[0].start)
             opens = n == lo or tokens[n - 1].text in SENT_END or tokens[n - 1].text == "\u201c"
