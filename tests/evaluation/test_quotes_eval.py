@@ -224,3 +224,18 @@ def test_the_key_quote_floor_meets_the_goal_with_a_standard_error_to_spare() -> 
     assert choose_key_floor(floors) == 0.95
     floors["0.9"] = row(0.99, 1233)
     assert choose_key_floor(floors) == 0.9
+
+
+def test_training_labels_a_description_source_by_the_description_only() -> None:
+    from bot.evaluation.speaker_training import _label_heads, _named_heads
+
+    text = ('Jane Doe spoke first. "We will win," Doe said.\n\n'
+            '"She has no chance," said a longtime adviser.')
+    row = {"id": "t", "text": text, "attributions": [
+        _attr(text, "Doe", '"We will win,"', text.index("Doe said")),
+        _attr(text, "a longtime adviser", '"She has no chance,"')]}
+    named, described = ev.gold_quotes(row)
+    # the scorer accepts the nearest named source for a description; training does not
+    assert described.heads == {"adviser", "doe"}
+    assert _label_heads(described, _named_heads(row)) == {"adviser"}
+    assert _label_heads(named, _named_heads(row)) == {"doe"}
