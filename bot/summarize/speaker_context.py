@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.summarize.quote_marks import QuoteSpan, paragraph_bounds
-from bot.summarize.speaker_coref import confirm_person, resolve, sentence_around
+from bot.summarize.speaker_coref import confirm_person, full_name, resolve, sentence_around
 from bot.summarize.speaker_cues import cue_after, cue_before
 from bot.summarize.speaker_mentions import build_doc
 from bot.summarize.speaker_tokens import Doc, Mention, Token
@@ -162,29 +162,8 @@ def _sentence_bounds(text: str, q: QuoteSpan) -> tuple[int, int]:
 
 
 def _full_names(doc: Doc) -> dict[int, str]:
-    """Each mention's fullest name (what :func:`full_name` gives at the mention), for
-    every mention in one pass over an index rather than a scan per mention."""
-    by_word: dict[str, list[Mention]] = {}
-    for m in doc.mentions:
-        if not m.is_org and len(m.name) >= 2:
-            for word in {m.surname, m.name[0]}:
-                by_word.setdefault(word, []).append(m)
-    out: dict[int, str] = {}
-    for m in doc.mentions:
-        if m.is_org or len(m.name) >= 2:
-            out[m.start] = m.text
-            continue
-        cands = [c for c in by_word.get(m.name[0], ())
-                 if not m.gender or c.gender in ("", m.gender)]
-        if not cands:
-            out[m.start] = m.name[0]
-            continue
-        # as full_name: a name ending with the word before one starting with it
-        cands = [c for c in cands if c.surname == m.name[0]] or cands
-        before = [c for c in cands if c.start < m.start]
-        best = max(before, key=lambda c: c.start) if before else min(cands, key=lambda c: c.start)
-        out[m.start] = best.text
-    return out
+    """Each mention's fullest name, as :func:`full_name` gives it at the mention."""
+    return {m.start: full_name(doc, m, m.start) for m in doc.mentions}
 
 
 def _set_off(text: str, q: QuoteSpan) -> bool:
