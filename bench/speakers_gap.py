@@ -27,6 +27,7 @@ import random
 import statistics
 import sys
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,16 @@ def _article(row: dict[str, Any]) -> str:
     return str(row.get("article_id") or row.get("id"))
 
 
+def _by(rows: list[dict[str, Any]], counts: list[tuple[int, int]],
+        key: Callable[[dict[str, Any]], str]) -> dict[str, list[int]]:
+    """(scored, right) summed per ``key`` of the row."""
+    out: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row, (scored, right) in zip(rows, counts, strict=True):
+        out[key(row)][0] += scored
+        out[key(row)][1] += right
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--train-data", type=Path, required=True, nargs="+")
@@ -77,12 +88,8 @@ def main() -> None:
     print(f"train {args.folds}-fold CV named accuracy: {cv:.4f} ({n} quotes, "
           f"abstain_below {shipped.abstain_below})")
 
-    by_article: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for row, (scored, right) in zip(rows, per_row, strict=True):
-        by_article[_article(row)][0] += scored
-        by_article[_article(row)][1] += right
     dev_articles = len({_article(r) for r in dev})
-    pool = list(by_article.values())
+    pool = list(_by(rows, per_row, _article).values())
     rng = random.Random(0)
     accs = []
     for _ in range(args.samples):
@@ -101,13 +108,8 @@ def main() -> None:
     print(f"dev named accuracy (packaged weights, check only): {dev_acc:.4f} ({dn} quotes); "
           f"{100 * share:.1f} % of the train samples score lower")
 
-    pubs: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for row, (scored, right) in zip(rows, per_row, strict=True):
-        pubs[publisher_of(row)][0] += scored
-        pubs[publisher_of(row)][1] += right
-    dev_mix: dict[str, int] = defaultdict(int)
-    for row, (scored, _right) in zip(dev, dev_counts, strict=True):
-        dev_mix[publisher_of(row)] += scored
+    pubs = _by(rows, per_row, publisher_of)
+    dev_mix = {p: counts[0] for p, counts in _by(dev, dev_counts, publisher_of).items()}
     known = {p: w for p, w in dev_mix.items() if pubs.get(p, [0])[0]}
     total = sum(known.values())
     mixed = sum(w * pubs[p][1] / pubs[p][0] for p, w in known.items()) / total
