@@ -30,6 +30,7 @@ from bot.summarize.speaker_tokens import (
     SENT_END,
     Subject,
     Token,
+    first_at,
     is_name_word,
     sentence_start,
     strip_possessive,
@@ -215,7 +216,7 @@ def _plain_prefix(tokens: list[Token], start: int, subj_start: int) -> bool:
     ``Trump lawyer Marc Kasowitz said``) or the rest of a partial quote's sentence
     ending in a comma (``"..." of the plans, Mr. Holtz-Eakin said``). Never a
     subordinate clause: ``"..." when he said``."""
-    between = [t for t in tokens[start:] if t.start < subj_start]
+    between = tokens[start:max(start, first_at(tokens, subj_start))]  # not a scan to the end
     if not between or len(between) > 12:
         return False
     if len(between) == 1 and between[0].low == "as":
