@@ -19,8 +19,8 @@ the gold quote the extracted quote matches (the scorer's gold, see
   anonymous source said it, so a name there is wrong; the scorer also accepts
   the nearest preceding named source, and learning that taught the ranker that
   the last speaker said everything (train 5-fold CV, 2026-12-02: named accuracy
-  0.920 with it, 0.924 without; wrong names shown on all scored quotes 1,424 ->
-  1,357 of 9,237).
+  0.921 with it, 0.926 without; wrong names shown on all scored quotes 1,393 ->
+  1,342 of 9,237; docs/speakers.md has what it costs).
 
 Conventions read earlier decisions, so the features depend on the model: the
 fit alternates decoding with the current weights and refitting (``ROUNDS``),
@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.evaluation.quotes import GoldQuote
+from bot.evaluation.quotes import GoldQuote, source_head, source_kind
 from bot.summarize.quote_marks import find_quote_spans
 from bot.summarize.speaker_context import prepare
 from bot.summarize.speaker_model import ExtraFeatures, Model, SiteTrace, decode
@@ -104,8 +104,6 @@ def _examples(rows: Sequence[dict[str, Any]], model: Model,
 
 def _named_heads(row: dict[str, Any]) -> frozenset[str]:
     """Heads of the row's named gold sources."""
-    from bot.evaluation.quotes import source_head, source_kind
-
     return frozenset(source_head(a["source"]["text"]) for a in row.get("attributions") or []
                      if (a.get("source") or {}).get("text")
                      and source_kind(a["source"]["text"]) == "named")

@@ -121,8 +121,9 @@ def cue_ending_sentence(ctx: Prepared, site: QuoteSite,
         return []
     tokens = ctx.tokens
     end = first_at(tokens, site.sentence_end)
-    comma = next((c for c in range(end - 1, site.marker, -1) if tokens[c].text == ","), None)
-    if comma is None or comma <= site.marker + 1 or end - comma > _SENTENCE_END_CLAUSE:
+    reach = max(site.marker + 1, end - _SENTENCE_END_CLAUSE - 1)
+    comma = next((c for c in range(end - 1, reach, -1) if tokens[c].text == ","), None)
+    if comma is None:
         return []
     subj = cue_after(tokens, comma + 1, end, True)
     return _from_subject(ctx, site, earlier, subj, "cue_sentence_end")
