@@ -107,6 +107,11 @@ NAME_PREFIX_TITLES = {"mr", "mrs", "ms", "miss", "dr", "sen", "rep", "gov", "gen
                       "assemblyman", "assemblywoman", "harbormaster", "councilmember",
                       "councillor", "councilor", "constable", "marshal", "treasurer",
                       "comptroller", "inspector", "magistrate"}
+# The titles written abbreviated with a full stop ("Gov. Jane Roe"): only these keep
+# their stop as part of the word; "... said the president. Rubio ..." ends a sentence.
+TITLE_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "sen", "sens", "rep", "reps", "gov", "gen",
+                       "lt", "col", "sgt", "capt", "adm", "maj", "rev", "prof", "cpl", "del",
+                       "supt", "cmdr", "atty", "sec", "pres", "insp", "det", "msgr", "fr"}
 
 # Capitalised words that start sentences or clauses but are never part of a name.
 NOT_NAME = set(
@@ -247,4 +252,5 @@ DEPARTMENT_WORDS = {"state", "defense", "defence", "homeland", "security", "trea
 STATE_ABBREVIATIONS = {"ala", "ariz", "ark", "calif", "colo", "conn", "del", "fla", "ga",
                        "ill", "ind", "kan", "ky", "la", "md", "mass", "mich", "minn", "miss",
                        "mo", "mont", "neb", "nev", "okla", "ore", "pa", "tenn", "vt", "va",
-                       "wash", "wis", "wyo"}
+                       "wash", "wis", "wyo", "n.h", "n.y", "n.j", "n.c", "s.c", "n.d", "s.d",
+                       "n.m", "r.i", "w.va", "d.c"}

@@ -23,7 +23,7 @@ from bot.summarize.quote_names import (
     PERSON_TITLES,
     PRONOUNS,
 )
-from bot.summarize.speaker_phrases import INTRO_PREPS, ROLE_NOUNS, np_left, org_run
+from bot.summarize.speaker_phrases import INTRO_PREPS, ROLE_NOUNS, is_place, np_left, org_run
 from bot.summarize.speaker_tokens import (
     CLAUSE_PUNCT,
     DASHES,
@@ -57,9 +57,45 @@ def _past_short_opener(tokens: list[Token], k: int, e: int) -> int:
     return k
 
 
+def _past_intro_tail(tokens: list[Token], k: int, e: int) -> int:
+    """Past what continues an introductory phrase after its first comma: the state of
+    its town and a second short phrase (``At a rally in Portsmouth, N.H., on Tuesday,
+    Senator Bernie Sanders ...``)."""
+    for _ in range(3):
+        comma = next((c for c in range(k + 1, min(e, k + 6)) if tokens[c].text == ","), None)
+        if comma is None or comma + 1 >= e:
+            return k
+        if is_place(tokens[k:comma]) or (tokens[k].low in INTRO_PREPS and not tokens[k].cap
+                                          and not any(t.low in CUE_FORMS
+                                                      for t in tokens[k:comma])):
+            k = comma + 1
+            continue
+        return k
+    return k
+
+
+# Conjunctions opening a subordinate clause before a sentence's main clause.
+_SUBORDINATE_OPENERS = {"when", "while", "although", "though", "because", "if", "as", "once",
+                        "whereas", "unless", "until", "whenever"}
+
+
+def main_clause_start(tokens: list[Token], s: int, e: int) -> int:
+    """Index of the main clause after an opening subordinate clause (``When Trump
+    suggested that ..., Rubio fired back: "..."`` -> ``Rubio``), else ``s``. A clause
+    that runs up to the quote (``As Trump said, "..."``) is the cue's own."""
+    k = _skip_dateline(tokens, s, e)
+    if k >= e or tokens[k].low not in _SUBORDINATE_OPENERS:
+        return s
+    comma = next((c for c in range(k + 1, min(e, k + 30)) if tokens[c].text == ","), None)
+    if comma is None or e - comma < 3:
+        return s
+    return comma + 1
+
+
 def first_subject(tokens: list[Token], s: int, e: int) -> Subject | None:
     """The clause subject at a sentence start, for participle cues ("..., saying")."""
     k = _skip_dateline(tokens, s, e)
+    k = main_clause_start(tokens, k, e)
     if k < e and tokens[k].low in INTRO_PREPS:
         # An introductory phrase: "At Monday's debate, Clinton cited ...";
         # 'On "Face the Nation," Sen. Jane Roe said' (a title quote, comma inside).
@@ -67,7 +103,7 @@ def first_subject(tokens: list[Token], s: int, e: int) -> Subject | None:
         if k + 2 < e and tokens[k + 1].text == "\u201c" and tokens[k + 2].cap:
             k += 2
         elif comma is not None:
-            k = comma + 1
+            k = _past_intro_tail(tokens, comma + 1, e)
     else:
         k = _past_short_opener(tokens, k, e)
     while k < e and (tokens[k].text in CLAUSE_PUNCT or (tokens[k].low in NOT_NAME

@@ -18,13 +18,13 @@ from bot.summarize.quote_names import (
     CUE_FORMS,
     GENDERED_NOUNS,
     GENERIC_SPEAKERS,
-    NAME_PREFIX_TITLES,
     NOT_NAME,
     ORG_DESCRIPTION_NOUNS,
     ORG_WORDS,
     PARTICIPLES,
     PERSON_NOUNS,
     PRONOUNS,
+    TITLE_ABBREVIATIONS,
 )
 from bot.summarize.speaker_clauses import first_subject
 from bot.summarize.speaker_cues import is_cue
@@ -214,7 +214,7 @@ def _abbrev_before(text: str, dot: int) -> bool:
     while j > 0 and text[j - 1].isalpha():
         j -= 1
     word = text[j:dot].lower()
-    return word in NAME_PREFIX_TITLES or len(word) == 1
+    return word in TITLE_ABBREVIATIONS or len(word) == 1
 
 
 def _mention_count(doc: Doc, full: str, pos: int) -> int:

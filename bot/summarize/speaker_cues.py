@@ -19,7 +19,7 @@ from bot.summarize.quote_names import (
     PARTICIPLES,
     PRONOUNS,
 )
-from bot.summarize.speaker_clauses import first_subject
+from bot.summarize.speaker_clauses import first_subject, main_clause_start
 from bot.summarize.speaker_phrases import after_parenthetical, np_left, np_right, subject_left
 from bot.summarize.speaker_tokens import (
     CLAUSE_PUNCT,
@@ -82,7 +82,10 @@ def _bare_cue(tokens: list[Token], i: int) -> bool:
 
 
 def _possessive(t: Token) -> bool:
-    """``Obama's``, ``the campaign's`` (not the contractions ``he's``, ``it's``)."""
+    """``Obama's``, ``Sanders'``, ``the campaign's`` (not the contractions ``he's``,
+    ``it's``)."""
+    if t.apostrophe:
+        return True
     base, poss = strip_possessive(t.text)
     return poss and base.lower() not in PRONOUNS and base.lower() not in (
         "that", "who", "what", "there", "here", "it", "where", "let")
@@ -237,8 +240,9 @@ def _plain_prefix(tokens: list[Token], start: int, subj_start: int) -> bool:
 
 
 def cue_before(tokens: list[Token], a: int, b: int) -> Subject | None:
-    """Last cue with a subject in the sentence part before a quote: tokens[a:b]."""
-    s = sentence_start(tokens, b, a)
+    """Last cue with a subject in the sentence part before a quote: tokens[a:b]
+    (in the main clause: not the cue of an opening ``When X suggested ...,``)."""
+    s = main_clause_start(tokens, sentence_start(tokens, b, a), b)
     for i in range(b - 1, s - 1, -1):
         subj = _according_to(tokens, i, b)
         if subj is not None:

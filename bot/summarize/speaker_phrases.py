@@ -22,7 +22,9 @@ from bot.summarize.quote_names import (
     ORG_WORDS,
     PERSON_NOUNS,
     PERSON_TITLES,
+    PLACES,
     PRONOUNS,
+    STATE_ABBREVIATIONS,
 )
 from bot.summarize.speaker_mentions import analyse_run
 from bot.summarize.speaker_tokens import (
@@ -169,11 +171,36 @@ def subject_left(tokens: list[Token], cue: int, lo: int) -> Subject | None:
     subj = np_left(tokens, j, lo)
     if subj is None:
         return None
-    subj = _postmodified_head(tokens, subj, lo)
+    subj = _home_town_subject(tokens, subj, lo) or _postmodified_head(tokens, subj, lo)
     if subj.kind == "np" and appositive is not None and _full_name(appositive) \
             and _comma_before(tokens, appositive, lo):
         return appositive  # "Santilli's attorney, Thomas Coan, argued" -> Thomas Coan
     return _name_before_description(tokens, subj, lo) or subj
+
+
+def is_place(words: list[Token]) -> bool:
+    """A run that is exactly a country, US state, large city or state abbreviation."""
+    low = " ".join(w.low for w in words)
+    return low in PLACES or low in STATE_ABBREVIATIONS
+
+
+def _home_town_subject(tokens: list[Token], subj: Subject, lo: int) -> Subject | None:
+    """``Stacy Baker of Columbia, South Carolina says`` -> Stacy Baker: the state
+    closing a home town is not the subject; the phrase before ``of``/``from``/``in``
+    is. None when ``subj`` is no such state."""
+    if subj.kind != "name" or not is_place(subj.tokens):
+        return None
+    k = first_at(tokens, subj.tokens[0].start)
+    if k - 2 < lo or tokens[k - 1].text != ",":
+        return None
+    town = np_left(tokens, k - 2, lo)
+    if town is None or town.kind != "name":
+        return None
+    t = first_at(tokens, town.tokens[0].start)
+    if t - 2 < lo or tokens[t - 1].low not in ("of", "from", "in"):
+        return None
+    outer = np_left(tokens, t - 2, lo)
+    return outer if outer is not None and outer.kind != "pronoun" else None
 
 
 def _full_name(s: Subject | None) -> bool:

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from bot.summarize.quote_names import (
     CUE_FORMS,
     MONTHS_DAYS,
-    NAME_PREFIX_TITLES,
     NOT_NAME,
     PRONOUNS,
     STATE_ABBREVIATIONS,
+    TITLE_ABBREVIATIONS,
 )
 
 logger = logging.getLogger(__name__)
@@ -51,6 +51,7 @@ class Token:
     start: int
     end: int
     low: str = ""
+    apostrophe: bool = False  # a trailing apostrophe was dropped: "Jones'" (plural possessive)
 
     def __post_init__(self) -> None:
         self.low = self.text.lower().rstrip(".")
@@ -58,6 +59,11 @@ class Token:
     @property
     def cap(self) -> bool:
         return self.text[:1].isupper()
+
+    @property
+    def possessive(self) -> bool:
+        """``Obama's``, ``Sanders'`` (also the contractions ``he's``, ``it's``)."""
+        return self.apostrophe or self.text.endswith(("'s", "’s"))
 
 
 @dataclass(slots=True)
@@ -133,7 +139,7 @@ def tokenize(text: str, lo: int, hi: int) -> list[Token]:
             keep = (ABBREV_OK.match(word) or "." in base
                     or (nxt in (",", ")") and ("-" in base or len(base) <= 3
                                                or base.lower() in STATE_ABBREVIATIONS))
-                    or base.lower() in NAME_PREFIX_TITLES or base.lower() in SUFFIXES
+                    or base.lower() in TITLE_ABBREVIATIONS or base.lower() in SUFFIXES
                     or base.lower() in {"st", "mt", "ft", "no", "vs", "inc", "corp", "co",
                                         "ltd", "jan", "feb", "aug", "sept", "oct", "nov", "dec"})
             if not keep:
@@ -141,7 +147,7 @@ def tokenize(text: str, lo: int, hi: int) -> list[Token]:
                 out.append(Token(".", m.end() - 1, m.end()))
                 continue
         if word[-1:] in "'’" and len(word) > 1:
-            out.append(Token(word[:-1], m.start(), m.end() - 1))
+            out.append(Token(word[:-1], m.start(), m.end() - 1, apostrophe=True))
             continue
         out.append(Token(word, m.start(), m.end()))
     return out

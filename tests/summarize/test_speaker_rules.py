@@ -213,3 +213,37 @@ def test_a_participle_cue_skips_a_short_opener_to_the_subject() -> None:
     assert _proposed(R.cue_before_quote, text) == [("Ivo Brandt", "cue_before.name")]
     place = 'Here in Columbia, Nadia Sole stepped up her attacks, saying, "It is time."'
     assert _proposed(R.cue_before_quote, place) == [("Nadia Sole", "cue_before.name")]
+
+
+def test_a_plural_possessive_noun_is_no_cue() -> None:
+    # "Sanders' comments": the apostrophe makes "comments" a noun, not Sanders' verb.
+    text = ("Nadia Sole was not impressed with Ivo Sanders' comments Tuesday, telling "
+            'reporters, "It is time."')
+    assert _proposed(R.cue_before_quote, text) == [("Nadia Sole", "cue_before.name")]
+
+
+def test_a_title_word_with_a_full_stop_ends_its_sentence() -> None:
+    # "the Islamic State. Rubio ...": "State." is no abbreviation like "Gov.".
+    ctx = _ctx('She spoke of the Islamic State. Ivo Brandt called it "a menace."')
+    assert [m.text for m in ctx.doc.mentions] == ["Islamic State", "Ivo Brandt"]
+    assert ctx.sites[0].sentence_start > ctx.text.index("State")
+
+
+def test_the_state_of_a_home_town_is_not_the_subject() -> None:
+    text = 'Lena Voss of Columbia, South Carolina says she expects "a long night."'
+    assert _proposed(R.cue_before_quote, text) == [("Lena Voss", "cue_before.name")]
+
+
+def test_a_participle_cue_skips_an_opening_phrase_with_a_town_and_a_day() -> None:
+    text = ('At a rally in Portsmouth, N.H., on Tuesday, Senator Ivo Brandt endorsed '
+            'her, saying she would "make a fine president."')
+    assert _proposed(R.cue_before_quote, text) == [("Ivo Brandt", "cue_before.name")]
+
+
+def test_a_cue_in_an_opening_subordinate_clause_is_not_the_quotes() -> None:
+    text = ('Ivo Brandt and Lena Voss met. When Brandt suggested that the deal would '
+            'fail, Voss fired back: "It will not."')
+    assert _proposed(R.cue_before_quote, text) == []
+    assert _proposed(R.sentence_subject, text) == [("Lena Voss", "sentence_subject.name")]
+    own = 'As Lena Voss said, "It will not."'
+    assert _proposed(R.cue_before_quote, own) == [("Lena Voss", "cue_before.name")]
