@@ -89,6 +89,10 @@ def main_clause_start(tokens: list[Token], s: int, e: int) -> int:
     comma = next((c for c in range(k + 1, min(e, k + 30)) if tokens[c].text == ","), None)
     if comma is None or e - comma < 3:
         return s
+    # A clause has a lower-case word before its comma; "As John Cornyn, the No. 2 in
+    # the leadership, put it:" has an appositive there, and one clause.
+    if not any(t.text[:1].islower() and t.text.isalpha() for t in tokens[k + 1:comma]):
+        return s
     return comma + 1
 
 

@@ -252,7 +252,13 @@ def cue_before(tokens: list[Token], a: int, b: int) -> Subject | None:
         if tokens[i].low in PARTICIPLES:
             subj = None
             if i - 1 >= s and tokens[i - 1].cap:
+                # An absolute clause: ", with Trump saying ..." (not the object in
+                # "tweeted back at Trump pointing out ...").
                 subj = np_left(tokens, i - 1, s)
+                if subj is not None:
+                    k = first_at(tokens, subj.tokens[0].start)
+                    if k > s and tokens[k - 1].text != "," and tokens[k - 1].low != "with":
+                        subj = None
             if subj is None:
                 for k in range(i - 1, s - 1, -1):
                     if is_cue(tokens, k) and tokens[k].low not in PARTICIPLES:
@@ -263,14 +269,42 @@ def cue_before(tokens: list[Token], a: int, b: int) -> Subject | None:
         else:
             if i > s and tokens[i - 1].low in ("who", "which", "that"):
                 continue  # a relative clause ("a woman who suggested ..."): look further left
-            subj = subject_left(tokens, i, s)
+            subj = subject_left(tokens, i, s) or _coordinated_subject(tokens, i, s)
             if subj is None and i + 1 < b \
                     and CUE_FORMS.get(tokens[i].low, tokens[i].low) not in _OBJECT_CUES \
                     and tokens[i + 1].low != "that":
-                subj = np_right(tokens, i + 1, b)  # inverted: "Said Ellis: ..."
+                subj = _inverted_subject(tokens, i + 1, b)  # "Said Ellis: ..."
         if subj is not None:
             return subj
     return None
+
+
+def _inverted_subject(tokens: list[Token], j: int, b: int) -> Subject | None:
+    """The subject after an inverted cue (``Said Ellis: "..."``): the phrase must end
+    the clause; in ``... said Trump had "..."`` Trump is the subject of ``had``."""
+    subj = np_right(tokens, j, b)
+    if subj is None:
+        return None
+    k = first_at(tokens, subj.tokens[-1].end)
+    if k < b and tokens[k].text[:1].islower() and tokens[k].text[:1].isalpha():
+        return None
+    return subj
+
+
+_COORDINATORS = {"and", "but"}
+
+
+def _coordinated_subject(tokens: list[Token], cue: int, s: int) -> Subject | None:
+    """The subject of a cue coordinated with an earlier verb of its clause: ``Lena
+    Voss paused and said``, ``X used to support Paul, but now said``. The clause's
+    subject (a name or pronoun), else None."""
+    j = cue - 1
+    while j > s and tokens[j].low in AUX_ADVERBS and not tokens[j].cap:
+        j -= 1
+    if j <= s or tokens[j].low not in _COORDINATORS:
+        return None
+    subj = first_subject(tokens, s, j)
+    return subj if subj is not None and subj.kind in ("name", "pronoun") else None
 
 
 # Cues whose right-hand noun phrase is their object, never an inverted subject:

@@ -71,8 +71,38 @@ def topic_label(doc: Doc, q: QuoteSpan) -> Subject | None:
     return Subject("name", toks, m.start(1))
 
 
+_NAME_WORD = r"[A-Z][\w.'’\-]*"
+# A label right before a quote, after a sentence, another quote or a dash in the same
+# paragraph: 'Clinton: "..." Bush: "..."', '... polls - Frank Newport and Jim Harter: "'.
+_INLINE_LABEL = re.compile(
+    r"(?:[.!?\"”]\s+|\s[-–—]+\s*)"
+    rf"((?:{_NAME_WORD}\s+){{0,3}}{_NAME_WORD}(?:\s+and\s+(?:{_NAME_WORD}\s+){{0,2}}{_NAME_WORD})?)"
+    r"\s*:\s*$")
+
+
+def inline_label(text: str, q: QuoteSpan, para_start: int) -> Subject | None:
+    """A name and a colon right before the quote, inside its paragraph."""
+    lo = max(para_start, q.outer_start - 80)
+    m = _INLINE_LABEL.search(text, lo, q.outer_start)
+    if m is None:
+        return None
+    words = m.group(1).split()
+    start = m.start(1)
+    if "and" in words:  # two authors: the one next to the quote (resolvable as a name)
+        start = m.start(1) + m.group(1).index(" and ") + 5
+        words = words[words.index("and") + 1:]
+    if words[0].lower() in NOT_NAME or any(w.lower() in CUE_FORMS for w in words):
+        return None
+    toks = [Token(w, start, m.end(1)) for w in words]
+    return Subject("name", toks, start)
+
+
 def label_speaker(text: str, q: QuoteSpan, tokens: list[Token], para_start: int) -> Subject | None:
-    """Transcript and headline labels: ``"PENCE: Well, ..."``, ``Pence: Trump Was 'Mocking'``."""
+    """Transcript and headline labels: ``"PENCE: Well, ..."``, ``Pence: Trump Was 'Mocking'``;
+    a label right before the quote inside a paragraph (:func:`inline_label`) comes first."""
+    inline = inline_label(text, q, para_start)
+    if inline is not None:
+        return inline
     for lo, hi in ((q.start, q.end), (para_start, q.outer_start)):
         m = _LABEL.match(text, lo, hi)
         if m is None:

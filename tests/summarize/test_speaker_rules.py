@@ -247,3 +247,35 @@ def test_a_cue_in_an_opening_subordinate_clause_is_not_the_quotes() -> None:
     assert _proposed(R.sentence_subject, text) == [("Lena Voss", "sentence_subject.name")]
     own = 'As Lena Voss said, "It will not."'
     assert _proposed(R.cue_before_quote, own) == [("Lena Voss", "cue_before.name")]
+
+
+def test_a_coordinated_cue_takes_its_clauses_subject() -> None:
+    text = 'Lena Voss paused for a moment and said, "We will win this."'
+    assert _proposed(R.cue_before_quote, text) == [("Lena Voss", "cue_before.name")]
+    text = ('Ivo Brandt used to back Rand Paul, but now said Trump had "the duty to '
+            'unite us."')
+    assert _proposed(R.cue_before_quote, text) == [("Ivo Brandt", "cue_before.name")]
+
+
+def test_a_capitalised_word_before_a_participle_cue_is_its_object() -> None:
+    text = ('Ivo Brandt tweeted back at Trump pointing out the irony: '
+            '"Your plan splits families."')
+    assert _proposed(R.cue_before_quote, text) == [("Ivo Brandt", "cue_before.name")]
+    absolute = 'The talks ended, with Lena Voss saying, "We will be back."'
+    assert _proposed(R.cue_before_quote, absolute) == [("Lena Voss", "cue_before.name")]
+
+
+def test_cue_verbs_seen_in_training_quotes() -> None:
+    text = 'Lena Voss answered, "Not this year."'
+    assert _proposed(R.cue_before_quote, text) == [("Lena Voss", "cue_before.name")]
+    text = '"France will always be France," Ivo Brandt echoed.'
+    assert _proposed(R.cue_after_quote, text) == [("Ivo Brandt", "cue_after.name")]
+
+
+def test_an_inline_label_right_before_the_quote() -> None:
+    text = ('Lena Voss and Ivo Brandt reject the idea.\n\nVoss: "We will defeat it." '
+            'Brandt: "We will destroy it."')
+    assert _proposed(R.transcript_label, text, 0) == [("Lena Voss", "label.name")]
+    assert _proposed(R.transcript_label, text, 1) == [("Ivo Brandt", "label.name")]
+    pair = 'Polls miss turnout - Ann Lee and Jim Harter: "We found a pattern."'
+    assert _proposed(R.transcript_label, pair) == [("Jim Harter", "label.name")]
