@@ -60,7 +60,7 @@ KEY_FLOORS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95)
 KEY_PRECISION_GOAL = 0.97
 PRIOR: dict[str, float] = {
     "bias": -2.0, "family:cue_after": 4, "family:cue_before": 4, "family:label": 4,
-    "family:cue_sentence_end": 3,
+    "family:cue_sentence_end": 3, "family:intro_subject": 2, "family:credit_line": 3,
     "family:headline": 3, "family:cue_previous_sentence": 3, "family:intro_paragraph": 3,
     "family:speech_noun": 2, "family:continued_quote": 4, "family:same_sentence_quote": 3,
     "family:same_paragraph_quote": 2.5, "family:quote_paragraph_after_quote": 2.5,

@@ -152,6 +152,24 @@ def _dash_credit(tokens: list[Token], a: int, b: int, start: int) -> Subject | N
     return Subject("name", tokens[start:end], tokens[start].start)
 
 
+def credit_line(tokens: list[Token], k: int) -> Subject | None:
+    """A credit paragraph after a quoted one: ``- Sanders.``, ``-President Obama,
+    tweeting after ...``, ``—Michelle Marks, Philadelphia.``: a dash, a name of one to
+    five words, then the end, a full stop or a comma."""
+    if k >= len(tokens) or tokens[k].text not in DASHES:
+        return None
+    start = end = k + 1
+    while end < len(tokens) and end - start < 6 and (
+            is_name_word(tokens[end]) or (end > start and (
+                tokens[end].low in PARTICLES or _initial(tokens[end])))):
+        end += 1
+    if end == start or end - start > 5:
+        return None
+    if end < len(tokens) and tokens[end].text not in SENT_END and tokens[end].text != ",":
+        return None
+    return Subject("name", tokens[start:end], tokens[start].start)
+
+
 def cue_after(tokens: list[Token], a: int, b: int, set_off: bool = True) -> Subject | None:
     """Cue in the clause right after a quote: tokens[a:b].
 
@@ -332,17 +350,33 @@ def cue_ending_previous_sentence(tokens: list[Token], a: int, b: int) -> Subject
     return None
 
 
-def intro_paragraph(text: str, tokens: list[Token], para_start: int) -> Subject | None:
-    """``He said:`` ending the previous paragraph introduces a paragraph-long quote."""
+def intro_paragraph_subject(text: str, tokens: list[Token], para_start: int) -> Subject | None:
+    """``Trump issued the following statement:`` ending the previous paragraph, with no
+    speech verb: the subject of that sentence (a name or pronoun)."""
+    b = _colon_before(text, tokens, para_start)
+    if b is None:
+        return None
+    s = sentence_start(tokens, b, 0)
+    subj = first_subject(tokens, s, b)
+    return subj if subj is not None and subj.kind in ("name", "pronoun") else None
+
+
+def _colon_before(text: str, tokens: list[Token], para_start: int) -> int | None:
+    """Index of the colon token ending the paragraph before ``para_start``, or None."""
     prev_end = para_start
     while prev_end > 0 and text[prev_end - 1].isspace():
         prev_end -= 1
     if prev_end == 0 or text[prev_end - 1] != ":":
         return None
-    idx = [i for i, t in enumerate(tokens) if t.end <= prev_end]
-    if not idx:
+    b = first_at(tokens, prev_end) - 1
+    return b if b >= 0 and tokens[b].text == ":" else None
+
+
+def intro_paragraph(text: str, tokens: list[Token], para_start: int) -> Subject | None:
+    """``He said:`` ending the previous paragraph introduces a paragraph-long quote."""
+    b = _colon_before(text, tokens, para_start)
+    if b is None:
         return None
-    b = idx[-1]  # the colon token
     s = sentence_start(tokens, b, 0)
     for i in range(b - 1, s - 1, -1):
         if is_cue(tokens, i) and tokens[i].low not in PARTICIPLES:

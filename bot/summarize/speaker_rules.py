@@ -26,10 +26,12 @@ from typing import TypeVar
 from bot.summarize.speaker_context import Attribution, Prepared, QuoteSite
 from bot.summarize.speaker_coref import resolve
 from bot.summarize.speaker_cues import (
+    credit_line,
     cue_after,
     cue_before,
     cue_ending_previous_sentence,
     intro_paragraph,
+    intro_paragraph_subject,
 )
 from bot.summarize.speaker_inheritance import previous_body, previous_speaker, shares_sentence
 from bot.summarize.speaker_labels import headline_speaker, label_speaker, topic_label
@@ -155,6 +157,25 @@ def intro_paragraph_cue(ctx: Prepared, site: QuoteSite,
         return []
     subj = intro_paragraph(ctx.text, ctx.tokens, site.para_start)
     return _from_subject(ctx, site, earlier, subj, "intro_paragraph")
+
+
+def intro_paragraph_subject_rule(ctx: Prepared, site: QuoteSite,
+                                 earlier: Sequence[Attribution]) -> list[Proposal]:
+    """A paragraph opening with the quote, after a paragraph ending ``X issued the
+    following statement:`` (no speech verb): that sentence's subject."""
+    if site.lo != site.marker or site.para_start == 0:
+        return []
+    subj = intro_paragraph_subject(ctx.text, ctx.tokens, site.para_start)
+    return _from_subject(ctx, site, earlier, subj, "intro_subject")
+
+
+def credit_line_after(ctx: Prepared, site: QuoteSite,
+                      earlier: Sequence[Attribution]) -> list[Proposal]:
+    """A quote ending its paragraph, then a credit line: ``"..."`` / ``- Sanders.``."""
+    if not site.ends_paragraph:
+        return []
+    subj = credit_line(ctx.tokens, first_at(ctx.tokens, site.para_end))
+    return _from_subject(ctx, site, earlier, subj, "credit_line")
 
 
 def speech_noun(ctx: Prepared, site: QuoteSite,
@@ -311,6 +332,8 @@ RULES: tuple[Rule, ...] = (
     cue_before_quote,
     cue_previous_sentence,
     intro_paragraph_cue,
+    intro_paragraph_subject_rule,
+    credit_line_after,
     speech_noun,
     headline_label,
     transcript_label,
@@ -327,4 +350,4 @@ RULES: tuple[Rule, ...] = (
 
 # Rules whose proposal comes from a cue next to the quote (a later quote may inherit it).
 CUE_RULES = ("cue_after", "cue_sentence_end", "cue_before", "cue_previous_sentence",
-             "intro_paragraph", "speech_noun", "headline", "label")
+             "intro_paragraph", "intro_subject", "credit_line", "speech_noun", "headline", "label")

@@ -279,3 +279,20 @@ def test_an_inline_label_right_before_the_quote() -> None:
     assert _proposed(R.transcript_label, text, 1) == [("Ivo Brandt", "label.name")]
     pair = 'Polls miss turnout - Ann Lee and Jim Harter: "We found a pattern."'
     assert _proposed(R.transcript_label, pair) == [("Jim Harter", "label.name")]
+
+
+def test_credit_line_after_a_quoted_paragraph() -> None:
+    text = ('Lena Voss spoke.\n\n"I helped write that bill."\n\n- Voss.\n\n'
+            '"It needs to stop."\n\n-Ivo Brandt, Philadelphia.')
+    assert _proposed(R.credit_line_after, text, 0) == [("Lena Voss", "credit_line.name")]
+    assert _proposed(R.credit_line_after, text, 1) == [("Ivo Brandt", "credit_line.name")]
+    plain = '"It needs to stop."\n\nThe debate went on.'
+    assert _proposed(R.credit_line_after, plain) == []
+
+
+def test_intro_paragraph_subject_without_a_speech_verb() -> None:
+    text = ('In response, Lena Voss issued the following statement:\n\n'
+            '"Our prayers are with all those affected."')
+    assert _proposed(R.intro_paragraph_subject_rule, text) == [
+        ("Lena Voss", "intro_subject.name")]
+    assert _proposed(R.intro_paragraph_subject_rule, 'It rained.\n\n"Wet."') == []
