@@ -127,7 +127,7 @@ def first_subject(tokens: list[Token], s: int, e: int) -> Subject | None:
         end = k
         while end + 1 < e and (is_name_word(tokens[end + 1]) or tokens[end + 1].cap):
             end += 1
-        described = _described_subject(tokens, k, end, e)
+        described = _described_subject(tokens, k, end, e) or _appositive_after(tokens, end, e)
         if described is not None:
             return described
         if _adjective_run(tokens, k, end, e):
@@ -223,6 +223,27 @@ def _described_subject(tokens: list[Token], k: int, end: int, e: int) -> Subject
     if not names and len(phrase) == 1 and role in GENERIC_SPEAKERS and role.endswith("s"):
         return Subject("np", tokens[k:end + 2], tokens[k].start)
     return None
+
+
+def _appositive_after(tokens: list[Token], end: int, e: int) -> Subject | None:
+    """``Trump's Virginia state director, Mike Rubino, reached out``: a description
+    whose head is lower-case, then a full name set off by commas: the name."""
+    i = end + 1
+    n = 0
+    while i < e and n < 4 and tokens[i].text[:1].islower() and tokens[i].text.isalpha() \
+            and tokens[i].low not in CUE_FORMS and tokens[i].low not in VERBISH \
+            and tokens[i].low not in AUX_ADVERBS and tokens[i].low not in NP_STOP:
+        i += 1
+        n += 1
+    if n == 0 or i >= e or tokens[i].text != ",":
+        return None
+    j = i + 1
+    while j < e and is_name_word(tokens[j]) and j - i <= 4:
+        j += 1
+    names = tokens[i + 1:j]
+    if len(names) < 2 or j >= e or tokens[j].text != "," or org_run(names):
+        return None
+    return Subject("name", names, names[0].start)
 
 
 def _adjective_run(tokens: list[Token], k: int, end: int, e: int) -> bool:

@@ -20,7 +20,13 @@ from bot.summarize.quote_names import (
     PRONOUNS,
 )
 from bot.summarize.speaker_clauses import first_subject, main_clause_start
-from bot.summarize.speaker_phrases import after_parenthetical, np_left, np_right, subject_left
+from bot.summarize.speaker_phrases import (
+    after_parenthetical,
+    manner_adverb,
+    np_left,
+    np_right,
+    subject_left,
+)
 from bot.summarize.speaker_tokens import (
     CLAUSE_PUNCT,
     DASHES,
@@ -269,10 +275,13 @@ def cue_before(tokens: list[Token], a: int, b: int) -> Subject | None:
             continue
         if tokens[i].low in PARTICIPLES:
             subj = None
-            if i - 1 >= s and tokens[i - 1].cap:
+            j = i - 1
+            while j > s and manner_adverb(tokens[j]):
+                j -= 1  # ", with Trump reportedly yelling"
+            if j >= s and tokens[j].cap:
                 # An absolute clause: ", with Trump saying ..." (not the object in
                 # "tweeted back at Trump pointing out ...").
-                subj = np_left(tokens, i - 1, s)
+                subj = np_left(tokens, j, s)
                 if subj is not None:
                     k = first_at(tokens, subj.tokens[0].start)
                     if k > s and tokens[k - 1].text != "," and tokens[k - 1].low != "with":
@@ -287,7 +296,8 @@ def cue_before(tokens: list[Token], a: int, b: int) -> Subject | None:
         else:
             if i > s and tokens[i - 1].low in ("who", "which", "that"):
                 continue  # a relative clause ("a woman who suggested ..."): look further left
-            subj = subject_left(tokens, i, s) or _coordinated_subject(tokens, i, s)
+            subj = _passive_agent(tokens, i, b) or subject_left(tokens, i, s) \
+                or _coordinated_subject(tokens, i, s)
             if subj is None and i + 1 < b \
                     and CUE_FORMS.get(tokens[i].low, tokens[i].low) not in _OBJECT_CUES \
                     and tokens[i + 1].low != "that":
@@ -295,6 +305,17 @@ def cue_before(tokens: list[Token], a: int, b: int) -> Subject | None:
         if subj is not None:
             return subj
     return None
+
+
+_BE = {"was", "were", "is", "are", "been", "being", "be"}
+
+
+def _passive_agent(tokens: list[Token], cue: int, b: int) -> Subject | None:
+    """``Sanders was asked by host Bill Maher, "..."``: the agent of a passive cue."""
+    if cue < 1 or tokens[cue - 1].low not in _BE or cue + 2 >= b \
+            or tokens[cue + 1].low != "by":
+        return None
+    return np_right(tokens, cue + 2, b)
 
 
 def _inverted_subject(tokens: list[Token], j: int, b: int) -> Subject | None:

@@ -144,7 +144,7 @@ _LY_NOUNS = {"family", "ally", "assembly", "rally", "supply", "anomaly", "monopo
              "bully", "folly", "reply", "daily", "weekly", "monthly", "quarterly", "homily"}
 
 
-def _manner_adverb(t: Token) -> bool:
+def manner_adverb(t: Token) -> bool:
     """A lower-case -ly adverb between a subject and its verb (``Jane Roe forcefully
     told ...``); not the -ly nouns (``the family said``)."""
     return not t.cap and len(t.low) > 4 and t.low.endswith("ly") and t.low.isalpha() \
@@ -157,7 +157,7 @@ def subject_left(tokens: list[Token], cue: int, lo: int) -> Subject | None:
     than ``lo``)."""
     j = cue - 1
     while j >= lo and ((tokens[j].low in AUX_ADVERBS and not tokens[j].cap)
-                       or tokens[j].low in MONTHS_DAYS or _manner_adverb(tokens[j])):
+                       or tokens[j].low in MONTHS_DAYS or manner_adverb(tokens[j])):
         j -= 1
     appositive: Subject | None = None
     if j >= lo and tokens[j].text in (",", ")"):
@@ -307,9 +307,12 @@ def _skip_appositive_chain(tokens: list[Token], j: int, lo: int) -> int:
         while prev_start - 1 >= lo and tokens[prev_start - 1].text not in (",", ".", "!", "?",
                                                                           "\u201c"):
             prev_start -= 1
+        # A home town after a name ("X, of Ashton, Md.,"): the "of" segment follows a
+        # comma; "Of Carson, Levine, ..., said" opens the sentence with it.
         place = (seg_end - seg_start <= 1 and opener.cap
                  and prev_start < seg_start - 1
-                 and tokens[prev_start].low in ("of", "from", "in"))
+                 and tokens[prev_start].low in ("of", "from", "in")
+                 and prev_start - 1 >= lo and tokens[prev_start - 1].text == ",")
         role = not opener.cap and (opener.low in PERSON_NOUNS or opener.low in ROLE_NOUNS
                                    or opener.low in PERSON_TITLES)
         if opener.low in _APPOSITIVE_OPENERS or opener.text[:1].isdigit() or place or role:

@@ -296,3 +296,24 @@ def test_intro_paragraph_subject_without_a_speech_verb() -> None:
     assert _proposed(R.intro_paragraph_subject_rule, text) == [
         ("Lena Voss", "intro_subject.name")]
     assert _proposed(R.intro_paragraph_subject_rule, 'It rained.\n\n"Wet."') == []
+
+
+def test_a_description_then_an_appositive_name_opens_the_sentence() -> None:
+    text = ("In early October, Voss's state director, Ivo Brandt, reached out, "
+            'writing in an email: "We want this soon."')
+    assert _proposed(R.cue_before_quote, text) == [("Ivo Brandt", "cue_before.name")]
+
+
+def test_an_absolute_clause_subject_past_an_adverb() -> None:
+    text = 'Fans booed, with Lena Voss reportedly yelling: "Get out!"'
+    assert _proposed(R.cue_before_quote, text) == [("Lena Voss", "cue_before.name")]
+
+
+def test_the_agent_of_a_passive_cue() -> None:
+    text = 'Lena Voss was asked by host Ivo Brandt, "Are you tired of it?"'
+    assert _proposed(R.cue_before_quote, text) == [("Ivo Brandt", "cue_before.name")]
+
+
+def test_an_opening_of_phrase_is_no_home_town() -> None:
+    text = 'Of Brandt, Lena Voss, who backs Rand Paul, said, "He is scary."'
+    assert _proposed(R.cue_before_quote, text) == [("Lena Voss", "cue_before.name")]
