@@ -65,6 +65,7 @@ PRIOR: dict[str, float] = {
     "family:speech_noun": 2, "family:continued_quote": 4, "family:same_sentence_quote": 3,
     "family:same_paragraph_quote": 2.5, "family:quote_paragraph_after_quote": 2.5,
     "family:sentence_subject": 1.5, "family:previous_sentence": 1.5,
+    "family:previous_paragraph_cue": 2, "family:previous_paragraph": 1,
     "family:recent_speaker": 0.5, "family:sentence_mention": 0.3,
 }
 

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from bot.summarize.speaker_clauses import first_subject
 from bot.summarize.speaker_context import Attribution, Prepared, QuoteSite
 from bot.summarize.speaker_coref import resolve
 from bot.summarize.speaker_cues import (
@@ -41,7 +42,7 @@ from bot.summarize.speaker_sentences import (
     sentence_subject_for,
     speech_noun_possessor,
 )
-from bot.summarize.speaker_tokens import Subject, first_at
+from bot.summarize.speaker_tokens import SENT_END, Subject, first_at, sentence_start
 
 __all__ = ["CUE_RULES", "RULES", "Proposal", "Rule"]
 
@@ -231,6 +232,33 @@ def previous_sentence(ctx: Prepared, site: QuoteSite,
     return _from_subject(ctx, site, earlier, subj, "previous_sentence")
 
 
+def previous_paragraph(ctx: Prepared, site: QuoteSite,
+                       earlier: Sequence[Attribution]) -> list[Proposal]:
+    """A paragraph opening with a quote after a paragraph with no quote: the speaker
+    that paragraph's last sentence reports (``Kerry said that 100,000 would come.`` /
+    ``"That adds up to ..."``; ``previous_paragraph_cue``), else its subject
+    (``Will urged voters to ...``; ``previous_paragraph``)."""
+    text, tokens = ctx.text, ctx.tokens
+    if site.para_start == 0 or text[site.para_start:site.span.outer_start].strip():
+        return []
+    prev_end = site.para_start
+    while prev_end > 0 and text[prev_end - 1].isspace():
+        prev_end -= 1
+    a = first_at(tokens, text.rfind("\n", 0, prev_end) + 1)
+    b = first_at(tokens, prev_end)
+    if b - a < 3 or any(t.text == "\u201c" for t in tokens[a:b]):
+        return []
+    end = b - 1 if tokens[b - 1].text in SENT_END else b
+    subj = cue_before(tokens, a, end)
+    if subj is not None:
+        return _from_subject(ctx, site, earlier, subj, "previous_paragraph_cue")
+    s = sentence_start(tokens, end, a)
+    subj = first_subject(tokens, s, end)
+    if subj is None or subj.kind == "np":
+        return []
+    return _from_subject(ctx, site, earlier, subj, "previous_paragraph")
+
+
 def people_in_sentence(ctx: Prepared, site: QuoteSite,
                        earlier: Sequence[Attribution]) -> list[Proposal]:
     """Every person or body the quote's sentence names outside the quote; the ranker
@@ -339,6 +367,7 @@ RULES: tuple[Rule, ...] = (
     transcript_label,
     sentence_subject,
     previous_sentence,
+    previous_paragraph,
     people_in_sentence,
     continued_quote,
     continued_by_next,
@@ -350,4 +379,4 @@ RULES: tuple[Rule, ...] = (
 
 # Rules whose proposal comes from a cue next to the quote (a later quote may inherit it).
 CUE_RULES = ("cue_after", "cue_sentence_end", "cue_before", "cue_previous_sentence",
-             "intro_paragraph", "intro_subject", "credit_line", "speech_noun", "headline", "label")
+             "intro_paragraph", "intro_subject", "credit_line", "previous_paragraph_cue", "speech_noun", "headline", "label")
