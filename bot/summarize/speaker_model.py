@@ -73,8 +73,15 @@ def _add(merged: dict[str, Candidate], p: Proposal) -> None:
         return
     if p.rule not in c.rules:
         c.rules.append(p.rule)
-    if len(p.speaker) > len(c.speaker) and p.speaker[:1].isupper():
+    # The fullest form wins, except over a cue's: resolving the cue's subject already
+    # expanded it where the text allows ("Mr. Obama" stays Obama after "Michelle Obama").
+    if len(p.speaker) > len(c.speaker) and p.speaker[:1].isupper() \
+            and (_cue_rule(p.rule) or not _cue_rule(c.rules[0])):
         c.speaker = p.speaker
+
+
+def _cue_rule(rule: str) -> bool:
+    return rule.split(".")[0] in CUE_RULES
 
 
 def features(ctx: Prepared, site: QuoteSite, earlier: Sequence[Attribution],

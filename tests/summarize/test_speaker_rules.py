@@ -323,7 +323,7 @@ def test_previous_paragraph_reports_the_speaker() -> None:
     text = ('Lena Voss met Ivo Brandt.\n\nThen, in 2017, Brandt said that 100,000 would '
             'come.\n\n"That adds up to a lot."')
     assert _proposed(R.previous_paragraph, text) == [("Ivo Brandt", "previous_paragraph_cue.name")]
-    subject = ('Lena Voss met Ivo Brandt.\n\nVoss urged voters to stay home.\n\n'
+    subject = ("Lena Voss met Ivo Brandt.\n\nVoss wants voters to stay home.\n\n"
                '"The vote is a sham."')
     assert _proposed(R.previous_paragraph, subject) == [("Lena Voss", "previous_paragraph.name")]
     quoted = 'Lena Voss spoke.\n\nVoss called it "a sham."\n\n"It is."'
