@@ -59,15 +59,17 @@ def _past_short_opener(tokens: list[Token], k: int, e: int) -> int:
 
 def _past_intro_tail(tokens: list[Token], k: int, e: int) -> int:
     """Past what continues an introductory phrase after its first comma: the state of
-    its town and a second short phrase (``At a rally in Portsmouth, N.H., on Tuesday,
-    Senator Bernie Sanders ...``)."""
+    its town, a second short phrase (``At a rally in Portsmouth, N.H., on Tuesday,
+    Senator Bernie Sanders ...``) and an appositive (``In his 2004 speech, a tribute
+    to John Kerry, the nominee that year, Mr. Obama ...``)."""
     for _ in range(3):
-        comma = next((c for c in range(k + 1, min(e, k + 6)) if tokens[c].text == ","), None)
+        comma = next((c for c in range(k + 1, min(e, k + 9)) if tokens[c].text == ","), None)
         if comma is None or comma + 1 >= e:
             return k
-        if is_place(tokens[k:comma]) or (tokens[k].low in INTRO_PREPS and not tokens[k].cap
-                                          and not any(t.low in CUE_FORMS
-                                                      for t in tokens[k:comma])):
+        lower_opener = not tokens[k].cap and (tokens[k].low in INTRO_PREPS
+                                              or tokens[k].low in ("a", "an", "the"))
+        if is_place(tokens[k:comma]) or (lower_opener and not any(
+                t.low in CUE_FORMS for t in tokens[k:comma])):
             k = comma + 1
             continue
         return k
@@ -110,6 +112,7 @@ def first_subject(tokens: list[Token], s: int, e: int) -> Subject | None:
             k = _past_intro_tail(tokens, comma + 1, e)
     else:
         k = _past_short_opener(tokens, k, e)
+    k = skip_participle_opener(tokens, k, e)  # before "Speaking" is skipped as a non-name
     while k < e and (tokens[k].text in CLAUSE_PUNCT or (tokens[k].low in NOT_NAME
                      and tokens[k].low not in PRONOUNS)
                      or (tokens[k].low.endswith("ly") and k + 1 < e
@@ -184,7 +187,7 @@ def skip_participle_opener(tokens: list[Token], k: int, e: int) -> int:
         return k
     for c in range(k + 1, min(e, k + 16)):
         if tokens[c].text == ",":
-            return c + 1
+            return _past_intro_tail(tokens, c + 1, e)
         if tokens[c].text in SENT_END:
             break
     return k

@@ -260,7 +260,7 @@ def _plain_prefix(tokens: list[Token], start: int, subj_start: int) -> bool:
                       "who", "which", "that", "until") for t in between)
     return len(between) <= 4 and all(
         t.text[:1].isalnum() and t.low not in _SUBORDINATORS and t.low not in PRONOUNS
-        and t.low not in DETERMINERS for t in between)
+        and (t.low not in DETERMINERS or t.cap) for t in between)  # "CBS This Morning"
 
 
 def cue_before(tokens: list[Token], a: int, b: int) -> Subject | None:

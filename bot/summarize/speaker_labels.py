@@ -80,10 +80,15 @@ _INLINE_LABEL = re.compile(
     r"\s*:\s*$")
 
 
+# "Here's Clinton in December 1992: "..."": a presenting sentence ending in a colon.
+_HERE_IS = re.compile(
+    rf"\bHere(?:'s|’s| is| are)\s+((?:{_NAME_WORD}\s+){{0,3}}{_NAME_WORD})\b[^.!?:\n\"“]{{0,50}}:\s*$")
+
+
 def inline_label(text: str, q: QuoteSpan, para_start: int) -> Subject | None:
     """A name and a colon right before the quote, inside its paragraph."""
     lo = max(para_start, q.outer_start - 80)
-    m = _INLINE_LABEL.search(text, lo, q.outer_start)
+    m = _INLINE_LABEL.search(text, lo, q.outer_start) or _HERE_IS.search(text, lo, q.outer_start)
     if m is None:
         return None
     words = m.group(1).split()

@@ -84,6 +84,9 @@ def _cue_rule(rule: str) -> bool:
     return rule.split(".")[0] in CUE_RULES
 
 
+_SPEAKER_WINDOW = 30  # earlier quotes counted for a candidate's share of the speech
+
+
 def features(ctx: Prepared, site: QuoteSite, earlier: Sequence[Attribution],
              cand: Candidate, site_has_cue: bool = True) -> dict[str, float]:
     """The candidate's feature vector (names -> values; absent means 0).
@@ -120,6 +123,12 @@ def features(ctx: Prepared, site: QuoteSite, earlier: Sequence[Attribution],
         f["multi_word"] = 1.0
     if earlier and earlier[-1].speaker and speaker_key(earlier[-1].speaker) == cand.key:
         f["previous_quote_speaker"] = 1.0
+    said = sum(1 for a in earlier[-_SPEAKER_WINDOW:]
+               if a.speaker and speaker_key(a.speaker) == cand.key)
+    if said:
+        f["log_quotes_said"] = math.log1p(said)
+        if not site_has_cue:
+            f["no_cue:log_quotes_said"] = math.log1p(said)
     n_words = len(ctx.text[site.span.start:site.span.end].split())
     if n_words < 4:
         f["short_quote"] = 1.0

@@ -301,7 +301,12 @@ def _skip_appositive_chain(tokens: list[Token], j: int, lo: int) -> int:
         if seg_start - 1 < lo or tokens[seg_start - 1].text != ",":
             # The sentence start: this segment holds the subject, unless it is an
             # introductory phrase ("In Washington, the senator, who ..., said").
-            return first if tokens[seg_start].low in INTRO_PREPS else seg_end
+            # ("After winning Ohio, Gov. John Kasich (R-OH), said": when the first
+            # skip already reached the introductory phrase, the subject is the
+            # segment right after it, before the cue's comma.)
+            if tokens[seg_start].low in INTRO_PREPS:
+                return first if seg_end != first else j - 1
+            return seg_end
         opener = tokens[seg_start]
         prev_start = seg_start - 1
         while prev_start - 1 >= lo and tokens[prev_start - 1].text not in (",", ".", "!", "?",

@@ -111,7 +111,7 @@ def cue_after_quote(ctx: Prepared, site: QuoteSite,
     return _from_subject(ctx, site, earlier, subj, "cue_after")
 
 
-_SENTENCE_END_CLAUSE = 10  # tokens from the sentence's last comma to its end
+_SENTENCE_END_CLAUSE = 16  # tokens from the cue clause's comma to the sentence's end
 
 
 def cue_ending_sentence(ctx: Prepared, site: QuoteSite,
@@ -125,11 +125,14 @@ def cue_ending_sentence(ctx: Prepared, site: QuoteSite,
     tokens = ctx.tokens
     end = first_at(tokens, site.sentence_end)
     reach = max(site.marker + 1, end - _SENTENCE_END_CLAUSE - 1)
-    comma = next((c for c in range(end - 1, reach, -1) if tokens[c].text == ","), None)
-    if comma is None:
-        return []
-    subj = cue_after(tokens, comma + 1, end, True)
-    return _from_subject(ctx, site, earlier, subj, "cue_sentence_end")
+    # From the last comma leftwards: "..., said David Axelrod, a former strategist."
+    for comma in range(end - 1, reach, -1):
+        if tokens[comma].text != ",":
+            continue
+        subj = cue_after(tokens, comma + 1, end, True)
+        if subj is not None:
+            return _from_subject(ctx, site, earlier, subj, "cue_sentence_end")
+    return []
 
 
 def cue_before_quote(ctx: Prepared, site: QuoteSite,

@@ -79,3 +79,17 @@ def test_extra_features_are_optional_and_only_add() -> None:
         assert attribute_all(text, spans)[0].speaker == "Tom Ash"
     with using_model(model):
         assert attribute_all(text, spans)[0].speaker == "Ida Moss"
+
+
+def test_how_often_a_candidate_has_spoken_is_a_feature() -> None:
+    from bot.summarize.speaker_context import Attribution
+    from bot.summarize.speaker_model import features
+
+    text = 'Ida Moss and Tom Ash met.\n\n"We agree," Moss said.\n\n"Fine."'
+    ctx = prepare(text, find_quote_spans(text))
+    said = [Attribution("Ida Moss", 0.9, "cue_after.name", True)]
+    cands = {c.key: c for c in candidates(ctx, ctx.sites[1], said)}
+    moss = features(ctx, ctx.sites[1], said, cands["moss"], False)
+    assert moss["log_quotes_said"] > 0 and moss["no_cue:log_quotes_said"] > 0
+    if "ash" in cands:
+        assert "log_quotes_said" not in features(ctx, ctx.sites[1], said, cands["ash"], False)

@@ -328,3 +328,36 @@ def test_previous_paragraph_reports_the_speaker() -> None:
     assert _proposed(R.previous_paragraph, subject) == [("Lena Voss", "previous_paragraph.name")]
     quoted = 'Lena Voss spoke.\n\nVoss called it "a sham."\n\n"It is."'
     assert _proposed(R.previous_paragraph, quoted) == []
+
+
+def test_an_appositive_subject_after_an_introductory_phrase() -> None:
+    text = 'After winning Ohio, Gov. Ivo Brandt (R-OH), said, "I am getting ready."'
+    assert _proposed(R.cue_before_quote, text) == [("Ivo Brandt", "cue_before.name")]
+
+
+def test_an_introductory_phrase_with_an_appositive() -> None:
+    text = ('In his 2004 speech, a tribute to Lena Voss, the nominee that year, Mr. Brandt '
+            'decried the "spin masters."')
+    assert _proposed(R.sentence_subject, text) == [("Brandt", "sentence_subject.name")]
+
+
+def test_a_participle_opener_ending_in_a_place() -> None:
+    text = ('Lena Voss trails. Speaking at a town hall in Salem, New Hampshire, Ivo Brandt '
+            'went after Voss, calling her "a total stiff."')
+    assert _proposed(R.cue_before_quote, text) == [("Ivo Brandt", "cue_before.name")]
+
+
+def test_cue_ending_sentence_past_an_appositive() -> None:
+    text = ('But Lena Voss would do well to begin "building bridges" to Mr. Holt, said '
+            'Ivo Brandt, a former senior strategist for the campaign.')
+    assert ("Ivo Brandt", "cue_sentence_end.name") in _proposed(R.cue_ending_sentence, text)
+
+
+def test_here_is_a_speaker_label() -> None:
+    text = 'Lena Voss spoke.\n\nHere’s Voss in December 1992: "Our direction must change."'
+    assert _proposed(R.transcript_label, text) == [("Lena Voss", "label.name")]
+
+
+def test_a_capitalised_determiner_in_a_programme_name_before_the_subject() -> None:
+    text = '"It was the first time," CBS This Morning co-anchor Ivo Brandt said.'
+    assert _proposed(R.cue_after_quote, text) == [("Ivo Brandt", "cue_after.name")]
