@@ -95,6 +95,8 @@ def main_clause_start(tokens: list[Token], s: int, e: int) -> int:
     # the leadership, put it:" has an appositive there, and one clause.
     if not any(t.text[:1].islower() and t.text.isalpha() for t in tokens[k + 1:comma]):
         return s
+    if tokens[k].low == "as" and any(t.low in CUE_FORMS for t in tokens[k + 1:comma]):
+        return s  # "As The Post's Ruth Marcus puts it, ...": the clause is the cue
     return comma + 1
 
 

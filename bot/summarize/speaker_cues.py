@@ -248,6 +248,9 @@ def _plain_prefix(tokens: list[Token], start: int, subj_start: int) -> bool:
         return False
     if len(between) == 1 and between[0].low == "as":
         return True  # "...," as the memo put it / as Trump said
+    if between[-1].possessive and len(between) <= 5 and all(
+            t.text[:1].isalnum() for t in between):
+        return True  # the subject's possessor: "...," the Zionist Union Party's Nachman Shai
     if any(t.text in SENT_END or t.text == "\u201c" or t.low in CUE_FORMS for t in between):
         return False
     if between[-1].text == ",":

@@ -70,6 +70,10 @@ def np_left(tokens: list[Token], j: int, lo: int) -> Subject | None:
                                or tokens[k - 1].low in PARTICLES):
             k -= 1
         run = tokens[k:j + 1]
+        owner = max((n for n, x in enumerate(run[:-1]) if x.possessive), default=-1)
+        if owner >= 0 and all(is_name_word(x) or x.low in PARTICLES for x in run[owner + 1:]):
+            # "The New Republic's Jeet Heer", "CNN's Jake Tapper": the person.
+            return Subject("name", run[owner + 1:], run[owner + 1].start)
         if k - 1 >= lo and tokens[k - 1].low in DETERMINERS and not (
                 tokens[k - 1].low in ("that", "this") and not tokens[k - 1].cap
                 and is_name_word(run[0]) and len(run) >= 2):

@@ -188,15 +188,24 @@ def _known_name(doc: Doc, word: str) -> bool:
 
 def _skip_name_modifiers(tokens: list[Token], i: int, b: int) -> int:
     """Past what may follow a subject's name before its verb: a party-state
-    parenthetical (``Harry Reid (D-Nev.)``) and a home-state or affiliation phrase
-    (``Gov. Earl Ray Tomblin of West Virginia``)."""
+    parenthetical (``Harry Reid (D-Nev.)``), a home-state or affiliation phrase
+    (``Gov. Earl Ray Tomblin of West Virginia``) and an appositive set off by commas."""
     i = after_parenthetical(tokens, i, b)
     if i + 1 < b and tokens[i].low in ("of", "from") and is_name_word(tokens[i + 1]):
         k = i + 1
         while k < b and (is_name_word(tokens[k]) or tokens[k].low in PARTICLES):
             k += 1
-        if k < b and tokens[k].text[:1].islower():
+        if k < b and (tokens[k].text[:1].islower() or tokens[k].text == ","):
             i = k
+    if i + 1 < b and tokens[i].text == "," and tokens[i + 1].text[:1].islower():
+        # An appositive: "Ben Cardin of Maryland, a Democrat on the committee, advocates".
+        for c in range(i + 1, min(b, i + 16)):
+            if tokens[c].text in SENT_END or tokens[c].text == "\u201c":
+                break
+            if tokens[c].text == ",":
+                if c + 1 < b and tokens[c + 1].text[:1].islower() and tokens[c + 1].text.isalpha():
+                    return c + 1
+                break
     return i
 
 

@@ -361,3 +361,22 @@ def test_here_is_a_speaker_label() -> None:
 def test_a_capitalised_determiner_in_a_programme_name_before_the_subject() -> None:
     text = '"It was the first time," CBS This Morning co-anchor Ivo Brandt said.'
     assert _proposed(R.cue_after_quote, text) == [("Ivo Brandt", "cue_after.name")]
+
+
+def test_a_possessor_before_a_name_is_not_the_speaker() -> None:
+    text = '"There are values," the Union Party’s Ivo Brandt told the AP.'
+    assert _proposed(R.cue_after_quote, text) == [("Ivo Brandt", "cue_after.name")]
+    subject = ('Lena Voss wrote. The New Republic’s Lena Voss sees the piece as a return '
+               'to "aristocratic conservatism," which has been hidden.')
+    assert _proposed(R.sentence_subject, subject) == [("Lena Voss", "sentence_subject.name")]
+
+
+def test_an_as_clause_with_a_cue_is_the_quotes_cue() -> None:
+    text = 'As The Post’s Lena Voss puts it, Brandt is making "an offer they must take."'
+    assert _proposed(R.cue_before_quote, text) == [("Lena Voss", "cue_before.name")]
+
+
+def test_a_subject_with_a_home_state_and_an_appositive() -> None:
+    text = ('Senator Ivo Brandt of Maryland, a Democrat on the committee, advocates a '
+            '"progressive consumption tax."')
+    assert _proposed(R.sentence_subject, text) == [("Ivo Brandt", "sentence_subject.name")]
