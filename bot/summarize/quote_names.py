@@ -9,7 +9,7 @@ from __future__ import annotations
 _CUE_LEMMAS = ["say", "tell", "add", "ask", "explain", "warn", "write", "tweet", "note", "insist", "argue", "claim", "continue", "recall", "reply", "state", "declare", "acknowledge", "admit", "announce", "respond", "remark", "observe", "suggest", "emphasize", "emphasise", "stress", "joke", "quip", "complain", "concede", "counter", "predict", "promise", "vow", "urge", "charge", "contend", "maintain", "post", "shout", "yell", "testify", "confirm", "muse", "lament", "boast", "assert", "reiterate", "caution", "allege", "recount", "describe", "call", "dub", "label", "write", "report", "retort", "scoff", "sigh", "whisper", "exclaim", "plead", "concur", "agree", "disagree", "conclude", "begin", "start", "point", "demand", "chant", "proclaim", "comment", "scold", "read", "put", "brand", "liken", "hail", "sing", "rate", "rule",
                # seen as cues of direct quotes in the PolNeAR train split
                "answer", "mock", "assure", "wonder", "interject", "confess", "echo", "opine",
-               "bark", "boom"]
+               "bark", "boom", "cite"]
 
 _IRREGULAR = {
     "say": ("said", "says", "saying"),

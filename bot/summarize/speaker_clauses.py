@@ -15,6 +15,7 @@ from bot.summarize.quote_names import (
     AUX_ADVERBS,
     CUE_FORMS,
     DEMONYMS,
+    DEPARTMENT_WORDS,
     FEMALE_NAMES,
     GENERIC_SPEAKERS,
     MALE_NAMES,
@@ -28,6 +29,7 @@ from bot.summarize.speaker_tokens import (
     CLAUSE_PUNCT,
     DASHES,
     NP_STOP,
+    PARTICLES,
     SENT_END,
     VERBISH,
     Subject,
@@ -104,6 +106,8 @@ def first_subject(tokens: list[Token], s: int, e: int) -> Subject | None:
     """The clause subject at a sentence start, for participle cues ("..., saying")."""
     k = _skip_dateline(tokens, s, e)
     k = main_clause_start(tokens, k, e)
+    if k + 1 < e and tokens[k].low in _FOCUS_ADVERBS and tokens[k + 1].low in INTRO_PREPS:
+        k += 1  # "Even before Francis' remarks, Mr. Trump had ..."
     if k < e and tokens[k].low in INTRO_PREPS:
         # An introductory phrase: "At Monday's debate, Clinton cited ...";
         # 'On "Face the Nation," Sen. Jane Roe said' (a title quote, comma inside).
@@ -132,7 +136,8 @@ def first_subject(tokens: list[Token], s: int, e: int) -> Subject | None:
         end = k
         while end + 1 < e and (is_name_word(tokens[end + 1]) or tokens[end + 1].cap):
             end += 1
-        described = _described_subject(tokens, k, end, e) or _appositive_after(tokens, end, e)
+        described = _described_subject(tokens, k, end, e) or _appositive_after(tokens, end, e) \
+            or _title_of_department(tokens, k, end, e)
         if described is not None:
             return described
         if _adjective_run(tokens, k, end, e):
@@ -228,6 +233,26 @@ def _described_subject(tokens: list[Token], k: int, end: int, e: int) -> Subject
     if not names and len(phrase) == 1 and role in GENERIC_SPEAKERS and role.endswith("s"):
         return Subject("np", tokens[k:end + 2], tokens[k].start)
     return None
+
+
+_FOCUS_ADVERBS = {"even", "just", "shortly", "long", "soon", "right", "only", "well"}
+
+
+def _title_of_department(tokens: list[Token], k: int, end: int, e: int) -> Subject | None:
+    """``Former Secretary of State Madeleine Albright urged``: the name after a title
+    and its department (not the title)."""
+    if not all(t.low in PERSON_TITLES or t.low in NOT_NAME for t in tokens[k:end + 1]) \
+            or end + 2 >= e or tokens[end + 1].low != "of" or not tokens[end + 2].cap:
+        return None
+    j = end + 2
+    while j < e and j - end < 8 and (tokens[j].cap or tokens[j].low in PARTICLES):
+        j += 1
+    names = tokens[end + 2:j]
+    while names and names[0].low in DEPARTMENT_WORDS | {"homeland", "state"}:
+        names = names[1:]
+    if not names or not all(is_name_word(t) for t in names) or org_run(names):
+        return None
+    return Subject("name", names, names[0].start)
 
 
 def _appositive_after(tokens: list[Token], end: int, e: int) -> Subject | None:

@@ -28,6 +28,7 @@ from bot.summarize.quote_names import (
 )
 from bot.summarize.speaker_mentions import analyse_run
 from bot.summarize.speaker_tokens import (
+    DASHES,
     DETERMINERS,
     NP_STOP,
     PARTICLES,
@@ -164,6 +165,10 @@ def subject_left(tokens: list[Token], cue: int, lo: int) -> Subject | None:
                        or tokens[j].low in MONTHS_DAYS or manner_adverb(tokens[j])):
         j -= 1
     appositive: Subject | None = None
+    if j >= lo and tokens[j].text in DASHES:
+        dashed = _dash_appositive(tokens, j, lo)
+        if dashed is not None:
+            return dashed
     if j >= lo and tokens[j].text in (",", ")"):
         if tokens[j].text == ",":
             appositive = np_left(tokens, j - 1, lo)
@@ -180,6 +185,29 @@ def subject_left(tokens: list[Token], cue: int, lo: int) -> Subject | None:
             and _comma_before(tokens, appositive, lo):
         return appositive  # "Santilli's attorney, Thomas Coan, argued" -> Thomas Coan
     return _name_before_description(tokens, subj, lo) or subj
+
+
+def _dash_appositive(tokens: list[Token], j: int, lo: int) -> Subject | None:
+    """``A former candidate -- John McCain, who lost in 2008 -- said``: the name
+    opening the part set off by dashes, else the phrase before it."""
+    while j - 1 >= lo and tokens[j - 1].text in DASHES:
+        j -= 1  # "--" is two tokens
+    d = next((c for c in range(j - 1, max(lo - 1, j - 25), -1)
+              if tokens[c].text in DASHES or tokens[c].text in SENT_END
+              or tokens[c].text == "\u201c"), None)
+    if d is None or tokens[d].text not in DASHES:
+        return None
+    before = d
+    while before - 1 >= lo and tokens[before - 1].text in DASHES:
+        before -= 1
+    if d + 1 < j and is_name_word(tokens[d + 1]):
+        end = d + 1
+        while end + 1 < j and (is_name_word(tokens[end + 1]) or tokens[end + 1].low in PARTICLES):
+            end += 1
+        name = np_left(tokens, end, d + 1)
+        if name is not None and name.kind == "name":
+            return name
+    return np_left(tokens, before - 1, lo) if before - 1 >= lo else None
 
 
 def is_place(words: list[Token]) -> bool:
@@ -253,7 +281,8 @@ def _postmodified_head(tokens: list[Token], subj: Subject, lo: int) -> Subject:
         outer = np_left(tokens, k - 2, lo)
         if outer is None or outer.kind == "pronoun":
             return subj
-        if len(outer.tokens) == 1 and outer.tokens[0].low in PERSON_TITLES:
+        if all(t.low in PERSON_TITLES or t.low in ("former", "then", "acting")
+               for t in outer.tokens):
             return _drop_department(subj)  # "Secretary of State John Kerry"
         subj = _appositive_name(tokens, outer, lo) or outer
     return subj

@@ -380,3 +380,26 @@ def test_a_subject_with_a_home_state_and_an_appositive() -> None:
     text = ('Senator Ivo Brandt of Maryland, a Democrat on the committee, advocates a '
             '"progressive consumption tax."')
     assert _proposed(R.sentence_subject, text) == [("Ivo Brandt", "sentence_subject.name")]
+
+
+def test_a_title_and_department_before_the_name() -> None:
+    text = ('Former Secretary of State Lena Voss recently urged women to vote, saying, '
+            '"There is a special place in hell."')
+    assert _proposed(R.cue_before_quote, text) == [("Lena Voss", "cue_before.name")]
+
+
+def test_a_name_set_off_by_dashes() -> None:
+    text = ('A former candidate -- Ivo Brandt, who lost in 2008 -- said the plan '
+            '"offered no changes."')
+    assert _proposed(R.cue_before_quote, text) == [("Ivo Brandt", "cue_before.name")]
+
+
+def test_an_introductory_phrase_after_a_focus_adverb() -> None:
+    text = ("Lena Voss spoke. Even before Voss' remarks about him, Mr. Brandt had "
+            'criticized her as "a political person."')
+    assert _proposed(R.sentence_subject, text) == [("Brandt", "sentence_subject.name")]
+
+
+def test_cite_is_a_cue() -> None:
+    text = 'Lena Voss cites the union, "the placards carried by marchers."'
+    assert _proposed(R.cue_before_quote, text) == [("Lena Voss", "cue_before.name")]
